@@ -1,0 +1,181 @@
+"""The command line: thin commands over library functions. Exit 0 on success, 2 when refused."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from geo.config import ENVIRONMENT, load_settings
+from geo.errors import GeoError
+from geo.falkenberg import ZONES
+from geo.store import (
+    active_layer,
+    count_rows,
+    current_revision,
+    head_revision,
+    make_engine,
+    migrate,
+)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def initialise(engine: Engine, *, demo_if_empty: bool, years: int, seed: int) -> None:
+    """Migrate, activate the built-in layer if there is none, and add demo data if asked."""
+    from geo.areas import activate_builtin_layer
+    from geo.demo import load_demo
+
+    before = current_revision(engine)
+    if before != head_revision():
+        _say(f"Databasen uppgraderas ({before or 'tom'} → {head_revision()}) …")
+        migrate(engine)
+    try:
+        active_layer(engine)
+    except GeoError:
+        _say("Aktiverar det inbyggda områdeslagret (14 RegSO, ungefärliga gränser) …")
+        activate_builtin_layer(engine)
+    if demo_if_empty and count_rows(engine, "incidents") == 0:
+        _say("Databasen saknar händelser: skapar syntetiska demodata (första start) …")
+        load_demo(engine, years=years, seed=seed, progress=lambda m: _say(f"  {m}"))
+
+
+def _cmd_init(args: argparse.Namespace, engine: Engine) -> int:
+    initialise(engine, demo_if_empty=args.demo_if_empty, years=args.years, seed=args.seed)
+    incidents = count_rows(engine, "incidents")
+    info, layer = active_layer(engine)
+    _say(f"Databasen är klar: {len(layer)} områden ({info.name}), {incidents} händelser.")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.demo import load_demo
+
+    initialise(engine, demo_if_empty=False, years=args.years, seed=args.seed)
+    end = dt.date.fromisoformat(args.end + "-01") if args.end else None
+    counts = load_demo(
+        engine, years=args.years, seed=args.seed, end=end, replace=args.replace, progress=_say
+    )
+    _say(f"{counts['incidents']} syntetiska händelser och {counts['survey_responses']} enkätsvar sparade.")
+    return 0
+
+
+def _ask_zone(code: str, name: str) -> str:
+    while True:
+        answer = input(f"Zon för {code} ({name}) [{'/'.join(ZONES)}]: ").strip()
+        if answer in ZONES:
+            return answer
+        print(f"  Svara med en av: {', '.join(ZONES)}")
+
+
+def _cmd_areas_import(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.areas import import_area_layer, read_zone_table
+
+    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    zones = read_zone_table(Path(args.zones)) if args.zones else None
+    result = import_area_layer(
+        engine,
+        Path(args.path),
+        crs=args.crs,
+        code_field=args.code_field,
+        name_field=args.name_field,
+        zones=zones,
+        ask_zone=_ask_zone if sys.stdin.isatty() and not args.zones else None,
+        imported_by=args.by,
+    )
+    _say(
+        f"Områdeslagret ersatt: {result.areas} områden aktiva (lager {result.layer_id}); "
+        f"zon behållen för {result.zones_kept}, angiven för {result.zones_given}."
+    )
+    return 0
+
+
+def _cmd_areas_builtin(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.areas import activate_builtin_layer
+
+    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    layer_id = activate_builtin_layer(engine)
+    _say(f"Det inbyggda områdeslagret är aktivt igen (lager {layer_id}).")
+    return 0
+
+
+def _cmd_areas_generate(args: argparse.Namespace, _engine: Engine | None) -> int:
+    from geo.builtin_areas import write_builtin_layer
+
+    path = write_builtin_layer()
+    _say(f"Skrev {path}")
+    return 0
+
+
+def _cmd_areas_list(args: argparse.Namespace, engine: Engine) -> int:
+    info, layer = active_layer(engine)
+    _say(f"Aktivt lager: {info.name} — {'UNGEFÄRLIGA gränser' if info.approximate else 'officiella gränser'}")
+    for row in layer.itertuples():
+        population = "okänd" if row.population is None or str(row.population) == "<NA>" else row.population
+        _say(f"  {row.area_code}  {row.name:<32} {row.zone:<7} befolkning {population}")
+    return 0
+
+
+def _cmd_settings(args: argparse.Namespace, _engine: Engine | None) -> int:
+    settings = load_settings()
+    for name, meaning in ENVIRONMENT.items():
+        _say(f"{name}\n    {meaning}")
+    _say(f"\nI kraft nu: datamapp {settings.data_dir}, databas {settings.database_url}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to document the commands)."""
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Lägesbild Falkenberg")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    init = commands.add_parser("init", help="skapa eller uppgradera databasen")
+    init.add_argument("--demo-if-empty", action="store_true", help="skapa demodata om databasen saknar händelser")
+    init.add_argument("--years", type=int, default=3)
+    init.add_argument("--seed", type=int, default=1)
+    init.set_defaults(handler=_cmd_init)
+
+    demo = commands.add_parser("demo", help="skapa syntetiska demodata")
+    demo.add_argument("--years", type=int, default=3)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--end", help="första månad som INTE ingår, ÅÅÅÅ-MM (standard: innevarande)")
+    demo.add_argument("--replace", action="store_true", help="ersätt tidigare demodata")
+    demo.set_defaults(handler=_cmd_demo)
+
+    areas = commands.add_parser("areas", help="områdeslager").add_subparsers(dest="areas_command", required=True)
+    area_import = areas.add_parser("import", help="importera ett officiellt områdeslager")
+    area_import.add_argument("path")
+    area_import.add_argument("--crs", help="filens koordinatsystem om den saknar eller har fel: EPSG:4326, EPSG:3006, EPSG:3021")
+    area_import.add_argument("--code-field", help="kolumn med områdeskod")
+    area_import.add_argument("--name-field", help="kolumn med områdesnamn")
+    area_import.add_argument("--zones", help="CSV med area_code;zone[;population] för nya koder")
+    area_import.add_argument("--by", default=getpass.getuser(), help="vem som importerar (för importloggen)")
+    area_import.set_defaults(handler=_cmd_areas_import)
+    builtin = areas.add_parser("use-builtin", help="gå tillbaka till det inbyggda lagret")
+    builtin.set_defaults(handler=_cmd_areas_builtin)
+    generate = areas.add_parser("generate-builtin", help="generera om data/areas/builtin_regso.geojson")
+    generate.set_defaults(handler=_cmd_areas_generate, needs_db=False)
+    listing = areas.add_parser("list", help="visa det aktiva lagret")
+    listing.set_defaults(handler=_cmd_areas_list)
+
+    settings = commands.add_parser("settings", help="visa inställningar och miljövariabler")
+    settings.set_defaults(handler=_cmd_settings, needs_db=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; GeoErrors are printed in Swedish and give exit code 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        engine = make_engine(load_settings().database_url) if getattr(args, "needs_db", True) else None
+        return int(args.handler(args, engine))
+    except GeoError as error:
+        print(f"Avvisat: {error}", file=sys.stderr)
+        return 2

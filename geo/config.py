@@ -1,0 +1,96 @@
+"""Settings: one frozen object, read once from the environment and passed explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The project folder (the one holding ``dashboard.py``)."""
+
+REFERENCE_DIR = PROJECT_ROOT / "data"
+"""Reference data the project makes itself and ships in git (areas, taxonomy)."""
+
+#: Every environment variable we read, with its meaning and default. Shown by ``python -m geo settings``.
+ENVIRONMENT: dict[str, str] = {
+    "LAGESBILD_DATA_DIR": "Folder for the runtime database and exports (default: data/ in the project).",
+    "LAGESBILD_DATABASE_URL": (
+        "SQLAlchemy URL of the database (default: sqlite:///<data dir>/lagesbild.db). "
+        "PostgreSQL/PostGIS is planned, not yet supported."
+    ),
+    "LAGESBILD_TILES_URL": (
+        "Optional base-map tile URL template ({z}/{x}/{y}); empty means no tiles, which works offline."
+    ),
+    "LAGESBILD_TILES_ATTRIBUTION": "Attribution text for the tiles above (required when tiles are set).",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, resolved once.
+
+    Parameters
+    ----------
+    data_dir
+        Folder holding the runtime database and exports.
+    database_url
+        SQLAlchemy URL.
+    tiles_url
+        Optional tile URL template for map backgrounds; ``None`` draws the areas on a plain background.
+    tiles_attribution
+        Attribution shown with the tiles.
+    """
+
+    data_dir: Path
+    database_url: str
+    tiles_url: str | None = None
+    tiles_attribution: str | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from the environment (or a given mapping).
+
+    Parameters
+    ----------
+    environ
+        Defaults to ``os.environ``; tests pass a dict.
+
+    Returns
+    -------
+    Settings
+
+    Raises
+    ------
+    ConfigError
+        When a value cannot be used, naming the variable.
+    """
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("LAGESBILD_DATA_DIR") or REFERENCE_DIR).expanduser().resolve()
+    database_url = env.get("LAGESBILD_DATABASE_URL") or f"sqlite:///{data_dir / 'lagesbild.db'}"
+    if not database_url.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            f"LAGESBILD_DATABASE_URL={database_url!r} stöds inte; "
+            "använd sqlite:///sökväg/till/fil.db (PostgreSQL kommer senare)."
+        )
+    tiles_url = env.get("LAGESBILD_TILES_URL") or None
+    attribution = env.get("LAGESBILD_TILES_ATTRIBUTION") or None
+    if tiles_url and not attribution:
+        raise ConfigError(
+            "LAGESBILD_TILES_URL är satt men LAGESBILD_TILES_ATTRIBUTION saknas; "
+            "ange kartunderlagets upphovsrätt."
+        )
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        tiles_url=tiles_url,
+        tiles_attribution=attribution,
+    )

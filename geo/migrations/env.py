@@ -1,0 +1,17 @@
+"""Alembic environment: runs on the connection that geo.store.migrate hands over."""
+
+from alembic import context
+
+from geo.schema import metadata
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("Run migrations through geo.store.migrate(engine), not the alembic CLI.")
+
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,155 @@
+"""The database schema (SQLAlchemy Core), portable between SQLite and PostgreSQL.
+
+Migrations in ``geo/migrations`` create exactly these tables; a test checks that they agree.
+Geometry is stored as WKB in EPSG:3006 (a PostGIS geometry column can replace it later).
+All times are UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite has no time zones: values are converted to UTC and stored without offset, and come
+    back tagged as UTC. A naive datetime is refused (we never guess a time zone).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: store times with a time zone (UTC)")
+        utc = value.astimezone(dt.UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+area_layers = Table(
+    "area_layers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("approximate", Boolean, nullable=False),
+    Column("provenance", Text, nullable=False),
+    Column("file_sha256", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("is_active", Boolean, nullable=False, default=False),
+)
+
+areas = Table(
+    "areas",
+    metadata,
+    Column("layer_id", Integer, ForeignKey("area_layers.id"), primary_key=True),
+    Column("area_code", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("zone", String(20), nullable=False),
+    Column("population", Integer),
+    Column("population_note", Text),
+    Column("geometry_wkb", LargeBinary, nullable=False),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),  # areas | incidents | survey | demo
+    Column("source", String(40), nullable=False),
+    Column("file_name", String(500)),
+    Column("file_sha256", String(64)),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("rows_imported", Integer, nullable=False, default=0),
+    Column("rows_excluded", Integer, nullable=False, default=0),
+    Column("exclusions", Text),  # JSON list of {line, reason}
+    Column("imported_by", String(200), nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    Column("note", Text),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(40), nullable=False),
+    Column("source_id", String(100), nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("raw_type", String(200), nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    Column("x", Float),  # EPSG:3006 easting, when the place is known as a point
+    Column("y", Float),  # EPSG:3006 northing
+    Column("area_code", String(40)),  # joined from x/y, or given when only the area is known
+    Column("location_precision", String(20), nullable=False),  # punkt | ort | område | kommun | län
+    Column("harm_weight", Float, nullable=False),
+    Column("description", Text),  # screened for personal identity numbers before storage
+    Column("import_id", Integer, ForeignKey("imports.id"), nullable=False),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    UniqueConstraint("source", "source_id"),
+    Index("ix_incidents_occurred_at", "occurred_at"),
+    Index("ix_incidents_area_code", "area_code"),
+)
+
+survey_responses = Table(
+    "survey_responses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(40), nullable=False),
+    Column("wave", String(20), nullable=False),  # e.g. "2025" for the September 2025 survey
+    Column("respondent_id", String(100), nullable=False),
+    Column("answered_on", Date),
+    Column("area_code", String(40)),
+    Column("safety_answer", String(40)),  # NTU scale answer, or vet_ej / går_aldrig_ut
+    Column("import_id", Integer, ForeignKey("imports.id"), nullable=False),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    UniqueConstraint("source", "wave", "respondent_id"),
+)
+
+survey_items = Table(
+    "survey_items",
+    metadata,
+    Column("response_id", Integer, ForeignKey("survey_responses.id"), primary_key=True),
+    Column("item", String(60), primary_key=True),
+    Column("answer", String(40), nullable=False),
+)

@@ -1,0 +1,396 @@
+"""The store: engine, migrations, and the reads and writes the rest of the app needs.
+
+SQLite (WAL, foreign keys on) is the embedded default; the schema is kept portable to
+PostgreSQL. Every write that belongs together happens in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+
+from geo.crs import WORK_CRS
+from geo.errors import SchemaError
+from geo.schema import area_layers, areas, imports, incidents
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(database_url: str) -> Engine:
+    """Create an engine; for SQLite, the folder is created and WAL and foreign keys switched on."""
+    if database_url.startswith("sqlite:///"):
+        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(database_url)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+    return engine
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration's revision id."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None  # noqa: S101 - the project always has migrations
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (``None`` for an empty database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database to the newest schema (creates it on an empty database)."""
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Raise :class:`SchemaError` unless the database is at the newest migration."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise SchemaError(
+            f"Databasen har schemaversion {current or 'ingen'}, programmet behöver {head}; "
+            "kör `python -m geo init` för att uppgradera."
+        )
+
+
+def now_utc() -> dt.datetime:
+    """The current time in UTC (one place, so tests and logs agree)."""
+    return dt.datetime.now(dt.UTC)
+
+
+# --- Import log ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """What the import log keeps about one import (file hash, counts, who)."""
+
+    kind: str
+    source: str
+    imported_by: str
+    file_name: str | None = None
+    file_sha256: str | None = None
+    rows_read: int = 0
+    rows_imported: int = 0
+    exclusions: tuple[Mapping[str, Any], ...] = ()
+    synthetic: bool = False
+    note: str | None = None
+
+
+def record_import(connection: Connection, record: ImportRecord) -> int:
+    """Write one import-log row inside the caller's transaction; returns its id."""
+    result = connection.execute(
+        insert(imports).values(
+            kind=record.kind,
+            source=record.source,
+            file_name=record.file_name,
+            file_sha256=record.file_sha256,
+            rows_read=record.rows_read,
+            rows_imported=record.rows_imported,
+            rows_excluded=len(record.exclusions),
+            exclusions=json.dumps(list(record.exclusions), ensure_ascii=False),
+            imported_by=record.imported_by,
+            imported_at=now_utc(),
+            synthetic=record.synthetic,
+            note=record.note,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None  # noqa: S101
+    return int(key[0])
+
+
+def import_log(engine: Engine) -> pd.DataFrame:
+    """The import log, newest first."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(imports).order_by(imports.c.id.desc())).mappings().all()
+    return pd.DataFrame([dict(r) for r in rows])
+
+
+def data_version(engine: Engine) -> str:
+    """A key that changes whenever data changes (new import or new area layer); for caches."""
+    with engine.connect() as connection:
+        last_import = connection.execute(select(func.max(imports.c.id))).scalar() or 0
+        layer = connection.execute(
+            select(area_layers.c.id).where(area_layers.c.is_active.is_(True))
+        ).scalar()
+    return f"import{last_import}-layer{layer or 0}"
+
+
+# --- Areas --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """Facts about the active area layer, shown wherever its areas are."""
+
+    layer_id: int
+    name: str
+    source: str
+    approximate: bool
+    provenance: str
+    created_at: dt.datetime
+
+
+def replace_area_layer(
+    connection: Connection,
+    layer: gpd.GeoDataFrame,
+    *,
+    name: str,
+    source: str,
+    approximate: bool,
+    provenance: str,
+    population_note: str | None = None,
+    file_sha256: str | None = None,
+) -> int:
+    """Make ``layer`` the active area layer inside the caller's transaction; returns its id.
+
+    ``layer`` must be validated (see ``geo.areas.validate_layer``) and in EPSG:3006 with
+    ``area_code``, ``name``, ``zone``, ``population``. Incidents with coordinates are joined to the
+    new areas in the same transaction, so codes and polygons never disagree.
+    """
+    if layer.crs is None or layer.crs.to_string() != WORK_CRS:
+        raise SchemaError(f"area layer must be in {WORK_CRS}, got {layer.crs}")
+    connection.execute(update(area_layers).values(is_active=False))
+    layer_id = connection.execute(
+        insert(area_layers).values(
+            name=name,
+            source=source,
+            approximate=approximate,
+            provenance=provenance,
+            file_sha256=file_sha256,
+            created_at=now_utc(),
+            is_active=True,
+        )
+    ).inserted_primary_key
+    assert layer_id is not None  # noqa: S101
+    new_id = int(layer_id[0])
+    rows = [
+        {
+            "layer_id": new_id,
+            "area_code": str(row.area_code),
+            "name": str(row.name),
+            "zone": str(row.zone),
+            "population": None if pd.isna(row.population) else int(row.population),
+            "population_note": population_note,
+            "geometry_wkb": shapely.to_wkb(row.geometry),
+        }
+        for row in layer.itertuples(index=False)
+    ]
+    connection.execute(insert(areas), rows)
+    rejoin_incidents(connection, layer)
+    return new_id
+
+
+def rejoin_incidents(connection: Connection, layer: gpd.GeoDataFrame) -> None:
+    """Recompute ``area_code`` of every incident that has coordinates, against ``layer``."""
+    from geo.join import area_codes_for_points  # local: join imports nothing from store
+
+    frame = pd.read_sql(
+        select(incidents.c.id, incidents.c.x, incidents.c.y).where(incidents.c.x.is_not(None)),
+        connection,
+    )
+    if frame.empty:
+        return
+    codes = area_codes_for_points(frame["x"].to_numpy(), frame["y"].to_numpy(), layer)
+    statement = (
+        update(incidents)
+        .where(incidents.c.id == bindparam("incident_id"))
+        .values(area_code=bindparam("new_code"))
+    )
+    connection.execute(
+        statement,
+        [
+            {"incident_id": int(i), "new_code": (None if c is None else str(c))}
+            for i, c in zip(frame["id"], codes, strict=True)
+        ],
+    )
+
+
+def active_layer(engine: Engine | Connection) -> tuple[LayerInfo, gpd.GeoDataFrame]:
+    """The active area layer (EPSG:3006) and its facts.
+
+    Raises
+    ------
+    SchemaError
+        When there is no active layer (run ``python -m geo init``).
+    """
+    connection_or_engine = engine
+    if isinstance(connection_or_engine, Engine):
+        with connection_or_engine.connect() as connection:
+            return active_layer(connection)
+    connection = connection_or_engine
+    info = connection.execute(
+        select(area_layers).where(area_layers.c.is_active.is_(True))
+    ).mappings().first()
+    if info is None:
+        raise SchemaError("Det finns inget aktivt områdeslager; kör `python -m geo init`.")
+    rows = connection.execute(
+        select(areas).where(areas.c.layer_id == info["id"]).order_by(areas.c.area_code)
+    ).mappings().all()
+    layer = gpd.GeoDataFrame(
+        {
+            "area_code": [r["area_code"] for r in rows],
+            "name": [r["name"] for r in rows],
+            "zone": [r["zone"] for r in rows],
+            "population": pd.array([r["population"] for r in rows], dtype="Int64"),
+        },
+        geometry=shapely.from_wkb([r["geometry_wkb"] for r in rows]),
+        crs=WORK_CRS,
+    )
+    layer.attrs["population_note"] = rows[0]["population_note"] if rows else None
+    return (
+        LayerInfo(
+            layer_id=int(info["id"]),
+            name=str(info["name"]),
+            source=str(info["source"]),
+            approximate=bool(info["approximate"]),
+            provenance=str(info["provenance"]),
+            created_at=info["created_at"],
+        ),
+        layer,
+    )
+
+
+# --- Incidents ----------------------------------------------------------------------------------
+
+INCIDENT_COLUMNS = (
+    "source",
+    "source_id",
+    "category",
+    "raw_type",
+    "occurred_at",
+    "ended_at",
+    "x",
+    "y",
+    "area_code",
+    "location_precision",
+    "harm_weight",
+    "description",
+    "synthetic",
+)
+"""The canonical incident frame's columns (what readers produce and the store takes)."""
+
+
+def insert_incidents(connection: Connection, frame: pd.DataFrame, import_id: int) -> int:
+    """Insert a canonical incident frame inside the caller's transaction; returns the row count."""
+    missing = [c for c in INCIDENT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise SchemaError(f"incident frame lacks columns {missing}")
+    records = _records(frame[list(INCIDENT_COLUMNS)])
+    for record in records:
+        record["import_id"] = import_id
+    if records:
+        connection.execute(insert(incidents), records)
+    return len(records)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values (NaN/NaT → None, Timestamp → datetime)."""
+    out = []
+    for row in frame.to_dict("records"):
+        clean: dict[str, Any] = {}
+        for key, value in row.items():
+            if isinstance(value, pd.Timestamp):
+                clean[str(key)] = value.to_pydatetime()
+            elif value is None or (not isinstance(value, str) and pd.isna(value)):
+                clean[str(key)] = None
+            else:
+                clean[str(key)] = value.item() if hasattr(value, "item") else value
+        out.append(clean)
+    return out
+
+
+def load_incidents(
+    engine: Engine,
+    *,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    columns: Iterable[str] = ("category", "occurred_at", "area_code", "harm_weight", "x", "y"),
+) -> pd.DataFrame:
+    """Incidents with ``start <= occurred_at < end`` (UTC), selected columns only."""
+    selected = [incidents.c[c] for c in columns]
+    query = select(*selected)
+    if start is not None:
+        query = query.where(incidents.c.occurred_at >= start)
+    if end is not None:
+        query = query.where(incidents.c.occurred_at < end)
+    with engine.connect() as connection:
+        frame = pd.read_sql(query, connection)
+    if "occurred_at" in frame:
+        frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
+    return frame
+
+
+def incident_time_range(engine: Engine) -> tuple[dt.datetime, dt.datetime] | None:
+    """First and last ``occurred_at`` in the store (UTC), or ``None`` when there are none."""
+    with engine.connect() as connection:
+        first, last = connection.execute(
+            select(func.min(incidents.c.occurred_at), func.max(incidents.c.occurred_at))
+        ).one()
+    if first is None:
+        return None
+    as_utc = UTCDateTimeValue.parse
+    return as_utc(first), as_utc(last)
+
+
+class UTCDateTimeValue:
+    """Aggregates (min/max) bypass the column type on SQLite; parse what comes back."""
+
+    @staticmethod
+    def parse(value: Any) -> dt.datetime:
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def count_rows(engine: Engine, table_name: str) -> int:
+    """Row count of one of our tables (for reports and tests)."""
+    from geo.schema import metadata
+
+    table = metadata.tables[table_name]
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar() or 0)
