@@ -27,6 +27,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
+from scipy import ndimage
 from shapely.geometry import MultiPolygon, Polygon
 
 from geo.crs import MAP_CRS, WORK_CRS, transformer
@@ -118,9 +119,11 @@ def weighted_voronoi(
     distance = np.hypot(grid_x[:, None] - seeds[None, :, 0], grid_y[:, None] - seeds[None, :, 1])
     weights = np.sqrt(targets) if fit else np.ones(len(seeds))
     cell_area = resolution * resolution
+    shape = (len(ys), len(xs))
+    seed_cells = [(int((sy - miny) // resolution), int((sx - minx) // resolution)) for sx, sy in seeds]
     iterations = 0
     for iterations in range(1, max_iterations + 1):  # noqa: B007 - reported below
-        label = np.argmin(distance / weights, axis=1)
+        label = _connected_labels(distance / weights, on_land.reshape(shape), seed_cells)
         areas = np.bincount(label[on_land], minlength=len(seeds)) * cell_area
         error = float((np.abs(areas - targets) / targets).max())
         if not fit or error < tolerance:
@@ -141,6 +144,37 @@ def weighted_voronoi(
         iterations=iterations,
         max_relative_error=float((np.abs(final - targets) / targets).max()),
     )
+
+
+def _connected_labels(
+    score: np.ndarray, on_land: np.ndarray, seed_cells: list[tuple[int, int]]
+) -> np.ndarray:
+    """Label each raster cell with its best-scoring seed, keeping every label one connected piece.
+
+    A land cell whose best seed's region is not connected to that seed (a detached fragment) falls
+    to its next-best seed, until every region touches its seed (8-neighbourhood, over land). Cells
+    off land take the label of the nearest land cell, so clipping to the coast leaves no gaps.
+    """
+    shape = on_land.shape
+    order = np.argsort(score, axis=1)
+    rank = np.zeros(len(score), dtype=int)
+    rows = np.arange(len(score))
+    land_flat = on_land.ravel()
+    eight = np.ones((3, 3))
+    for _ in range(score.shape[1]):
+        label = order[rows, rank]
+        detached = np.zeros(len(score), dtype=bool)
+        for seed, cell in enumerate(seed_cells):
+            components, _count = ndimage.label(((label == seed) & land_flat).reshape(shape), eight)
+            own = components[cell]
+            mine = components.ravel()
+            detached |= (mine > 0) & (mine != own)
+        if not detached.any():
+            break
+        rank[detached] = np.minimum(rank[detached] + 1, score.shape[1] - 1)
+    grid = label.reshape(shape)
+    _distance, (near_row, near_col) = ndimage.distance_transform_edt(~on_land, return_indices=True)
+    return np.asarray(grid[near_row, near_col]).ravel()
 
 
 def _merge_fragments(cells: list[Polygon | MultiPolygon]) -> list[Polygon | MultiPolygon]:

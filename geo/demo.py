@@ -19,7 +19,6 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine, delete, insert, select
 
-from geo.builtin_areas import municipality_outline
 from geo.crs import MAP_CRS, WORK_CRS, transformer
 from geo.errors import GeoError
 from geo.falkenberg import LOCALITIES_2020
@@ -221,7 +220,7 @@ def generate_incidents(
         raise GeoError("Antal år måste vara minst 1.")
     rng = np.random.default_rng(seed)
     taxonomy = load_taxonomy()
-    land = municipality_outline().buffer(200.0)
+    land = shapely.union_all(areas.geometry.to_numpy())
     first, stop = demo_period(years, dt.date(end.year, end.month, 1))
     days = pd.date_range(first, stop - dt.timedelta(days=1), freq="D")
     years_since_start = (days - days[0]).days.to_numpy() / 365.25
@@ -229,7 +228,7 @@ def generate_incidents(
     for scenario in SCENARIOS:
         day_weights = (
             np.asarray(scenario.months)[days.month - 1]
-            * np.asarray(scenario.weekdays)[days.weekday]
+            * np.asarray(scenario.weekdays)[days.day_of_week]
             * (1 + scenario.yearly_growth) ** years_since_start
         )
         expected = scenario.share * per_year * years

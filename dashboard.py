@@ -1,0 +1,28 @@
+"""Lägesbild Falkenberg: the entry point. Role → the pages that role may see → navigation.
+
+Run with the README's command; the database must be initialised (`python -m geo init`).
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui import strings
+from ui.auth import current_role, pages_for
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+st.set_page_config(page_title=strings.APP_TITLE, page_icon="🗺️", layout="wide")
+
+#: Every page, by key. Which of them a role sees is decided in ui/auth.py (PAGE_ACCESS); a page
+#: missing from a role's navigation cannot be opened by URL, and each page checks again itself.
+ALL_PAGES = {
+    "oversikt": st.Page(PAGES / "oversikt.py", title=strings.PAGE_OVERVIEW, icon="🗺️", url_path="oversikt"),
+    "om": st.Page(PAGES / "om.py", title=strings.PAGE_ABOUT, icon="ℹ️", url_path="om"),
+}
+
+st.sidebar.title(strings.APP_TITLE)
+st.sidebar.caption(strings.APP_SUBTITLE)
+role = current_role()
+navigation = st.navigation([ALL_PAGES[key] for key in pages_for(role)])
+navigation.run()

@@ -1,0 +1,180 @@
+"""Folium map builders. The only place (besides exports) where geometry leaves EPSG:3006."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import numpy as np
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo.crs import MAP_CRS, WORK_CRS
+from geo.errors import CRSError
+
+# ColorBrewer YlOrRd, 5 classes: sequential and colour-blind safe.
+SEQUENTIAL_5 = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+NO_DATA_COLOUR = "#d9d9d9"
+FALKENBERG_CENTRE = (56.99, 12.68)
+"""Map centre that shows the whole municipality at zoom 10 (FACTS §1.2)."""
+
+
+@dataclass(frozen=True)
+class MapAssets:
+    """Where the browser loads Leaflet from (our own server or the exported site's folder)."""
+
+    base_url: str
+
+    @property
+    def js(self) -> list[tuple[str, str]]:
+        return [("leaflet", f"{self.base_url}/leaflet.js")]
+
+    @property
+    def css(self) -> list[tuple[str, str]]:
+        return [("leaflet_css", f"{self.base_url}/leaflet.css")]
+
+
+APP_ASSETS = MapAssets("/app/static/vendor/leaflet")
+"""Leaflet as Streamlit serves it from ``static/`` (``server.enableStaticServing``)."""
+
+
+def class_breaks(values: Sequence[float], classes: int = 5) -> list[float]:
+    """Upper bounds of up to ``classes`` classes with (about) equal counts; unique and ascending.
+
+    Whole-number data (counts) get whole-number bounds, so a legend never says "169–327.8".
+    """
+    data = np.asarray(values, dtype=float)
+    data = data[np.isfinite(data)]
+    if len(data) == 0:
+        return []
+    quantiles = np.quantile(data, np.linspace(0, 1, classes + 1)[1:])
+    if np.all(np.mod(data, 1) == 0):
+        quantiles = np.ceil(quantiles)
+    return sorted({float(q) for q in quantiles})
+
+
+def colour_for(value: float | None, breaks: Sequence[float]) -> str:
+    """The palette colour of the class ``value`` falls in."""
+    if value is None or not np.isfinite(value) or not breaks:
+        return NO_DATA_COLOUR
+    palette = SEQUENTIAL_5[-len(breaks) :] if len(breaks) < len(SEQUENTIAL_5) else SEQUENTIAL_5
+    for bound, colour in zip(breaks, palette, strict=False):
+        if value <= bound:
+            return colour
+    return palette[-1]
+
+
+class _Legend(MacroElement):
+    """A legend as a Leaflet control (works in the app's iframe and in a saved HTML file)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "lagesbild-legend");
+                div.style.cssText = "background:#fff;padding:6px 8px;font:12px/1.4 sans-serif;"
+                    + "border:1px solid #999;border-radius:4px;max-width:260px;color:#111";
+                div.innerHTML = {{ this.html_json }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend_html: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html_json = json.dumps(legend_html)
+
+
+def legend_html(title: str, breaks: Sequence[float], notes: Sequence[str]) -> str:
+    """Legend markup; every text is escaped here."""
+    palette = SEQUENTIAL_5[-len(breaks) :] if 0 < len(breaks) < len(SEQUENTIAL_5) else SEQUENTIAL_5
+    rows = []
+    lower = 0.0
+    for bound, colour in zip(breaks, palette, strict=False):
+        label = f"{lower:g}–{bound:g}" if bound != lower else f"{bound:g}"
+        rows.append(
+            f'<div><span style="display:inline-block;width:14px;height:14px;background:{colour};'
+            f'border:1px solid #666;vertical-align:middle;margin-right:6px"></span>{html.escape(label)}</div>'
+        )
+        lower = bound + 1 if float(bound).is_integer() else bound
+    notes_html = "".join(f'<div style="margin-top:4px;font-style:italic">{html.escape(n)}</div>' for n in notes)
+    return f"<strong>{html.escape(title)}</strong>{''.join(rows)}{notes_html}"
+
+
+def area_choropleth(
+    areas: gpd.GeoDataFrame,
+    value_column: str,
+    *,
+    value_label: str,
+    legend_title: str,
+    notes: Sequence[str] = (),
+    assets: MapAssets = APP_ASSETS,
+    tiles_url: str | None = None,
+    tiles_attribution: str | None = None,
+) -> folium.Map:
+    """A map of the areas coloured by ``value_column``, with tooltip and legend.
+
+    Parameters
+    ----------
+    areas
+        Area layer in EPSG:3006 with ``area_code``, ``name`` and the value column.
+    value_label
+        Tooltip label of the value (Swedish).
+    notes
+        Lines under the legend, e.g. "Ungefärliga gränser", period, source.
+    assets
+        Where Leaflet is loaded from; never a CDN.
+    tiles_url, tiles_attribution
+        Optional base map; without it the map draws the areas on a plain background (offline).
+
+    Raises
+    ------
+    CRSError
+        When ``areas`` is not in EPSG:3006.
+    """
+    if areas.crs is None or areas.crs.to_string() != WORK_CRS:
+        raise CRSError(f"areas has CRS {areas.crs}; call areas.to_crs('{WORK_CRS}') first")
+    breaks = class_breaks(areas[value_column].to_numpy())
+    shown = areas[["area_code", "name", value_column, "geometry"]].to_crs(MAP_CRS)
+    shown["name"] = shown["name"].map(lambda s: html.escape(str(s)))
+    shown["value_text"] = shown[value_column].map(lambda v: html.escape(f"{v:g}"))
+    shown["fill"] = [colour_for(v, breaks) for v in shown[value_column]]
+    shown = shown.drop(columns=[value_column])
+
+    fmap = folium.Map(
+        location=FALKENBERG_CENTRE,
+        zoom_start=10,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    fmap.default_js = assets.js
+    fmap.default_css = assets.css
+    if tiles_url:
+        folium.TileLayer(tiles=tiles_url, attr=tiles_attribution or "", name="Bakgrund").add_to(fmap)
+    folium.GeoJson(
+        shown.__geo_interface__,
+        name="Områden",
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["fill"],
+            "color": "#333333",
+            "weight": 1,
+            "fillOpacity": 0.75,
+        },
+        highlight_function=lambda _feature: {"weight": 3},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "value_text"], aliases=["Område", value_label]),
+    ).add_to(fmap)
+    _Legend(legend_html(legend_title, breaks, notes)).add_to(fmap)
+    minx, miny, maxx, maxy = shown.total_bounds
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap

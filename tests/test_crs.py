@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from geo.crs import check_declared_crs, guess_crs, normalise_crs, transformer
+from geo.errors import CRSError
+
+# Falkenberg town centre in the three systems (RT90 from pyproj, not typed by hand).
+LON, LAT = 12.4919, 56.9055
+E, N = transformer("EPSG:4326", "EPSG:3006").transform(LON, LAT)
+RT90_X, RT90_Y = transformer("EPSG:4326", "EPSG:3021").transform(LON, LAT)
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "expected"),
+    [
+        (LON, LAT, "EPSG:4326"),
+        (E, N, "EPSG:3006"),
+        (RT90_X, RT90_Y, "EPSG:3021"),
+        (LAT, LON, "EPSG:4326-swapped"),
+        (2.35, 48.85, None),  # Paris is not in Sweden
+    ],
+    ids=["wgs84", "sweref99tm", "rt90", "swapped-axes", "elsewhere"],
+)
+def test_guess_crs_recognises_swedish_systems(x: float, y: float, expected: str | None) -> None:
+    assert guess_crs(np.full(5, x), np.full(5, y)) == expected
+
+
+def test_sweref_in_a_file_declared_wgs84_names_the_likely_crs() -> None:
+    with pytest.raises(CRSError, match=r"SWEREF 99 TM \(EPSG:3006\).*--crs EPSG:3006"):
+        check_declared_crs("EPSG:4326", [E], [N], where="fil.geojson")
+
+
+def test_swapped_axes_are_explained() -> None:
+    with pytest.raises(CRSError, match="omvänd ordning.*byt plats"):
+        check_declared_crs("EPSG:4326", [LAT], [LON], where="fil.geojson")
+
+
+def test_matching_declaration_passes() -> None:
+    check_declared_crs("EPSG:3006", [E], [N], where="fil.gpkg")
+
+
+def test_normalise_accepts_our_three_and_refuses_others() -> None:
+    assert normalise_crs(3006) == "EPSG:3006"
+    assert normalise_crs("epsg:3021") == "EPSG:3021"
+    assert normalise_crs("EPSG:4258") == "EPSG:4326"
+    with pytest.raises(CRSError, match="stöds inte"):
+        normalise_crs("EPSG:3857")
+
+
+def test_always_xy_round_trip() -> None:
+    back = transformer("EPSG:3006", "EPSG:4326").transform(E, N)
+    assert back == pytest.approx((LON, LAT), abs=1e-9)
+    assert 340_000 < E < 350_000 and 6_300_000 < N < 6_320_000

@@ -1,0 +1,32 @@
+"""Process-wide resources: settings and the database engine (one per process, cached)."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from geo.assets import copy_leaflet
+from geo.config import PROJECT_ROOT, Settings, load_settings
+from geo.store import make_engine, require_current_schema
+
+STATIC_LEAFLET_DIR = PROJECT_ROOT / "static" / "vendor" / "leaflet"
+
+
+@st.cache_resource
+def settings() -> Settings:
+    """The settings, read once per process."""
+    return load_settings()
+
+
+@st.cache_resource
+def engine(database_url: str) -> Engine:
+    """The engine for a URL; the schema must be current (``python -m geo init`` makes it so)."""
+    engine = make_engine(database_url)
+    require_current_schema(engine)
+    return engine
+
+
+@st.cache_resource
+def serve_leaflet() -> str:
+    """Copy Leaflet into ``static/`` so Streamlit serves it; returns the folder."""
+    return str(copy_leaflet(STATIC_LEAFLET_DIR))

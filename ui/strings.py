@@ -1,0 +1,70 @@
+"""Every Swedish UI text in one place, so it can be reviewed and translated."""
+
+APP_TITLE = "Lägesbild Falkenberg"
+APP_SUBTITLE = "Medborgarlöftet: Falkenbergs kommun, Region Halland och lokalpolisområde Falkenberg"
+
+ROLE_LABELS = {
+    "polis": "Polis (lokalpolisområde Falkenberg)",
+    "samverkan": "Samverkan (kommun, region, kommunpolis)",
+    "publik": "Allmänheten",
+}
+ROLE_PICKER = "Roll"
+LOCAL_MODE_BANNER = (
+    "**Lokalt läge** – ingen inloggning är konfigurerad. Appen nås bara från den här datorn "
+    "(127.0.0.1) och rollen väljs i sidomenyn. Använd inte lokalt läge på en delad server."
+)
+NOT_LOCAL_ERROR = (
+    "Appen lyssnar på {address}, men ingen inloggning är konfigurerad. Av säkerhetsskäl körs "
+    "lokalt läge bara på 127.0.0.1. Starta med README:s kommando."
+)
+
+PAGE_REFUSED = (
+    "Sidan kan inte visas: öppna appen från startsidan och välj en roll som får se den."
+)
+PAGE_OVERVIEW = "Översikt"
+PAGE_ABOUT = "Om lägesbilden"
+
+SYNTHETIC_WARNING = (
+    "**Syntetiska demodata** – händelser och enkätsvar är påhittade för demonstration, "
+    "inte verkliga händelser i Falkenberg."
+)
+APPROXIMATE_BOUNDARIES = "Ungefärliga gränser (genererade, inte SCB:s)"
+OFFICIAL_BOUNDARIES = "Områdesgränser: {source}"
+
+PERIOD_LABEL = "Period"
+PERIOD_HELP = "Hela dagar i svensk tid. Standard: de senaste tolv hela månaderna med data."
+PERIOD_INVALID = "Välj både start- och slutdatum."
+NO_DATA = "Det finns inga händelser i databasen. Kör `python -m geo init --demo-if-empty`."
+
+OVERVIEW_HEADER = "Händelser per område"
+MAP_VALUE_LABEL = "Antal händelser"
+MAP_LEGEND_TITLE = "Antal händelser"
+TABLE_COLUMNS = {
+    "name": "Område",
+    "zone": "Zon",
+    "count": "Antal händelser",
+    "population": "Befolkning (uppskattning)",
+}
+CAPTION = "Period {start} – {end} · n = {n} händelser · Källa: {source}"
+OUTSIDE_AREAS = "{n} händelser ligger utanför alla områden och räknas inte per område."
+SOURCE_DEMO = "syntetiska demodata (Lägesbild Falkenberg)"
+SOURCE_STORE = "händelser i databasen ({sources})"
+POPULATION_NOTE_LABEL = "Om befolkningen"
+KEY_TOTAL = "Händelser i perioden"
+KEY_AREAS = "Områden"
+KEY_INLAND = "Varav i inlandet"
+
+ABOUT_MARKDOWN = """
+### Vad är lägesbilden?
+Ett verktyg för medborgarlöftet i Falkenberg: polisens, kommunens och regionens data samt
+medborgarenkäten samlas per område (stadsdelarna i Falkenbergs tätort, kusten och inlandet).
+
+### Områdena
+Standardindelningen är SCB:s 14 regionala statistikområden (RegSO) i Falkenberg. Utan ett
+importerat officiellt lager visas **ungefärliga gränser** som genererats ur kända mittpunkter och
+ytor; de ska inte användas för exakta gränsdragningar.
+
+### Allmänhetens karta
+Allmänheten ser bara sammanställningar per område och hel månad, med små antal dolda. Den publika
+kartan tas fram som en separat, granskad export och är inte publicerad ännu i den här versionen.
+"""
