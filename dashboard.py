@@ -17,7 +17,9 @@ st.set_page_config(page_title=strings.APP_TITLE, page_icon="🗺️", layout="wi
 #: Every page, by key. Which of them a role sees is decided in ui/auth.py (PAGE_ACCESS); a page
 #: missing from a role's navigation cannot be opened by URL, and each page checks again itself.
 ALL_PAGES = {
-    "oversikt": st.Page(PAGES / "oversikt.py", title=strings.PAGE_OVERVIEW, icon="🗺️", url_path="oversikt"),
+    "oversikt": st.Page(
+        PAGES / "oversikt.py", title=strings.PAGE_OVERVIEW, icon="🗺️", url_path="oversikt"
+    ),
     "om": st.Page(PAGES / "om.py", title=strings.PAGE_ABOUT, icon="ℹ️", url_path="om"),
 }
 

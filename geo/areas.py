@@ -23,7 +23,14 @@ from shapely.validation import explain_validity
 from sqlalchemy import Engine
 
 from geo.builtin_areas import POPULATION_NOTE, PROVENANCE, read_builtin_layer
-from geo.crs import CRS_NAMES, WORK_CRS, check_declared_crs, describe_guess, guess_crs, normalise_crs
+from geo.crs import (
+    CRS_NAMES,
+    WORK_CRS,
+    check_declared_crs,
+    describe_guess,
+    guess_crs,
+    normalise_crs,
+)
 from geo.errors import CRSError, ImportRejected, Problem
 from geo.falkenberg import KOMMUN_CODE, ZONES
 from geo.store import ImportRecord, active_layer, record_import, replace_area_layer
@@ -65,7 +72,9 @@ def _looks_like_codes(values: pd.Series) -> bool:
     return len(text) > 0 and text.map(lambda v: bool(CODE_PATTERN.match(v))).mean() >= 0.9
 
 
-def _find_field(frame: pd.DataFrame, candidates: tuple[str, ...], test: Callable[[pd.Series], bool]) -> str | None:
+def _find_field(
+    frame: pd.DataFrame, candidates: tuple[str, ...], test: Callable[[pd.Series], bool]
+) -> str | None:
     lower = {c.lower(): c for c in frame.columns if c != "geometry"}
     for candidate in candidates:
         column = lower.get(candidate)
@@ -192,7 +201,9 @@ def validate_layer(layer: gpd.GeoDataFrame, *, where: str) -> list[Problem]:
             problems.append(Problem(label, "saknar geometri", "rita om eller ta bort objektet"))
         elif geometry.geom_type not in ("Polygon", "MultiPolygon"):
             problems.append(
-                Problem(label, f"geometrin är {geometry.geom_type}, inte en yta", "använd polygoner")
+                Problem(
+                    label, f"geometrin är {geometry.geom_type}, inte en yta", "använd polygoner"
+                )
             )
         elif not geometry.is_valid:
             problems.append(
@@ -209,13 +220,21 @@ def validate_layer(layer: gpd.GeoDataFrame, *, where: str) -> list[Problem]:
     for code in sorted(set(duplicated)):
         at = ", ".join(str(r) for r in rows[layer["area_code"] == code])
         problems.append(
-            Problem(f"{where}, objekt {at}", f"områdeskoden {code} förekommer flera gånger", "slå ihop eller byt kod")
+            Problem(
+                f"{where}, objekt {at}",
+                f"områdeskoden {code} förekommer flera gånger",
+                "slå ihop eller byt kod",
+            )
         )
     if "zone" in layer:
         for row, code, zone in zip(rows, layer["area_code"], layer["zone"], strict=True):
             if zone not in ZONES:
                 problems.append(
-                    Problem(f"{where}, objekt {row} ({code})", f"okänd zon {zone!r}", f"använd en av {', '.join(ZONES)}")
+                    Problem(
+                        f"{where}, objekt {row} ({code})",
+                        f"okänd zon {zone!r}",
+                        f"använd en av {', '.join(ZONES)}",
+                    )
                 )
     problems.extend(_overlaps(layer, rows, where))
     return problems
@@ -236,7 +255,9 @@ def _overlaps(layer: gpd.GeoDataFrame, rows: pd.Series, where: str) -> list[Prob
                 Problem(
                     f"{where}, objekt {rows.iloc[i]} ({layer['area_code'].iloc[i]}) och "
                     f"{rows.iloc[j]} ({layer['area_code'].iloc[j]})",
-                    f"överlappar med {overlap:,.0f} m²; händelser där skulle räknas dubbelt".replace(",", " "),
+                    f"överlappar med {overlap:,.0f} m²; händelser där skulle räknas dubbelt".replace(
+                        ",", " "
+                    ),
                     "rätta gränserna så att områdena inte överlappar",
                 )
             )
@@ -258,12 +279,25 @@ def read_zone_table(path: Path) -> dict[str, tuple[str, int | None]]:
     problems = []
     for line, row in enumerate(reader, start=2):
         code, zone = (row.get("area_code") or "").strip(), (row.get("zone") or "").strip()
-        population_text = (row.get("population") or "").strip().replace(" ", "").replace("\u00a0", "")
+        population_text = (
+            (row.get("population") or "").strip().replace(" ", "").replace("\u00a0", "")
+        )
         if zone not in ZONES:
-            problems.append(Problem(f"{path.name}, rad {line}, kolumn zone", f"okänd zon {zone!r}", f"använd {', '.join(ZONES)}"))
+            problems.append(
+                Problem(
+                    f"{path.name}, rad {line}, kolumn zone",
+                    f"okänd zon {zone!r}",
+                    f"använd {', '.join(ZONES)}",
+                )
+            )
             continue
         if population_text and not population_text.isdigit():
-            problems.append(Problem(f"{path.name}, rad {line}, kolumn population", f"inte ett heltal: {population_text!r}"))
+            problems.append(
+                Problem(
+                    f"{path.name}, rad {line}, kolumn population",
+                    f"inte ett heltal: {population_text!r}",
+                )
+            )
             continue
         table[code] = (zone, int(population_text) if population_text else None)
     if problems:
@@ -309,7 +343,9 @@ def import_area_layer(
     where = path.name
     problems = validate_layer(layer, where=where)
     if problems:
-        raise ImportRejected(f"{where}: områdeslagret avvisades; det aktiva lagret är oförändrat.", problems)
+        raise ImportRejected(
+            f"{where}: områdeslagret avvisades; det aktiva lagret är oförändrat.", problems
+        )
 
     _info, current = active_layer(engine)
     known = current.set_index("area_code")
@@ -325,13 +361,22 @@ def import_area_layer(
             population = _int_or_none(layer.loc[layer["area_code"] == code].get("population"))
             given += 1
         elif code in known.index:
-            zone, population = str(known.at[code, "zone"]), _int_or_none(known.at[code, "population"])
+            zone, population = (
+                str(known.at[code, "zone"]),
+                _int_or_none(known.at[code, "population"]),
+            )
             kept += 1
         elif ask_zone is not None:
             zone, population = ask_zone(str(code), str(name)), None
             given += 1
         else:
-            missing.append(Problem(f"{where}: {code} ({name})", "saknar zon", "ange den i en zontabell med --zones FIL"))
+            missing.append(
+                Problem(
+                    f"{where}: {code} ({name})",
+                    "saknar zon",
+                    "ange den i en zontabell med --zones FIL",
+                )
+            )
             continue
         zone_of.append(zone)
         population_of.append(population)
@@ -344,7 +389,9 @@ def import_area_layer(
         )
     layer = layer.assign(zone=zone_of, population=pd.array(population_of, dtype="Int64"))
     layer = layer.drop(columns=["source_row"]).sort_values("area_code").reset_index(drop=True)
-    vintage = area_file.vintage or ("2018" if CODE_PATTERN.match(str(layer["area_code"].iloc[0])) else None)
+    vintage = area_file.vintage or (
+        "2018" if CODE_PATTERN.match(str(layer["area_code"].iloc[0])) else None
+    )
     with engine.begin() as connection:
         layer_id = replace_area_layer(
             connection,
@@ -376,13 +423,15 @@ def import_area_layer(
                 note=f"Områdeslager {layer_id}: {len(layer)} områden",
             ),
         )
-    return AreaImportResult(layer_id=layer_id, areas=len(layer), zones_kept=kept, zones_given=given, vintage=vintage)
+    return AreaImportResult(
+        layer_id=layer_id, areas=len(layer), zones_kept=kept, zones_given=given, vintage=vintage
+    )
 
 
 def _int_or_none(value: object) -> int | None:
     if isinstance(value, pd.Series):
         value = value.iloc[0] if len(value) else None
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
+    if value is None or pd.isna(value):
         return None
     return int(value)  # type: ignore[call-overload]
 

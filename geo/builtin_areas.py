@@ -64,7 +64,7 @@ def _polygonal(geometry: shapely.Geometry) -> Polygon | MultiPolygon:
     """The polygon parts of a geometry (an intersection can also yield stray lines and points)."""
     parts = [p for p in shapely.get_parts(geometry) if isinstance(p, Polygon) and not p.is_empty]
     merged = shapely.union_all(parts)
-    assert isinstance(merged, Polygon | MultiPolygon)  # noqa: S101 - union of polygons
+    assert isinstance(merged, Polygon | MultiPolygon)
     return merged
 
 
@@ -120,7 +120,9 @@ def weighted_voronoi(
     weights = np.sqrt(targets) if fit else np.ones(len(seeds))
     cell_area = resolution * resolution
     shape = (len(ys), len(xs))
-    seed_cells = [(int((sy - miny) // resolution), int((sx - minx) // resolution)) for sx, sy in seeds]
+    seed_cells = [
+        (int((sy - miny) // resolution), int((sx - minx) // resolution)) for sx, sy in seeds
+    ]
     iterations = 0
     for iterations in range(1, max_iterations + 1):  # noqa: B007 - reported below
         label = _connected_labels(distance / weights, on_land.reshape(shape), seed_cells)

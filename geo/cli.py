@@ -63,7 +63,9 @@ def _cmd_demo(args: argparse.Namespace, engine: Engine) -> int:
     counts = load_demo(
         engine, years=args.years, seed=args.seed, end=end, replace=args.replace, progress=_say
     )
-    _say(f"{counts['incidents']} syntetiska händelser och {counts['survey_responses']} enkätsvar sparade.")
+    _say(
+        f"{counts['incidents']} syntetiska händelser och {counts['survey_responses']} enkätsvar sparade."
+    )
     return 0
 
 
@@ -116,9 +118,13 @@ def _cmd_areas_generate(args: argparse.Namespace, _engine: Engine | None) -> int
 
 def _cmd_areas_list(args: argparse.Namespace, engine: Engine) -> int:
     info, layer = active_layer(engine)
-    _say(f"Aktivt lager: {info.name} — {'UNGEFÄRLIGA gränser' if info.approximate else 'officiella gränser'}")
+    _say(
+        f"Aktivt lager: {info.name} — {'UNGEFÄRLIGA gränser' if info.approximate else 'officiella gränser'}"
+    )
     for row in layer.itertuples():
-        population = "okänd" if row.population is None or str(row.population) == "<NA>" else row.population
+        population = (
+            "okänd" if row.population is None or str(row.population) == "<NA>" else row.population
+        )
         _say(f"  {row.area_code}  {row.name:<32} {row.zone:<7} befolkning {population}")
     return 0
 
@@ -137,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser("init", help="skapa eller uppgradera databasen")
-    init.add_argument("--demo-if-empty", action="store_true", help="skapa demodata om databasen saknar händelser")
+    init.add_argument(
+        "--demo-if-empty", action="store_true", help="skapa demodata om databasen saknar händelser"
+    )
     init.add_argument("--years", type=int, default=3)
     init.add_argument("--seed", type=int, default=1)
     init.set_defaults(handler=_cmd_init)
@@ -149,18 +157,27 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--replace", action="store_true", help="ersätt tidigare demodata")
     demo.set_defaults(handler=_cmd_demo)
 
-    areas = commands.add_parser("areas", help="områdeslager").add_subparsers(dest="areas_command", required=True)
+    areas = commands.add_parser("areas", help="områdeslager").add_subparsers(
+        dest="areas_command", required=True
+    )
     area_import = areas.add_parser("import", help="importera ett officiellt områdeslager")
     area_import.add_argument("path")
-    area_import.add_argument("--crs", help="filens koordinatsystem om den saknar eller har fel: EPSG:4326, EPSG:3006, EPSG:3021")
+    area_import.add_argument(
+        "--crs",
+        help="filens koordinatsystem om den saknar eller har fel: EPSG:4326, EPSG:3006, EPSG:3021",
+    )
     area_import.add_argument("--code-field", help="kolumn med områdeskod")
     area_import.add_argument("--name-field", help="kolumn med områdesnamn")
     area_import.add_argument("--zones", help="CSV med area_code;zone[;population] för nya koder")
-    area_import.add_argument("--by", default=getpass.getuser(), help="vem som importerar (för importloggen)")
+    area_import.add_argument(
+        "--by", default=getpass.getuser(), help="vem som importerar (för importloggen)"
+    )
     area_import.set_defaults(handler=_cmd_areas_import)
     builtin = areas.add_parser("use-builtin", help="gå tillbaka till det inbyggda lagret")
     builtin.set_defaults(handler=_cmd_areas_builtin)
-    generate = areas.add_parser("generate-builtin", help="generera om data/areas/builtin_regso.geojson")
+    generate = areas.add_parser(
+        "generate-builtin", help="generera om data/areas/builtin_regso.geojson"
+    )
     generate.set_defaults(handler=_cmd_areas_generate, needs_db=False)
     listing = areas.add_parser("list", help="visa det aktiva lagret")
     listing.set_defaults(handler=_cmd_areas_list)
@@ -174,7 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; GeoErrors are printed in Swedish and give exit code 2."""
     args = build_parser().parse_args(argv)
     try:
-        engine = make_engine(load_settings().database_url) if getattr(args, "needs_db", True) else None
+        engine = (
+            make_engine(load_settings().database_url) if getattr(args, "needs_db", True) else None
+        )
         return int(args.handler(args, engine))
     except GeoError as error:
         print(f"Avvisat: {error}", file=sys.stderr)

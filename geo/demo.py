@@ -10,14 +10,14 @@ traffic along the E6. Place coordinates below are approximate and only seed the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from geo.crs import MAP_CRS, WORK_CRS, transformer
 from geo.errors import GeoError
@@ -49,18 +49,143 @@ E6_LINE = shapely.LineString(
 )  # fmt: skip
 
 # Time profiles: weights per hour 0–23, weekday Mon–Sun, month Jan–Dec.
-_NIGHTLIFE_HOURS = [6, 5, 4, 2, 1, .5, .3, .3, .3, .3, .3, .4, .5, .5, .5, .6, .7, .8, 1, 1.5, 2, 3, 4, 5]
-_DAY_HOURS = [.3, .2, .2, .1, .1, .2, .5, 1, 1.5, 2, 2.5, 3, 3, 3, 3, 3, 2.8, 2.5, 2, 1.5, 1, .8, .6, .4]
-_SHOP_HOURS = [0, 0, 0, 0, 0, 0, 0, .2, .5, 2, 3, 3.5, 4, 4, 4, 4, 3.5, 3, 2.5, 2, 1, .2, 0, 0]
-_NIGHT_HOURS = [4, 4, 4, 3.5, 3, 2, 1, .5, .3, .3, .3, .3, .3, .3, .3, .3, .3, .4, .5, .8, 1.5, 2.5, 3, 3.5]
-_TRAFFIC_HOURS = [.5, .3, .3, .3, .4, .8, 2, 3.5, 3, 2, 1.8, 2, 2, 2, 2.2, 3, 3.8, 3.5, 2.5, 2, 1.5, 1.2, 1, .7]
-_BEACH_HOURS = [1.5, 1, .5, .2, .1, .1, .1, .2, .3, .5, 1, 1.5, 2, 2.5, 3, 3, 3, 2.8, 2.5, 2.5, 2.5, 2.5, 2.2, 2]
+_NIGHTLIFE_HOURS = [
+    6,
+    5,
+    4,
+    2,
+    1,
+    0.5,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+    0.4,
+    0.5,
+    0.5,
+    0.5,
+    0.6,
+    0.7,
+    0.8,
+    1,
+    1.5,
+    2,
+    3,
+    4,
+    5,
+]
+_DAY_HOURS = [
+    0.3,
+    0.2,
+    0.2,
+    0.1,
+    0.1,
+    0.2,
+    0.5,
+    1,
+    1.5,
+    2,
+    2.5,
+    3,
+    3,
+    3,
+    3,
+    3,
+    2.8,
+    2.5,
+    2,
+    1.5,
+    1,
+    0.8,
+    0.6,
+    0.4,
+]
+_SHOP_HOURS = [0, 0, 0, 0, 0, 0, 0, 0.2, 0.5, 2, 3, 3.5, 4, 4, 4, 4, 3.5, 3, 2.5, 2, 1, 0.2, 0, 0]
+_NIGHT_HOURS = [
+    4,
+    4,
+    4,
+    3.5,
+    3,
+    2,
+    1,
+    0.5,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+    0.4,
+    0.5,
+    0.8,
+    1.5,
+    2.5,
+    3,
+    3.5,
+]
+_TRAFFIC_HOURS = [
+    0.5,
+    0.3,
+    0.3,
+    0.3,
+    0.4,
+    0.8,
+    2,
+    3.5,
+    3,
+    2,
+    1.8,
+    2,
+    2,
+    2,
+    2.2,
+    3,
+    3.8,
+    3.5,
+    2.5,
+    2,
+    1.5,
+    1.2,
+    1,
+    0.7,
+]
+_BEACH_HOURS = [
+    1.5,
+    1,
+    0.5,
+    0.2,
+    0.1,
+    0.1,
+    0.1,
+    0.2,
+    0.3,
+    0.5,
+    1,
+    1.5,
+    2,
+    2.5,
+    3,
+    3,
+    3,
+    2.8,
+    2.5,
+    2.5,
+    2.5,
+    2.5,
+    2.2,
+    2,
+]
 _EVERY_DAY = [1, 1, 1, 1, 1, 1, 1]
-_WEEKEND_NIGHTS = [.4, .3, .4, .6, 1.5, 3, 2]
+_WEEKEND_NIGHTS = [0.4, 0.3, 0.4, 0.6, 1.5, 3, 2]
 _FLAT_YEAR = [1] * 12
-_SUMMER = [.05, .05, .05, .1, .4, 2.5, 4, 3.5, .6, .1, .05, .05]
-_SHOPPING_YEAR = [.7, .6, .7, .8, .9, 1.2, 1.5, 1.3, .9, .9, 1.3, 1.8]
-_DARK_YEAR = [1.3, 1.2, 1.1, .9, .8, .7, .7, .8, .9, 1.1, 1.3, 1.4]
+_SUMMER = [0.05, 0.05, 0.05, 0.1, 0.4, 2.5, 4, 3.5, 0.6, 0.1, 0.05, 0.05]
+_SHOPPING_YEAR = [0.7, 0.6, 0.7, 0.8, 0.9, 1.2, 1.5, 1.3, 0.9, 0.9, 1.3, 1.8]
+_DARK_YEAR = [1.3, 1.2, 1.1, 0.9, 0.8, 0.7, 0.7, 0.8, 0.9, 1.1, 1.3, 1.4]
 
 
 @dataclass(frozen=True)
@@ -70,9 +195,9 @@ class Scenario:
     name: str
     share: float
     types: dict[str, float]
-    hours: list[float]
-    weekdays: list[float]
-    months: list[float]
+    hours: Sequence[float]
+    weekdays: Sequence[float]
+    months: Sequence[float]
     place: Callable[[np.random.Generator, int, gpd.GeoDataFrame], np.ndarray]
     yearly_growth: float = 0.0
     """Relative change per year, so trends have something to show."""
@@ -242,7 +367,9 @@ def generate_incidents(
         xy = _points_on_land(rng, scenario, n, areas, land)
         names = list(scenario.types)
         type_p = np.asarray([scenario.types[t] for t in names])
-        raw_type = np.asarray(names, dtype=object)[rng.choice(len(names), size=n, p=type_p / type_p.sum())]
+        raw_type = np.asarray(names, dtype=object)[
+            rng.choice(len(names), size=n, p=type_p / type_p.sum())
+        ]
         frames.append(
             pd.DataFrame(
                 {
@@ -265,7 +392,9 @@ def generate_incidents(
     frame["source_id"] = [f"demo-{seed}-{i:07d}" for i in range(len(frame))]
     frame["ended_at"] = pd.NaT
     frame["location_precision"] = "punkt"
-    frame["description"] = "Syntetisk händelse (demodata): " + frame["raw_type"] + ", " + frame["scenario"]
+    frame["description"] = (
+        "Syntetisk händelse (demodata): " + frame["raw_type"] + ", " + frame["scenario"]
+    )
     frame["synthetic"] = True
     return frame.drop(columns=["scenario"])
 
@@ -287,7 +416,14 @@ def _points_on_land(
     raise GeoError(f"Demodata: kunde inte placera punkter för {scenario.name} på land.")
 
 
-SAFETY_SCALE = ("mycket_trygg", "ganska_trygg", "ganska_otrygg", "mycket_otrygg", "går_aldrig_ut", "vet_ej")
+SAFETY_SCALE = (
+    "mycket_trygg",
+    "ganska_trygg",
+    "ganska_otrygg",
+    "mycket_otrygg",
+    "går_aldrig_ut",
+    "vet_ej",
+)
 PROBLEM_ITEMS = (
     "fortkörning", "buskörning_moped", "nedskräpning", "skadegörelse", "klotter", "dålig_belysning",
     "störande_ungdomsgäng", "bråk_slagsmål", "narkotikaförsäljning", "berusade_personer",
@@ -323,7 +459,9 @@ def generate_survey(
         which = rng.choice(len(areas), size=n, p=population / population.sum())
         for k in range(n):
             unsafe = float(np.clip(tendency[which[k]] + drift, 0.02, 0.8))
-            p = np.array([(1 - unsafe) * 0.45, (1 - unsafe) * 0.5, unsafe * 0.7, unsafe * 0.3, 0.03, 0.02])
+            p = np.array(
+                [(1 - unsafe) * 0.45, (1 - unsafe) * 0.5, unsafe * 0.7, unsafe * 0.3, 0.03, 0.02]
+            )
             answer = SAFETY_SCALE[rng.choice(len(SAFETY_SCALE), p=p / p.sum())]
             respondent = f"demo-{seed}-{wave}-{k:04d}"
             day = int(rng.integers(1, 31))
@@ -346,9 +484,12 @@ def generate_survey(
 def has_demo_data(engine: Engine) -> bool:
     """Whether synthetic demo incidents are in the store."""
     with engine.connect() as connection:
-        return connection.execute(
-            select(incidents.c.id).where(incidents.c.source == DEMO_SOURCE).limit(1)
-        ).first() is not None
+        return (
+            connection.execute(
+                select(incidents.c.id).where(incidents.c.source == DEMO_SOURCE).limit(1)
+            ).first()
+            is not None
+        )
 
 
 def load_demo(
@@ -417,12 +558,14 @@ def load_demo(
     return {"incidents": len(frame), "survey_responses": len(responses)}
 
 
-def _delete_demo(connection: object) -> None:
-    from sqlalchemy import Connection
-
-    assert isinstance(connection, Connection)  # noqa: S101
+def _delete_demo(connection: Connection) -> None:
+    """Delete every row that demo imports wrote (inside the caller's transaction)."""
     demo_imports = select(imports.c.id).where(imports.c.kind == "demo")
-    demo_responses = select(survey_responses.c.id).where(survey_responses.c.import_id.in_(demo_imports))
+    demo_responses = select(survey_responses.c.id).where(
+        survey_responses.c.import_id.in_(demo_imports)
+    )
     connection.execute(delete(survey_items).where(survey_items.c.response_id.in_(demo_responses)))
-    connection.execute(delete(survey_responses).where(survey_responses.c.import_id.in_(demo_imports)))
+    connection.execute(
+        delete(survey_responses).where(survey_responses.c.import_id.in_(demo_imports))
+    )
     connection.execute(delete(incidents).where(incidents.c.import_id.in_(demo_imports)))

@@ -107,7 +107,9 @@ def legend_html(title: str, breaks: Sequence[float], notes: Sequence[str]) -> st
             f'border:1px solid #666;vertical-align:middle;margin-right:6px"></span>{html.escape(label)}</div>'
         )
         lower = bound + 1 if float(bound).is_integer() else bound
-    notes_html = "".join(f'<div style="margin-top:4px;font-style:italic">{html.escape(n)}</div>' for n in notes)
+    notes_html = "".join(
+        f'<div style="margin-top:4px;font-style:italic">{html.escape(n)}</div>' for n in notes
+    )
     return f"<strong>{html.escape(title)}</strong>{''.join(rows)}{notes_html}"
 
 
@@ -161,7 +163,9 @@ def area_choropleth(
     fmap.default_js = assets.js
     fmap.default_css = assets.css
     if tiles_url:
-        folium.TileLayer(tiles=tiles_url, attr=tiles_attribution or "", name="Bakgrund").add_to(fmap)
+        folium.TileLayer(tiles=tiles_url, attr=tiles_attribution or "", name="Bakgrund").add_to(
+            fmap
+        )
     folium.GeoJson(
         shown.__geo_interface__,
         name="Områden",
@@ -172,7 +176,9 @@ def area_choropleth(
             "fillOpacity": 0.75,
         },
         highlight_function=lambda _feature: {"weight": 3},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "value_text"], aliases=["Område", value_label]),
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "value_text"], aliases=["Område", value_label]
+        ),
     ).add_to(fmap)
     _Legend(legend_html(legend_title, breaks, notes)).add_to(fmap)
     minx, miny, maxx, maxy = shown.total_bounds

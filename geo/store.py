@@ -66,7 +66,7 @@ def _alembic_config() -> Config:
 def head_revision() -> str:
     """The newest migration's revision id."""
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None  # noqa: S101 - the project always has migrations
+    assert head is not None
     return head
 
 
@@ -137,7 +137,7 @@ def record_import(connection: Connection, record: ImportRecord) -> int:
         )
     )
     key = result.inserted_primary_key
-    assert key is not None  # noqa: S101
+    assert key is not None
     return int(key[0])
 
 
@@ -204,7 +204,7 @@ def replace_area_layer(
             is_active=True,
         )
     ).inserted_primary_key
-    assert layer_id is not None  # noqa: S101
+    assert layer_id is not None
     new_id = int(layer_id[0])
     rows = [
         {
@@ -261,14 +261,20 @@ def active_layer(engine: Engine | Connection) -> tuple[LayerInfo, gpd.GeoDataFra
         with connection_or_engine.connect() as connection:
             return active_layer(connection)
     connection = connection_or_engine
-    info = connection.execute(
-        select(area_layers).where(area_layers.c.is_active.is_(True))
-    ).mappings().first()
+    info = (
+        connection.execute(select(area_layers).where(area_layers.c.is_active.is_(True)))
+        .mappings()
+        .first()
+    )
     if info is None:
         raise SchemaError("Det finns inget aktivt områdeslager; kör `python -m geo init`.")
-    rows = connection.execute(
-        select(areas).where(areas.c.layer_id == info["id"]).order_by(areas.c.area_code)
-    ).mappings().all()
+    rows = (
+        connection.execute(
+            select(areas).where(areas.c.layer_id == info["id"]).order_by(areas.c.area_code)
+        )
+        .mappings()
+        .all()
+    )
     layer = gpd.GeoDataFrame(
         {
             "area_code": [r["area_code"] for r in rows],

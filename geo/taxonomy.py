@@ -20,6 +20,7 @@ TAXONOMY_PATH = REFERENCE_DIR / "taxonomy.json"
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _WHITESPACE = re.compile(r"\s+")
+_FOLD_TABLE = str.maketrans("åäöéü", "aaoeu")
 
 
 def normalise_text(value: str) -> str:
@@ -31,8 +32,7 @@ def normalise_text(value: str) -> str:
 
 def fold(value: str) -> str:
     """A matching key: normalised, lower case, å/ä→a, ö→o (FACTS §1.3)."""
-    folded = normalise_text(value).casefold()
-    return folded.translate(str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"}))
+    return normalise_text(value).casefold().translate(_FOLD_TABLE)
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,9 @@ def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
     types = tuple(EventType(**t) for t in raw["types"])
     group_keys = {g.key for g in groups}
     type_names = {t.name for t in types}
-    problems = [f"typ {t.name!r}: okänd grupp {t.group!r}" for t in types if t.group not in group_keys]
+    problems = [
+        f"typ {t.name!r}: okänd grupp {t.group!r}" for t in types if t.group not in group_keys
+    ]
     problems += [f"typ {t.name!r}: negativ skadevikt" for t in types if t.harm_weight < 0]
     problems += [
         f"alias {alias!r} pekar på okänd typ {name!r}"

@@ -26,9 +26,15 @@ counts = loaders.area_counts(settings.database_url, version, period.start_utc, p
 if counts.synthetic:
     st.warning(strings.SYNTHETIC_WARNING, icon="⚠️")
 boundary_note = (
-    strings.APPROXIMATE_BOUNDARIES if info.approximate else strings.OFFICIAL_BOUNDARIES.format(source=info.source)
+    strings.APPROXIMATE_BOUNDARIES
+    if info.approximate
+    else strings.OFFICIAL_BOUNDARIES.format(source=info.source)
 )
-source = strings.SOURCE_DEMO if counts.sources == ("demo",) else strings.SOURCE_STORE.format(sources=", ".join(counts.sources))
+source = (
+    strings.SOURCE_DEMO
+    if counts.sources == ("demo",)
+    else strings.SOURCE_STORE.format(sources=", ".join(counts.sources))
+)
 caption = strings.CAPTION.format(start=period.first, end=period.last, n=counts.n, source=source)
 
 inland = int(counts.table.loc[counts.table["zone"] == "inland", "count"].sum())

@@ -21,9 +21,9 @@ DEMO_END = dt.date(2026, 1, 1)
 """Fixed end of the demo data in tests, so results do not depend on today's date."""
 
 
-def new_store(folder: Path) -> Engine:
+def new_store(folder: Path, file_name: str = "test.db") -> Engine:
     """A migrated SQLite store in ``folder`` with the built-in area layer active."""
-    engine = make_engine(f"sqlite:///{folder / 'test.db'}")
+    engine = make_engine(f"sqlite:///{folder / file_name}")
     migrate(engine)
     activate_builtin_layer(engine)
     return engine
@@ -57,3 +57,19 @@ def official_regso() -> Path:
 def browser_required() -> bool:
     """CI sets LAGESBILD_REQUIRE_BROWSER=1: a browser test that cannot run then fails, not skips."""
     return os.environ.get("LAGESBILD_REQUIRE_BROWSER") == "1"
+
+
+_skipped_browser_tests: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Remember browser tests that were skipped (CI must not count them as passing)."""
+    if report.skipped and "browser" in report.keywords:
+        _skipped_browser_tests.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under LAGESBILD_REQUIRE_BROWSER=1 a skipped browser test fails the whole run."""
+    if browser_required() and _skipped_browser_tests:
+        print(f"\nWebbläsartester hoppades över men krävs: {_skipped_browser_tests}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

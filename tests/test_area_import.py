@@ -25,7 +25,9 @@ def ours() -> gpd.GeoDataFrame:
     """The built-in layer, renamed the way SCB names RegSO fields (2018 vintage)."""
     layer = read_builtin_layer()[0]
     return gpd.GeoDataFrame(
-        {"regsokod": layer["area_code"], "regsonamn": layer["name"]}, geometry=layer.geometry, crs=layer.crs
+        {"regsokod": layer["area_code"], "regsonamn": layer["name"]},
+        geometry=layer.geometry,
+        crs=layer.crs,
     )
 
 
@@ -36,7 +38,9 @@ def _layer_unchanged(store: Engine, before: gpd.GeoDataFrame) -> None:
 
 
 @pytest.mark.official
-def test_official_regso_replaces_the_layer_keeping_codes_and_zones(store: Engine, official_regso: Path) -> None:
+def test_official_regso_replaces_the_layer_keeping_codes_and_zones(
+    store: Engine, official_regso: Path
+) -> None:
     _info, before = active_layer(store)
     result = import_area_layer(store, official_regso, imported_by="test")
     info, after = active_layer(store)
@@ -61,7 +65,9 @@ def test_cli_imports_official_layer_and_rejects_a_broken_one(
     collection = json.loads(official_regso.read_text(encoding="utf-8"))
     collection["features"][2]["geometry"] = {
         "type": "Polygon",
-        "coordinates": [[[12.40, 56.90], [12.50, 57.00], [12.50, 56.90], [12.40, 57.00], [12.40, 56.90]]],
+        "coordinates": [
+            [[12.40, 56.90], [12.50, 57.00], [12.50, 56.90], [12.40, 57.00], [12.40, 56.90]]
+        ],
     }
     broken = tmp_path / "trasig.geojson"
     broken.write_text(json.dumps(collection), encoding="utf-8")
@@ -88,7 +94,9 @@ def test_zipped_shapefile_in_rt90(store: Engine, ours: gpd.GeoDataFrame, tmp_pat
     assert import_area_layer(store, archive).areas == 14
 
 
-def test_geojson_with_legacy_crs_member(store: Engine, ours: gpd.GeoDataFrame, tmp_path: Path) -> None:
+def test_geojson_with_legacy_crs_member(
+    store: Engine, ours: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
     collection = json.loads(ours.to_json(drop_id=True))
     collection["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}}
     path = tmp_path / "legacy.geojson"
@@ -112,11 +120,13 @@ def test_sweref_coordinates_without_crs_member_are_refused_with_a_hint(
 def test_shapefile_without_prj_asks_for_crs(ours: gpd.GeoDataFrame, tmp_path: Path) -> None:
     ours.to_file(tmp_path / "regso.shp")
     (tmp_path / "regso.prj").unlink()
-    with pytest.raises(CRSError, match="anger inget koordinatsystem.*SWEREF 99 TM"):
+    with pytest.raises(CRSError, match=r"anger inget koordinatsystem.*SWEREF 99 TM"):
         read_area_file(tmp_path / "regso.shp")
 
 
-def test_2025_codes_are_recognised_and_matched(store: Engine, ours: gpd.GeoDataFrame, tmp_path: Path) -> None:
+def test_2025_codes_are_recognised_and_matched(
+    store: Engine, ours: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
     layer = ours.copy()
     layer["regsokod"] = layer["regsokod"] + "_RegSO2025"
     path = tmp_path / "RegSO_2025.gpkg"
@@ -127,14 +137,16 @@ def test_2025_codes_are_recognised_and_matched(store: Engine, ours: gpd.GeoDataF
     assert active["area_code"].iloc[0] == "1382R001"
 
 
-def test_national_file_is_filtered_to_falkenberg(store: Engine, ours: gpd.GeoDataFrame, tmp_path: Path) -> None:
+def test_national_file_is_filtered_to_falkenberg(
+    store: Engine, ours: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
     elsewhere = ours.iloc[[0]].copy()
     elsewhere["regsokod"] = "1380R001"
     elsewhere.geometry = elsewhere.geometry.translate(0, 200_000)
     path = tmp_path / "hela_landet.gpkg"
-    gpd.GeoDataFrame(
-        gpd.pd.concat([ours, elsewhere], ignore_index=True), crs=ours.crs
-    ).to_file(path, driver="GPKG")
+    gpd.GeoDataFrame(gpd.pd.concat([ours, elsewhere], ignore_index=True), crs=ours.crs).to_file(
+        path, driver="GPKG"
+    )
     assert import_area_layer(store, path).areas == 14
 
 
@@ -143,10 +155,18 @@ def test_invalid_polygon_duplicate_code_and_overlap_are_all_reported(
 ) -> None:
     _info, before = active_layer(store)
     broken = ours.copy()
-    bow_tie = [(340000, 6310000), (341000, 6311000), (341000, 6310000), (340000, 6311000), (340000, 6310000)]
+    bow_tie = [
+        (340000, 6310000),
+        (341000, 6311000),
+        (341000, 6310000),
+        (340000, 6311000),
+        (340000, 6310000),
+    ]
     broken.loc[2, "geometry"] = shapely.Polygon(bow_tie)
     broken.loc[5, "regsokod"] = broken.loc[4, "regsokod"]
-    broken.loc[7, "geometry"] = broken.loc[7, "geometry"].union(broken.loc[8, "geometry"].buffer(-50))
+    broken.loc[7, "geometry"] = broken.loc[7, "geometry"].union(
+        broken.loc[8, "geometry"].buffer(-50)
+    )
     path = tmp_path / "trasig.gpkg"
     broken.to_file(path, driver="GPKG")
     with pytest.raises(ImportRejected) as raised:
@@ -177,16 +197,23 @@ def test_new_codes_need_zones_then_import_with_a_zone_table(
     kommun.to_file(path, driver="GPKG")
     with pytest.raises(ImportRejected, match="hittar ingen kolumn med områdeskod"):
         import_area_layer(store, path)
-    with pytest.raises(ImportRejected, match="14 områden har koder som inte finns.*--zones") as raised:
+    with pytest.raises(
+        ImportRejected, match=r"14 områden har koder som inte finns.*--zones"
+    ) as raised:
         import_area_layer(store, path, code_field="distrikt_id", name_field="distriktsnamn")
     assert "D00" in str(raised.value)
     table = tmp_path / "zoner.csv"
     table.write_text(
-        "area_code;zone;population\n" + "".join(f"D{i:02d};inland;1 000\n" for i in range(len(kommun))),
+        "area_code;zone;population\n"
+        + "".join(f"D{i:02d};inland;1 000\n" for i in range(len(kommun))),
         encoding="utf-8-sig",
     )
     result = import_area_layer(
-        store, path, code_field="distrikt_id", name_field="distriktsnamn", zones=read_zone_table(table)
+        store,
+        path,
+        code_field="distrikt_id",
+        name_field="distriktsnamn",
+        zones=read_zone_table(table),
     )
     assert result.zones_given == 14
     _info, active = active_layer(store)
@@ -200,13 +227,17 @@ def test_zone_table_errors_name_line_and_column(tmp_path: Path) -> None:
         read_zone_table(table)
 
 
-def test_interactive_zone_answers_are_used(store: Engine, ours: gpd.GeoDataFrame, tmp_path: Path) -> None:
+def test_interactive_zone_answers_are_used(
+    store: Engine, ours: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
     layer = ours.copy()
     layer["regsokod"] = [f"1382R{i:03d}" for i in range(101, 115)]
     path = tmp_path / "nya_koder.gpkg"
     layer.to_file(path, driver="GPKG")
     asked: list[str] = []
-    result = import_area_layer(store, path, ask_zone=lambda code, _name: asked.append(code) or "kust")
+    result = import_area_layer(
+        store, path, ask_zone=lambda code, _name: asked.append(code) or "kust"
+    )
     assert result.zones_given == 14 and len(asked) == 14
 
 

@@ -21,7 +21,10 @@ def test_data_dir_moves_the_default_database(tmp_path: Path) -> None:
 
 def test_database_url_wins_over_data_dir(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'other.db'}"
-    assert load_settings({"LAGESBILD_DATA_DIR": "/x", "LAGESBILD_DATABASE_URL": url}).database_url == url
+    assert (
+        load_settings({"LAGESBILD_DATA_DIR": "/x", "LAGESBILD_DATABASE_URL": url}).database_url
+        == url
+    )
 
 
 def test_unsupported_database_is_refused_naming_the_variable() -> None:

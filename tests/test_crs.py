@@ -31,7 +31,7 @@ def test_sweref_in_a_file_declared_wgs84_names_the_likely_crs() -> None:
 
 
 def test_swapped_axes_are_explained() -> None:
-    with pytest.raises(CRSError, match="omvänd ordning.*byt plats"):
+    with pytest.raises(CRSError, match=r"omvänd ordning.*byt plats"):
         check_declared_crs("EPSG:4326", [LAT], [LON], where="fil.geojson")
 
 

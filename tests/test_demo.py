@@ -17,7 +17,17 @@ from tests.conftest import DEMO_END
 @pytest.fixture(scope="module")
 def demo(demo_store: Engine) -> pd.DataFrame:
     frame = load_incidents(
-        demo_store, columns=("category", "raw_type", "occurred_at", "area_code", "x", "y", "synthetic", "source")
+        demo_store,
+        columns=(
+            "category",
+            "raw_type",
+            "occurred_at",
+            "area_code",
+            "x",
+            "y",
+            "synthetic",
+            "source",
+        ),
     )
     frame["local"] = frame["occurred_at"].dt.tz_convert("Europe/Stockholm")
     return frame
@@ -82,7 +92,9 @@ def test_inland_burglary_happens_at_night(demo: pd.DataFrame, demo_store: Engine
 
 def test_survey_waves_are_in_september(demo_store: Engine) -> None:
     with demo_store.connect() as connection:
-        rows = connection.execute(select(survey_responses.c.wave, survey_responses.c.answered_on)).all()
+        rows = connection.execute(
+            select(survey_responses.c.wave, survey_responses.c.answered_on)
+        ).all()
     assert {wave for wave, _day in rows} == {"2025"}
     assert all(day.month == 9 for _wave, day in rows)
     assert 700 < len(rows) < 1_050

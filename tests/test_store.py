@@ -72,7 +72,9 @@ def test_an_empty_database_is_not_current(tmp_path: Path) -> None:
 
 def test_times_are_stored_as_utc_and_come_back_aware(store: Engine) -> None:
     with store.begin() as connection:
-        import_id = record_import(connection, ImportRecord(kind="incidents", source="polis", imported_by="test"))
+        import_id = record_import(
+            connection, ImportRecord(kind="incidents", source="polis", imported_by="test")
+        )
         insert_incidents(connection, pd.DataFrame([_incident()]), import_id)
     frame = load_incidents(store)
     assert frame["occurred_at"].iloc[0] == pd.Timestamp("2025-06-07 19:30", tz="UTC")
@@ -82,7 +84,9 @@ def test_times_are_stored_as_utc_and_come_back_aware(store: Engine) -> None:
 
 def test_a_naive_time_is_refused(store: Engine) -> None:
     with store.begin() as connection:
-        import_id = record_import(connection, ImportRecord(kind="incidents", source="polis", imported_by="test"))
+        import_id = record_import(
+            connection, ImportRecord(kind="incidents", source="polis", imported_by="test")
+        )
     with pytest.raises(Exception, match="naive datetime"), store.begin() as connection:
         connection.execute(
             insert(incidents).values(
@@ -93,7 +97,9 @@ def test_a_naive_time_is_refused(store: Engine) -> None:
 
 def test_replacing_the_layer_rejoins_points_in_the_same_transaction(store: Engine) -> None:
     with store.begin() as connection:
-        import_id = record_import(connection, ImportRecord(kind="incidents", source="polis", imported_by="test"))
+        import_id = record_import(
+            connection, ImportRecord(kind="incidents", source="polis", imported_by="test")
+        )
         insert_incidents(connection, pd.DataFrame([_incident(area_code="1382R001")]), import_id)
     _info, layer = active_layer(store)
     # A new layer in which one big square around the point carries another code.
@@ -101,7 +107,9 @@ def test_replacing_the_layer_rejoins_points_in_the_same_transaction(store: Engin
     other = layer.iloc[[0]].copy()
     other["area_code"], other["name"], other.geometry = "TEST001", "Provruta", [square]
     with store.begin() as connection:
-        replace_area_layer(connection, other, name="prov", source="test", approximate=False, provenance="test")
+        replace_area_layer(
+            connection, other, name="prov", source="test", approximate=False, provenance="test"
+        )
     with store.connect() as connection:
         assert connection.execute(select(incidents.c.area_code)).scalar() == "TEST001"
     info, active = active_layer(store)
@@ -111,13 +119,17 @@ def test_replacing_the_layer_rejoins_points_in_the_same_transaction(store: Engin
 def test_data_version_changes_with_each_import(store: Engine) -> None:
     before = data_version(store)
     with store.begin() as connection:
-        record_import(connection, ImportRecord(kind="incidents", source="polis", imported_by="test"))
+        record_import(
+            connection, ImportRecord(kind="incidents", source="polis", imported_by="test")
+        )
     assert data_version(store) != before
 
 
 def test_a_failed_transaction_leaves_nothing(store: Engine) -> None:
     with pytest.raises(RuntimeError), store.begin() as connection:
-        import_id = record_import(connection, ImportRecord(kind="incidents", source="polis", imported_by="t"))
+        import_id = record_import(
+            connection, ImportRecord(kind="incidents", source="polis", imported_by="t")
+        )
         insert_incidents(connection, pd.DataFrame([_incident()]), import_id)
         raise RuntimeError("simulated failure mid-import")
     assert load_incidents(store).empty

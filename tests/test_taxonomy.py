@@ -19,7 +19,14 @@ def test_every_common_polisen_type_is_classified(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "weight"),
-    [("Mord/dråp", 122), ("Våldtäkt", 25), ("Skottlossning", 20), ("Bedrägeri", 5), ("Stöld", 2), ("Narkotikabrott", 1)],
+    [
+        ("Mord/dråp", 122),
+        ("Våldtäkt", 25),
+        ("Skottlossning", 20),
+        ("Bedrägeri", 5),
+        ("Stöld", 2),
+        ("Narkotikabrott", 1),
+    ],
 )
 def test_harm_weights_from_the_crime_harm_index(name: str, weight: float) -> None:
     event_type = load_taxonomy().type_named(name)
@@ -50,7 +57,9 @@ def test_aliases_map_to_real_types() -> None:
     assert taxonomy.classify("Cykelstöld i månsken") is None
 
 
-@pytest.mark.parametrize("raw", ["Sammanfattning natt", "Sammanfattning  kväll och natt", "sammanfattning helg"])
+@pytest.mark.parametrize(
+    "raw", ["Sammanfattning natt", "Sammanfattning  kväll och natt", "sammanfattning helg"]
+)
 def test_summaries_are_not_incidents(raw: str) -> None:
     assert load_taxonomy().is_summary(raw)
 

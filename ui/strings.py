@@ -18,9 +18,7 @@ NOT_LOCAL_ERROR = (
     "lokalt läge bara på 127.0.0.1. Starta med README:s kommando."
 )
 
-PAGE_REFUSED = (
-    "Sidan kan inte visas: öppna appen från startsidan och välj en roll som får se den."
-)
+PAGE_REFUSED = "Sidan kan inte visas: öppna appen från startsidan och välj en roll som får se den."
 PAGE_OVERVIEW = "Översikt"
 PAGE_ABOUT = "Om lägesbilden"
 

@@ -41,7 +41,9 @@ def default_period(last_incident_utc: dt.datetime) -> Period:
     return Period(first=dt.date(year, month, 1), last=end)
 
 
-def period_picker(data_first_utc: dt.datetime, data_last_utc: dt.datetime, *, key: str) -> Period | None:
+def period_picker(
+    data_first_utc: dt.datetime, data_last_utc: dt.datetime, *, key: str
+) -> Period | None:
     """A date-range input bounded by the data; ``None`` while the user has picked only one date."""
     default = default_period(data_last_utc)
     lowest = data_first_utc.astimezone(LOCAL).date()

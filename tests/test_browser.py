@@ -1,0 +1,179 @@
+"""End to end in Debian's Chromium (Playwright, never `playwright install`), fully offline.
+
+Skipped when Chromium is missing, except under LAGESBILD_REQUIRE_BROWSER=1 (CI), where a browser
+test that cannot run is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Frame, Page, sync_playwright
+
+from geo.demo import load_demo
+from tests.conftest import DEMO_END, browser_required, new_store
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def _need_browser() -> None:
+    problem = None
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} saknas (apt-get install chromium)"
+    if problem:
+        if browser_required():
+            pytest.fail(f"webbläsartestet måste köras här: {problem}")
+        pytest.skip(problem)
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_server(data_dir: Path, log: Path) -> Server:
+    port = _free_port()
+    env = {**os.environ, "LAGESBILD_DATA_DIR": str(data_dir)}
+    env.pop("LAGESBILD_DATABASE_URL", None)
+    handle = log.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+         "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--server.headless", "true", "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return Server(url, process, log)
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"streamlit did not start; log:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def demo_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("app-data")
+    engine = new_store(folder, "lagesbild.db")  # the app's default file in LAGESBILD_DATA_DIR
+    load_demo(engine, years=1, seed=1, end=DEMO_END)
+    engine.dispose()
+    return folder
+
+
+def _server_fixture(demo_data_dir: Path, tmp_path: Path) -> Iterator[Server]:
+    _need_browser()
+    server = _start_server(demo_data_dir, tmp_path / "streamlit.log")
+    yield server
+    server.process.terminate()
+    server.process.wait(timeout=20)
+
+
+@pytest.fixture
+def fresh_server(demo_data_dir: Path, tmp_path: Path) -> Iterator[Server]:
+    """A server no session has visited yet (Streamlit's multipage mode not yet settled)."""
+    yield from _server_fixture(demo_data_dir, tmp_path)
+
+
+@pytest.fixture
+def browser_page() -> Iterator[tuple[Page, list[str], list[str]]]:
+    """A Chromium page, the JavaScript errors it raised, and every host it asked for."""
+    _need_browser()
+    errors: list[str] = []
+    hosts: list[str] = []
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+        )  # fmt: skip
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        context.on(
+            "request", lambda request: hosts.append(urlparse(request.url).hostname or request.url)
+        )
+        yield page, errors, hosts
+        context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def _wait_for_map(page: Page) -> Frame:
+    iframe = page.wait_for_selector(
+        "iframe[title='streamlit_folium.st_folium']", state="attached", timeout=60_000
+    )
+    assert iframe is not None
+    frame = iframe.content_frame()
+    assert frame is not None
+    frame.wait_for_selector(".leaflet-container", timeout=30_000)
+    frame.wait_for_selector("path.leaflet-interactive", timeout=30_000)
+    return frame
+
+
+def _pick_role(page: Page, label: str) -> None:
+    sidebar = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first
+    sidebar.get_by_role("button", name="Open").click()
+    page.get_by_role("option", name=label).click()
+
+
+def test_overview_map_draws_fourteen_areas_offline(
+    fresh_server: Server, browser_page: tuple[Page, list[str], list[str]], tmp_path: Path
+) -> None:
+    page, errors, hosts = browser_page
+    page.goto(fresh_server.url)
+    frame = _wait_for_map(page)
+    assert len(frame.query_selector_all("path.leaflet-interactive")) == 14
+    assert "Antal händelser" in frame.inner_text(".lagesbild-legend")
+    page.wait_for_timeout(500)
+    screenshot = tmp_path / "oversikt.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.stat().st_size > 20_000
+    assert errors == []
+    assert set(hosts) == {"127.0.0.1"}, f"requests left this machine: {set(hosts)}"
+
+
+def test_deep_link_on_a_fresh_server_is_refused_and_public_sees_no_map(
+    fresh_server: Server, browser_page: tuple[Page, list[str], list[str]]
+) -> None:
+    page, errors, _hosts = browser_page
+    page.goto(f"{fresh_server.url}/oversikt")
+    page.get_by_text("Sidan kan inte visas").wait_for(timeout=30_000)
+    assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
+
+    page.goto(fresh_server.url)
+    _wait_for_map(page)
+    _pick_role(page, "Allmänheten")
+    page.get_by_text("Vad är lägesbilden?").wait_for(timeout=30_000)
+    assert page.get_by_text("Händelser per område").count() == 0
+    assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
+    assert errors == []

@@ -1,0 +1,120 @@
+"""Pages through Streamlit's AppTest: what each role sees, and what it must not.
+
+AppTest resets Streamlit's multipage mode before every run, so each run behaves like the first
+request to a fresh server (see ui/auth.py): that is exactly the case the page guards are for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARD = str(ROOT / "dashboard.py")
+REFUSED = "Sidan kan inte visas"
+
+
+@pytest.fixture
+def app_env(demo_store: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("LAGESBILD_DATABASE_URL", str(demo_store.url))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _app(role: str | None = None) -> AppTest:
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    if role:
+        app.session_state["role"] = role
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _map_args(app: AppTest) -> dict[str, object]:
+    """The st_folium component's arguments: the map's script and the assets it loads."""
+    components = app.get("component_instance")
+    assert len(components) == 1
+    return dict(json.loads(components[0].proto.json_args))
+
+
+@pytest.mark.usefixtures("app_env")
+def test_police_see_the_overview_with_map_table_and_labels() -> None:
+    app = _app()
+    assert [h.value for h in app.header] == ["Händelser per område"]
+    assert "Lokalt läge" in app.info[0].value
+    assert any("Syntetiska demodata" in w.value for w in app.warning)
+    args = _map_args(app)
+    script = str(args["script"])
+    assert script.count('"area_code"') == 14
+    legend_text = json.dumps("Ungefärliga gränser (genererade, inte SCB:s)")[
+        1:-1
+    ]  # as the legend embeds it
+    assert legend_text in script
+    assert args["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"]
+    assert args["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
+    table = app.dataframe[0].value
+    assert len(table) == 14 and int(table["Antal händelser"].sum()) > 0
+    caption = " ".join(c.value for c in app.caption)
+    assert "n = " in caption and "syntetiska demodata" in caption and "Period" in caption
+
+
+@pytest.mark.usefixtures("app_env")
+def test_partners_see_the_overview_too() -> None:
+    app = _app("samverkan")
+    assert [h.value for h in app.header] == ["Händelser per område"]
+
+
+@pytest.mark.usefixtures("app_env")
+def test_the_public_get_no_overview_and_no_map() -> None:
+    app = _app("publik")
+    assert [h.value for h in app.header] == ["Om lägesbilden"]
+    assert app.get("component_instance") == []
+    assert app.dataframe.len == 0
+
+
+@pytest.mark.usefixtures("app_env")
+def test_a_page_opened_without_the_dashboard_is_refused() -> None:
+    page = AppTest.from_file(str(ROOT / "pages" / "oversikt.py"), default_timeout=60)
+    page.run()
+    assert REFUSED in page.error[0].value
+    assert page.get("component_instance") == [] and page.dataframe.len == 0
+
+
+@pytest.mark.usefixtures("app_env")
+def test_changing_role_never_runs_a_page_the_new_role_may_not_see() -> None:
+    app = _app("polis")
+    app.sidebar.selectbox[0].set_value("publik").run()
+    assert app.get("component_instance") == []
+    assert app.dataframe.len == 0
+
+
+@pytest.mark.usefixtures("app_env")
+def test_a_shorter_period_counts_fewer_incidents() -> None:
+    app = _app()
+    year_total = int(app.dataframe[0].value["Antal händelser"].sum())
+    app.sidebar.date_input[0].set_value((dt.date(2025, 7, 1), dt.date(2025, 7, 31))).run()
+    july_total = int(app.dataframe[0].value["Antal händelser"].sum())
+    assert 0 < july_total < year_total / 6
+    assert "2025-07-01 – 2025-07-31" in " ".join(c.value for c in app.caption)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_refuses_to_run_reachable_from_other_computers() -> None:
+    st.config.set_option("server.address", "0.0.0.0")
+    try:
+        app = AppTest.from_file(DASHBOARD, default_timeout=60)
+        app.run()
+        assert "ingen inloggning" in app.error[0].value
+        assert app.get("component_instance") == [] and app.header.len == 0
+    finally:
+        st.config.set_option("server.address", "127.0.0.1")
