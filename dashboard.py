@@ -20,6 +20,9 @@ ALL_PAGES = {
     "oversikt": st.Page(
         PAGES / "oversikt.py", title=strings.PAGE_OVERVIEW, icon="🗺️", url_path="oversikt"
     ),
+    "importera": st.Page(
+        PAGES / "importera.py", title=strings.PAGE_IMPORT, icon="📥", url_path="importera"
+    ),
     "om": st.Page(PAGES / "om.py", title=strings.PAGE_ABOUT, icon="ℹ️", url_path="om"),
 }
 

@@ -129,6 +129,62 @@ def _cmd_areas_list(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def _cmd_import_incidents(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.ingest import ImportOptions, import_incidents, parse_line_list
+
+    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    settings = load_settings()
+    options = ImportOptions(
+        source=args.source,
+        format=args.format,
+        crs=args.crs,
+        profile=args.profile,
+        exclude=parse_line_list(args.exclude or ""),
+        imported_by=args.by,
+        max_bytes=settings.max_import_bytes,
+    )
+    last_shown = [-1.0]
+
+    def progress(fraction: float, message: str) -> None:
+        if fraction - last_shown[0] >= 0.1 or fraction >= 1.0:
+            last_shown[0] = fraction
+            print(f"  {fraction:4.0%}  {message}", file=sys.stderr, flush=True)
+
+    report = import_incidents(
+        engine, Path(args.path), options, dry_run=args.dry_run, progress=progress
+    )
+    _say(report.text())
+    return 0 if report.accepted else 2
+
+
+def _cmd_import_polisen_api(args: argparse.Namespace, engine: Engine) -> int:
+    import json
+    import tempfile
+
+    from geo.ingest import ImportOptions, import_incidents
+    from geo.polisen import CallLog, fetch_events
+
+    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    settings = load_settings()
+    _say("Hämtar händelser från polisen.se (högst ett anrop var tionde sekund) …")
+    records = fetch_events(
+        call_log=CallLog(settings.data_dir / "polisen_api_calls.json"), date_filter=args.date
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        saved = Path(folder) / f"polisen_{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.json"
+        saved.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+        report = import_incidents(
+            engine,
+            saved,
+            ImportOptions(
+                format="polisen", imported_by=args.by, max_bytes=settings.max_import_bytes
+            ),
+            dry_run=args.dry_run,
+        )
+    _say(report.text())
+    return 0 if report.accepted else 2
+
+
 def _cmd_settings(args: argparse.Namespace, _engine: Engine | None) -> int:
     settings = load_settings()
     for name, meaning in ENVIRONMENT.items():
@@ -181,6 +237,40 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(handler=_cmd_areas_generate, needs_db=False)
     listing = areas.add_parser("list", help="visa det aktiva lagret")
     listing.set_defaults(handler=_cmd_areas_list)
+
+    importing = commands.add_parser("import", help="importera data").add_subparsers(
+        dest="import_command", required=True
+    )
+    incident_import = importing.add_parser(
+        "incidents", help="importera händelser ur en fil (allt eller inget)"
+    )
+    incident_import.add_argument("path")
+    incident_import.add_argument("--source", choices=("polis", "kommun", "region"), default="polis")
+    incident_import.add_argument("--format", choices=("csv", "xlsx", "geojson", "gpkg", "polisen"))
+    incident_import.add_argument(
+        "--crs",
+        help="koordinatsystem för x/y: EPSG:4326, EPSG:3006 (standard för x/y) eller EPSG:3021",
+    )
+    incident_import.add_argument(
+        "--profile", default="standard", help="importprofil i data/import_profiles/"
+    )
+    incident_import.add_argument(
+        "--exclude", help="rader (eller objekt/id) att undanta, t.ex. 12,15-18"
+    )
+    incident_import.add_argument(
+        "--dry-run", action="store_true", help="kontrollera bara; spara inget"
+    )
+    incident_import.add_argument(
+        "--by", default=getpass.getuser(), help="vem som importerar (för importloggen)"
+    )
+    incident_import.set_defaults(handler=_cmd_import_incidents)
+    api_import = importing.add_parser(
+        "polisen-api", help="hämta och importera händelser från polisen.se"
+    )
+    api_import.add_argument("--date", help="DateTime-filter, t.ex. 2026-11 eller 2026-11-26")
+    api_import.add_argument("--dry-run", action="store_true")
+    api_import.add_argument("--by", default=getpass.getuser())
+    api_import.set_defaults(handler=_cmd_import_polisen_api)
 
     settings = commands.add_parser("settings", help="visa inställningar och miljövariabler")
     settings.set_defaults(handler=_cmd_settings, needs_db=False)

@@ -26,6 +26,7 @@ ENVIRONMENT: dict[str, str] = {
         "Optional base-map tile URL template ({z}/{x}/{y}); empty means no tiles, which works offline."
     ),
     "LAGESBILD_TILES_ATTRIBUTION": "Attribution text for the tiles above (required when tiles are set).",
+    "LAGESBILD_MAX_IMPORT_MB": "Largest file an import accepts, in MB (default 1000); larger files are refused before parsing.",
 }
 
 
@@ -49,6 +50,7 @@ class Settings:
     database_url: str
     tiles_url: str | None = None
     tiles_attribution: str | None = None
+    max_import_bytes: int = 1_000 * 1024 * 1024
 
     @property
     def is_sqlite(self) -> bool:
@@ -88,9 +90,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "LAGESBILD_TILES_URL är satt men LAGESBILD_TILES_ATTRIBUTION saknas; "
             "ange kartunderlagets upphovsrätt."
         )
+    max_mb_text = env.get("LAGESBILD_MAX_IMPORT_MB") or "1000"
+    if not max_mb_text.isdigit() or int(max_mb_text) < 1:
+        raise ConfigError(
+            f"LAGESBILD_MAX_IMPORT_MB={max_mb_text!r} ska vara ett positivt heltal (MB)."
+        )
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
         tiles_url=tiles_url,
         tiles_attribution=attribution,
+        max_import_bytes=int(max_mb_text) * 1024 * 1024,
     )

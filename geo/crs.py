@@ -88,6 +88,27 @@ def guess_crs(x: ArrayLike, y: ArrayLike) -> str | None:
     return None
 
 
+def classify_points(x: ArrayLike, y: ArrayLike) -> np.ndarray:
+    """Per point, which accepted CRS its values fit (vectorised :func:`guess_crs` for one point).
+
+    Returns an object array of ``"EPSG:4326"``, ``"EPSG:3006"``, ``"EPSG:3021"``,
+    ``"EPSG:4326-swapped"`` or ``"okänt"``.
+    """
+    xs = np.asarray(x, dtype=float)
+    ys = np.asarray(y, dtype=float)
+    kinds = np.full(len(xs), "okänt", dtype=object)
+    unset = np.ones(len(xs), dtype=bool)
+    tests = [(crs, xs, ys) for crs in (MAP_CRS, WORK_CRS, RT90_CRS)] + [
+        ("EPSG:4326-swapped", ys, xs)
+    ]
+    for name, a, b in tests:
+        (x0, x1), (y0, y1) = _SWEDEN_RANGES[MAP_CRS if name.endswith("swapped") else name]
+        hit = unset & (a >= x0) & (a <= x1) & (b >= y0) & (b <= y1)
+        kinds[hit] = name
+        unset &= ~hit
+    return kinds
+
+
 def describe_guess(guess: str | None) -> str:
     """Swedish description of a :func:`guess_crs` result, for error messages."""
     if guess is None:

@@ -162,6 +162,41 @@ def test_overview_map_draws_fourteen_areas_offline(
     assert set(hosts) == {"127.0.0.1"}, f"requests left this machine: {set(hosts)}"
 
 
+def test_police_upload_check_and_confirm_an_import(
+    fresh_server: Server, browser_page: tuple[Page, list[str], list[str]], tmp_path: Path
+) -> None:
+    page, errors, hosts = browser_page
+    bad = tmp_path / "fel.csv"
+    bad.write_text(
+        "id;tidpunkt;typ;x;y\nE1;2026-02-30 12:00;Stöld;347000;6309800\n", encoding="utf-8"
+    )
+    good = tmp_path / "rätt.csv"
+    good.write_text(
+        "id;tidpunkt;typ;x;y\nE1;2025-12-30 12:00;Stöld;347000;6309800\nE2;2025-12-30 13:00;Rån;362198;6335363\n",
+        encoding="utf-8",
+    )
+    page.goto(f"{fresh_server.url}/")
+    _wait_for_map(page)
+    page.get_by_role("link", name="Importera").click()
+    page.get_by_text("Importera händelser").wait_for(timeout=30_000)
+
+    page.locator("input[type=file]").set_input_files(str(bad))
+    page.get_by_text("Filen kan inte importeras").wait_for(timeout=30_000)
+    report_text = page.locator("[data-testid=stCode]").first.inner_text()
+    assert "fel.csv, rad 2, kolumn 'tidpunkt'" in report_text, report_text
+    confirm = page.locator("[data-testid=stBaseButton-primary]")
+    assert confirm.count() == 0
+
+    page.locator("input[type=file]").set_input_files(str(good))
+    confirm.wait_for(timeout=30_000)
+    assert confirm.inner_text() == "Importera"
+    confirm.click()
+    page.get_by_text("Importen är klar: 2 nya").wait_for(timeout=30_000)
+    page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
+    assert errors == []
+    assert set(hosts) == {"127.0.0.1"}
+
+
 def test_deep_link_on_a_fresh_server_is_refused_and_public_sees_no_map(
     fresh_server: Server, browser_page: tuple[Page, list[str], list[str]]
 ) -> None:

@@ -118,3 +118,29 @@ def test_refuses_to_run_reachable_from_other_computers() -> None:
         assert app.get("component_instance") == [] and app.header.len == 0
     finally:
         st.config.set_option("server.address", "127.0.0.1")
+
+
+@pytest.mark.usefixtures("app_env")
+def test_import_page_is_for_police_only() -> None:
+    from ui.auth import pages_for
+
+    assert "importera" in pages_for("polis")
+    assert "importera" not in pages_for("samverkan") and "importera" not in pages_for("publik")
+    page = AppTest.from_file(str(ROOT / "pages" / "importera.py"), default_timeout=60)
+    page.session_state["role"] = "samverkan"
+    page.session_state["_authorised_role"] = "samverkan"
+    page.run()
+    assert REFUSED in page.error[0].value and page.get("file_uploader") == []
+
+
+@pytest.mark.usefixtures("app_env")
+def test_import_page_offers_sources_profiles_and_crs() -> None:
+    page = AppTest.from_file(str(ROOT / "pages" / "importera.py"), default_timeout=60)
+    page.session_state["role"] = "polis"
+    page.session_state["_authorised_role"] = "polis"
+    page.run()
+    assert not page.exception
+    assert [h.value for h in page.header] == ["Importera händelser"]
+    assert page.selectbox[0].options == ["Polisen", "Falkenbergs kommun", "Region Halland"]
+    assert "standard" in page.selectbox[1].options and "kommun_excel" in page.selectbox[1].options
+    assert len(page.get("file_uploader")) == 1

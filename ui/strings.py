@@ -21,6 +21,49 @@ NOT_LOCAL_ERROR = (
 PAGE_REFUSED = "Sidan kan inte visas: öppna appen från startsidan och välj en roll som får se den."
 PAGE_OVERVIEW = "Översikt"
 PAGE_ABOUT = "Om lägesbilden"
+PAGE_IMPORT = "Importera"
+
+IMPORT_HEADER = "Importera händelser"
+IMPORT_INTRO = (
+    "Filen kontrolleras först i sin helhet. Bara en fil utan fel kan importeras, och då allt på en "
+    "gång; vid minsta fel sparas ingenting. Personnummer i fritext tas bort innan något sparas."
+)
+IMPORT_FILE = "Fil (CSV, Excel, GeoJSON, GeoPackage eller polisen.se-JSON)"
+IMPORT_SOURCE = "Källa"
+SOURCE_LABELS = {"polis": "Polisen", "kommun": "Falkenbergs kommun", "region": "Region Halland"}
+IMPORT_PROFILE = "Importprofil"
+IMPORT_CRS = "Koordinatsystem för x/y"
+CRS_CHOICES = {
+    "": "Automatiskt (x/y = SWEREF 99 TM, lat/lon = WGS84)",
+    "EPSG:3006": "SWEREF 99 TM (EPSG:3006)",
+    "EPSG:4326": "WGS84 (EPSG:4326)",
+    "EPSG:3021": "RT90 2.5 gon V (EPSG:3021)",
+}
+IMPORT_EXCLUDE = "Undanta rader (frivilligt)"
+IMPORT_EXCLUDE_HELP = "Radnummer som i rapporten, t.ex. 12,15-18. Undantagen sparas i importloggen."
+IMPORT_BY = "Importeras av"
+IMPORT_BY_HELP = "Ditt namn eller din tjänstebeteckning, för importloggen."
+IMPORT_CHECKING = "Kontrollerar filen …"
+IMPORT_RUNNING = "Importerar …"
+IMPORT_PREVIEW = "Förhandsgranskning (de första raderna som de tolkats)"
+IMPORT_REPORT = "Kontrollrapport"
+PREVIEW_LINE = "Rad"
+PREVIEW_COLUMNS = {
+    "source_id": "Id",
+    "occurred_at": "Tidpunkt (svensk tid)",
+    "ended_at": "Sluttid",
+    "raw_type": "Typ",
+    "category": "Kategori",
+    "harm_weight": "Skadevikt",
+    "area_code": "Område",
+    "location_precision": "Platsnoggrannhet",
+    "x": "E (SWEREF 99 TM)",
+    "y": "N (SWEREF 99 TM)",
+    "description": "Beskrivning (granskad)",
+}
+IMPORT_REJECTED = "Filen kan inte importeras: rätta felen ovan eller undanta raderna uttryckligen. Inget har sparats."
+IMPORT_CONFIRM = "Importera"
+IMPORT_DONE = "Importen är klar: {new} nya, {updated} uppdaterade, {unchanged} fanns redan."
 
 SYNTHETIC_WARNING = (
     "**Syntetiska demodata** – händelser och enkätsvar är påhittade för demonstration, "
