@@ -20,6 +20,9 @@ ALL_PAGES = {
     "oversikt": st.Page(
         PAGES / "oversikt.py", title=strings.PAGE_OVERVIEW, icon="🗺️", url_path="oversikt"
     ),
+    "hotspots": st.Page(
+        PAGES / "hotspots.py", title=strings.PAGE_HOTSPOTS, icon="🔥", url_path="hotspots"
+    ),
     "importera": st.Page(
         PAGES / "importera.py", title=strings.PAGE_IMPORT, icon="📥", url_path="importera"
     ),

@@ -462,3 +462,74 @@ def emerging_hotspots(
         {"cell_id": grid.cells["cell_id"].to_numpy(), "hot_steps": hot.sum(axis=1), "cold_steps": cold.sum(axis=1),
          "trend_z": trend_z, "trend_p": trend_p, "emerging_class": classes}
     )  # fmt: skip
+
+
+def hotspots_for(
+    incidents: pd.DataFrame,
+    *,
+    cell_size: int = 250,
+    weighted: bool = False,
+    permutations: int = 999,
+    seed: int = 1,
+) -> tuple[HotspotResult, int]:
+    """Gi* for a selection of incidents; returns the result and how many had no point (left out).
+
+    ``incidents`` needs ``x``, ``y`` (EPSG:3006, NaN when only the area is known) and, when
+    ``weighted``, ``harm``.
+    """
+    grid = land_grid(cell_size)
+    located = incidents.dropna(subset=["x", "y"])
+    weights = located["harm"].to_numpy() if weighted else None
+    values = cell_values(grid, located["x"].to_numpy(), located["y"].to_numpy(), weights)
+    result = getis_ord(
+        grid,
+        values,
+        n_incidents=len(located),
+        permutations=permutations,
+        seed=seed,
+        weighted=weighted,
+    )
+    return result, len(incidents) - len(located)
+
+
+def emerging_for(
+    incidents: pd.DataFrame, *, months: pd.PeriodIndex, cell_size: int = 250
+) -> pd.DataFrame:
+    """Emerging-hotspot classes over calendar months (Swedish time) for a selection of incidents."""
+    grid = land_grid(cell_size)
+    located = incidents.dropna(subset=["x", "y"])
+    if len(located) < MIN_INCIDENTS:
+        raise InsufficientDataError(
+            f"{len(located)} händelser räcker inte för trendklasser (minst {MIN_INCIDENTS})."
+        )
+    local = (
+        located["occurred_at"]
+        .dt.tz_convert("Europe/Stockholm")
+        .dt.tz_localize(None)
+        .dt.to_period("M")
+    )
+    counts = np.zeros((len(grid.cells), len(months)))
+    cells = cell_of(grid, located["x"].to_numpy(), located["y"].to_numpy())
+    for step, month in enumerate(months):
+        in_month = (local == month).to_numpy() & (cells >= 0)
+        counts[:, step] = np.bincount(cells[in_month], minlength=len(grid.cells))
+    return emerging_hotspots(grid, counts)
+
+
+def emerging_by_area(classes: pd.DataFrame, grid: Grid, areas: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Cells with an emerging class, counted per area (by the cell's centre) and class."""
+    from geo.join import area_codes_for_points
+
+    found = classes[classes["emerging_class"] != "none"]
+    if found.empty:
+        return pd.DataFrame(columns=["area_code", "name", "emerging_class", "cells"])
+    centres = grid.cells.geometry.iloc[found["cell_id"].to_numpy()].centroid
+    codes = area_codes_for_points(centres.x.to_numpy(), centres.y.to_numpy(), areas)
+    names = areas.set_index("area_code")["name"]
+    table = pd.DataFrame({"area_code": codes, "emerging_class": found["emerging_class"].to_numpy()})
+    table["name"] = table["area_code"].map(names).fillna("–")
+    return (
+        table.value_counts(["area_code", "name", "emerging_class"], dropna=False)
+        .rename("cells")
+        .reset_index()
+    )

@@ -201,6 +201,32 @@ def area_indicators(
     return table
 
 
+def select_incidents(
+    incident_frame: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    groups: tuple[str, ...] = (),
+    zones: tuple[str, ...] = (),
+    area_code: str | None = None,
+) -> pd.DataFrame:
+    """The incidents in a period, category groups, zones and/or one area (empty tuple = all)."""
+    keep = pd.Series(True, index=incident_frame.index)
+    if start is not None:
+        keep &= incident_frame["occurred_at"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= incident_frame["occurred_at"] < pd.Timestamp(end)
+    if groups:
+        keep &= incident_frame["category"].isin(groups)
+    if zones:
+        in_zones = areas.loc[areas["zone"].isin(zones), "area_code"]
+        keep &= incident_frame["area_code"].isin(in_zones)
+    if area_code:
+        keep &= incident_frame["area_code"] == area_code
+    return incident_frame[keep]
+
+
 def monthly_counts(incident_frame: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
     """Incidents per calendar month (Swedish time), optionally split by a column (e.g. ``zone``)."""
     local = incident_frame["occurred_at"].dt.tz_convert("Europe/Stockholm")
@@ -213,5 +239,7 @@ def monthly_counts(incident_frame: pd.DataFrame, *, by: str | None = None) -> pd
 def time_of_week(incident_frame: pd.DataFrame) -> pd.DataFrame:
     """Hour × weekday counts in Swedish local time (rows 0–23, columns Mon–Sun)."""
     local = incident_frame["occurred_at"].dt.tz_convert("Europe/Stockholm")
-    table = pd.crosstab(local.dt.hour, local.dt.dayofweek)
-    return table.reindex(index=range(24), columns=range(7), fill_value=0)
+    table = pd.crosstab(local.dt.hour.rename("hour"), local.dt.day_of_week.rename("weekday"))
+    return table.reindex(index=range(24), columns=range(7), fill_value=0).rename_axis(
+        index="hour", columns="weekday"
+    )

@@ -184,3 +184,113 @@ def area_choropleth(
     minx, miny, maxx, maxy = shown.total_bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
+
+
+# ColorBrewer RdBu (diverging, colour-blind safe): red = hot, blue = cold.
+HOTSPOT_COLOURS = {
+    "hot_99": "#b2182b", "hot_95": "#ef8a62", "hot_90": "#fddbc7",
+    "cold_90": "#d1e5f0", "cold_95": "#67a9cf", "cold_99": "#2166ac",
+}  # fmt: skip
+
+
+def area_outline_map(
+    areas: gpd.GeoDataFrame,
+    *,
+    legend: str,
+    assets: MapAssets = APP_ASSETS,
+    tiles_url: str | None = None,
+    tiles_attribution: str | None = None,
+) -> folium.Map:
+    """A stable base map: area outlines with names, and a legend (already-escaped HTML).
+
+    Changing layers are added with ``st_folium(..., feature_group_to_add=...)`` so that the map
+    keeps its zoom when filters change.
+    """
+    if areas.crs is None or areas.crs.to_string() != WORK_CRS:
+        raise CRSError(f"areas has CRS {areas.crs}; call areas.to_crs('{WORK_CRS}') first")
+    shown = areas[["area_code", "name", "geometry"]].to_crs(MAP_CRS)
+    shown["name"] = shown["name"].map(lambda s: html.escape(str(s)))
+    fmap = folium.Map(location=FALKENBERG_CENTRE, zoom_start=10, tiles=None, control_scale=True)
+    fmap.default_js = assets.js
+    fmap.default_css = assets.css
+    if tiles_url:
+        folium.TileLayer(tiles=tiles_url, attr=tiles_attribution or "", name="Bakgrund").add_to(
+            fmap
+        )
+    folium.GeoJson(
+        shown.__geo_interface__,
+        name="Områden",
+        style_function=lambda _f: {"fillOpacity": 0.0, "color": "#444444", "weight": 1},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Område"]),
+    ).add_to(fmap)
+    _Legend(legend).add_to(fmap)
+    minx, miny, maxx, maxy = shown.total_bounds
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    return fmap
+
+
+def hotspot_legend(title: str, labels: dict[str, str], notes: Sequence[str]) -> str:
+    """Legend markup for the hotspot classes; every text is escaped here."""
+    rows = [
+        f'<div><span style="display:inline-block;width:14px;height:14px;background:{HOTSPOT_COLOURS[key]};'
+        f'border:1px solid #666;vertical-align:middle;margin-right:6px"></span>{html.escape(labels[key])}</div>'
+        for key in HOTSPOT_COLOURS
+    ]
+    notes_html = "".join(
+        f'<div style="margin-top:4px;font-style:italic">{html.escape(n)}</div>' for n in notes
+    )
+    return f"<strong>{html.escape(title)}</strong>{''.join(rows)}{notes_html}"
+
+
+def hotspot_layer(
+    cells: gpd.GeoDataFrame, labels: dict[str, str], *, name: str = "Hotspots"
+) -> folium.FeatureGroup:
+    """Significant cells only (EPSG:3006 in, WGS84 out), coloured by class, as one GeoJSON layer."""
+    significant = cells[cells["hotspot_class"] != "none"]
+    group = folium.FeatureGroup(name=name)
+    if significant.empty:
+        return group
+    shown = significant[["hotspot_class", "value", "geometry"]].to_crs(MAP_CRS)
+    shown["geometry"] = shown.geometry.set_precision(1e-5)
+    shown["label"] = shown["hotspot_class"].map(lambda c: html.escape(labels[c]))
+    shown["value"] = shown["value"].round(1)
+    folium.GeoJson(
+        shown.__geo_interface__,
+        style_function=lambda f: {
+            "fillColor": HOTSPOT_COLOURS[f["properties"]["hotspot_class"]],
+            "fillOpacity": 0.75,
+            "weight": 0,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["label", "value"], aliases=["Klass", "Värde i rutan"]
+        ),
+    ).add_to(group)
+    return group
+
+
+def points_layer(
+    x: np.ndarray, y: np.ndarray, types: Sequence[str], *, name: str = "Händelser"
+) -> folium.FeatureGroup:
+    """Incident points as ONE GeoJSON layer of small circles (never a marker per incident)."""
+    from geo.crs import transformer
+
+    group = folium.FeatureGroup(name=name)
+    if len(x) == 0:
+        return group
+    lon, lat = transformer(WORK_CRS, MAP_CRS).transform(np.asarray(x), np.asarray(y))
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"typ": html.escape(str(t))},
+            "geometry": {"type": "Point", "coordinates": [round(a, 5), round(b, 5)]},
+        }
+        for a, b, t in zip(lon.tolist(), lat.tolist(), types, strict=True)
+    ]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        marker=folium.CircleMarker(
+            radius=3, fill=True, fill_opacity=0.8, weight=0, fill_color="#222222"
+        ),
+        tooltip=folium.GeoJsonTooltip(fields=["typ"], aliases=["Typ"]),
+    ).add_to(group)
+    return group

@@ -1,12 +1,12 @@
-"""Översikt: incidents per area for a chosen period, as a map and a table."""
+"""Översikt: key figures, the area map by count or harm, trends and the changes that are real."""
 
 import streamlit as st
 
 from geo.maps import area_choropleth
 from ui import loaders, state, strings
 from ui.auth import require_page
+from ui.filters import incident_filters, local_dates
 from ui.maps import show_map
-from ui.widgets import period_picker
 
 require_page("oversikt")
 settings = state.settings()
@@ -18,13 +18,22 @@ st.header(strings.OVERVIEW_HEADER)
 if span is None:
     st.warning(strings.NO_DATA)
     st.stop()
-period = period_picker(*span, key="overview_period")
-if period is None:
+filters = incident_filters(*span, key="overview")
+measure = st.sidebar.radio(
+    strings.MEASURE_LABEL,
+    list(strings.MEASURES),
+    format_func=strings.MEASURES.get,
+    key="overview_measure",
+)
+if filters is None:
     st.stop()
 
-counts = loaders.area_counts(settings.database_url, version, period.start_utc, period.end_utc)
+table = loaders.indicators(settings.database_url, version, filters)
+counts = loaders.area_counts(settings.database_url, version, filters.start_utc, filters.end_utc)
 if counts.synthetic:
     st.warning(strings.SYNTHETIC_WARNING, icon="⚠️")
+first, last = local_dates(filters)
+n = int(table["count"].sum())
 boundary_note = (
     strings.APPROXIMATE_BOUNDARIES
     if info.approximate
@@ -35,36 +44,61 @@ source = (
     if counts.sources == ("demo",)
     else strings.SOURCE_STORE.format(sources=", ".join(counts.sources))
 )
-caption = strings.CAPTION.format(start=period.first, end=period.last, n=counts.n, source=source)
+caption = strings.CAPTION.format(start=first, end=last, n=n, source=source)
 
-inland = int(counts.table.loc[counts.table["zone"] == "inland", "count"].sum())
-key_total, key_areas, key_inland = st.columns(3)
-key_total.metric(strings.KEY_TOTAL, counts.n)
-key_areas.metric(strings.KEY_AREAS, len(counts.table))
-key_inland.metric(strings.KEY_INLAND, inland)
+key_total, key_harm, key_inland = st.columns(3)
+previous = int(table["previous"].sum())
+key_total.metric(
+    strings.KEY_TOTAL, n, delta=f"{n - previous:+d} {strings.KEY_VS_PREVIOUS}", delta_color="off"
+)
+key_harm.metric(
+    strings.KEY_HARM,
+    f"{table['harm_index'].sum():,.0f}".replace(",", " "),
+    help=strings.KEY_HARM_HELP,
+)
+key_inland.metric(strings.KEY_INLAND, int(table.loc[table["zone"] == "inland", "count"].sum()))
 
 map_column, table_column = st.columns([3, 2])
 with map_column:
     fmap = area_choropleth(
-        layer.merge(counts.table[["area_code", "count"]], on="area_code"),
-        "count",
-        value_label=strings.MAP_VALUE_LABEL,
-        legend_title=strings.MAP_LEGEND_TITLE,
-        notes=[boundary_note, f"{period.first} – {period.last}, n = {counts.n}"],
+        layer.merge(table[["area_code", measure]], on="area_code"),
+        measure,
+        value_label=strings.MEASURES[measure],
+        legend_title=strings.MEASURES[measure],
+        notes=[boundary_note, f"{first} – {last}, n = {n}"],
         tiles_url=settings.tiles_url,
         tiles_attribution=settings.tiles_attribution,
     )
     show_map(fmap, key="overview_map")
     st.caption(f"{caption} · {boundary_note}")
 with table_column:
+    shown = table[list(strings.INDICATOR_COLUMNS)].rename(columns=strings.INDICATOR_COLUMNS)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption(strings.RATE_NOTE)
+    if counts.outside:
+        st.caption(strings.OUTSIDE_AREAS.format(n=counts.outside))
+
+st.subheader(strings.TREND_HEADER)
+st.line_chart(loaders.monthly_by_zone(settings.database_url, version, filters))
+st.caption(f"Källa: {source}. Hela perioden i databasen, per kalendermånad i svensk tid.")
+
+st.subheader(strings.CHANGES_HEADER)
+changed = table[table["significant_previous"] | table["significant_last_year"]]
+if changed.empty:
+    st.info(strings.CHANGES_NONE)
+else:
+    ranked = changed.assign(best_p=changed[["p_previous", "p_last_year"]].min(axis=1)).sort_values(
+        "best_p"
+    )
     st.dataframe(
-        counts.table[list(strings.TABLE_COLUMNS)].rename(columns=strings.TABLE_COLUMNS),
+        ranked[["name", "change_previous", "change_last_year"]].rename(
+            columns=strings.INDICATOR_COLUMNS
+        ),
         hide_index=True,
         width="stretch",
     )
-    if counts.outside:
-        st.caption(strings.OUTSIDE_AREAS.format(n=counts.outside))
-    note = layer.attrs.get("population_note")
-    if note:
-        with st.expander(strings.POPULATION_NOTE_LABEL):
-            st.text(note)
+st.caption(strings.CHANGES_EXPLAIN)
+note = layer.attrs.get("population_note")
+if note:
+    with st.expander(strings.POPULATION_NOTE_LABEL):
+        st.text(note)

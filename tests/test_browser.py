@@ -197,6 +197,40 @@ def test_police_upload_check_and_confirm_an_import(
     assert set(hosts) == {"127.0.0.1"}
 
 
+def test_hotspot_filters_update_the_map_and_keep_the_zoom(
+    fresh_server: Server, browser_page: tuple[Page, list[str], list[str]], tmp_path: Path
+) -> None:
+    page, errors, hosts = browser_page
+    page.goto(f"{fresh_server.url}/")
+    _wait_for_map(page)
+    page.get_by_role("link", name="Hotspots").click()
+    page.get_by_text("Var och när: hotspots").wait_for(timeout=60_000)
+    frame = _wait_for_map(page)
+    page.wait_for_timeout(1_000)
+    before = len(frame.query_selector_all("path.leaflet-interactive"))
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_timeout(800)
+    zoom = frame.evaluate("map_div.getZoom()")
+
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.get_by_role("button", name="Remove Tätorten").first.click()  # fewer than 5,000 points
+    page.wait_for_timeout(1_500)
+    sidebar.get_by_text("Visa händelser som punkter").click()
+    page.wait_for_timeout(500)
+    page.wait_for_function(
+        """(before) => { const f = document.querySelector("iframe[title='streamlit_folium.st_folium']");
+                   return f && f.contentDocument.querySelectorAll('path.leaflet-interactive').length > before; }""",
+        arg=before,
+        timeout=60_000,
+    )
+    frame = page.wait_for_selector("iframe[title='streamlit_folium.st_folium']").content_frame()
+    after = len(frame.query_selector_all("path.leaflet-interactive"))
+    assert after > before
+    assert frame.evaluate("map_div.getZoom()") == zoom, "the map must keep the user's zoom"
+    page.screenshot(path=str(tmp_path / "hotspots.png"), full_page=True)
+    assert errors == [] and set(hosts) == {"127.0.0.1"}
+
+
 def test_deep_link_on_a_fresh_server_is_refused_and_public_sees_no_map(
     fresh_server: Server, browser_page: tuple[Page, list[str], list[str]]
 ) -> None:

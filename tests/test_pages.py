@@ -63,7 +63,7 @@ def test_police_see_the_overview_with_map_table_and_labels() -> None:
     assert args["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"]
     assert args["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
     table = app.dataframe[0].value
-    assert len(table) == 14 and int(table["Antal händelser"].sum()) > 0
+    assert len(table) == 14 and int(table["Antal"].sum()) > 0
     caption = " ".join(c.value for c in app.caption)
     assert "n = " in caption and "syntetiska demodata" in caption and "Period" in caption
 
@@ -101,9 +101,9 @@ def test_changing_role_never_runs_a_page_the_new_role_may_not_see() -> None:
 @pytest.mark.usefixtures("app_env")
 def test_a_shorter_period_counts_fewer_incidents() -> None:
     app = _app()
-    year_total = int(app.dataframe[0].value["Antal händelser"].sum())
+    year_total = int(app.dataframe[0].value["Antal"].sum())
     app.sidebar.date_input[0].set_value((dt.date(2025, 7, 1), dt.date(2025, 7, 31))).run()
-    july_total = int(app.dataframe[0].value["Antal händelser"].sum())
+    july_total = int(app.dataframe[0].value["Antal"].sum())
     assert 0 < july_total < year_total / 6
     assert "2025-07-01 – 2025-07-31" in " ".join(c.value for c in app.caption)
 
@@ -144,3 +144,82 @@ def test_import_page_offers_sources_profiles_and_crs() -> None:
     assert page.selectbox[0].options == ["Polisen", "Falkenbergs kommun", "Region Halland"]
     assert "standard" in page.selectbox[1].options and "kommun_excel" in page.selectbox[1].options
     assert len(page.get("file_uploader")) == 1
+
+
+def _page(name: str, role: str = "polis") -> AppTest:
+    page = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=120)
+    page.session_state["role"] = role
+    page.session_state["_authorised_role"] = role
+    page.run()
+    assert not page.exception, page.exception
+    return page
+
+
+@pytest.mark.usefixtures("app_env")
+def test_overview_shows_key_figures_trend_and_honest_changes() -> None:
+    page = _page("oversikt", "samverkan")
+    labels = [m.label for m in page.metric]
+    assert labels == ["Händelser i perioden", "Skadeindex", "Varav i inlandet"]
+    assert "mot föregående period" in str(page.metric[0].proto.delta)
+    table = page.dataframe[0].value
+    assert {"Antal", "Skadeindex", "Per 1 000 inv.", "Mot föregående period"} <= set(table.columns)
+    assert (
+        table.loc[table["Område"] == "Falkenberg centrum", "Per 1 000 inv."].isna().all()
+    )  # < 1,000 inhabitants
+    assert [s.value for s in page.subheader] == [
+        "Utveckling per månad och zon",
+        "Största förändringarna",
+    ]
+    assert any("Poissonantal" in c.value for c in page.caption)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_overview_can_colour_by_harm() -> None:
+    page = _page("oversikt")
+    page.sidebar.radio[0].set_value("harm_index").run()
+    script = json.loads(page.get("component_instance")[0].proto.json_args)["script"]
+    assert json.dumps("Skadeindex")[1:-1] in script
+
+
+@pytest.mark.usefixtures("app_env")
+def test_hotspots_page_for_police_with_method_caption_and_week_profile() -> None:
+    from ui.auth import pages_for
+
+    assert "hotspots" in pages_for("polis") and "hotspots" not in pages_for("samverkan")
+    page = _page("hotspots")
+    caption = " ".join(c.value for c in page.caption)
+    assert "Getis-Ord Gi*" in caption and "999 permutationer" in caption and "n = " in caption
+    assert [s.value for s in page.subheader] == [
+        "Trendklasser de senaste 12 månaderna",
+        "När: timme och veckodag",
+    ]
+    assert page.dataframe[0].value["Klass"].tolist()[0] == "Hotspot 99 %"
+    assert len(page.get("vega_lite_chart")) == 1
+
+
+@pytest.mark.usefixtures("app_env")
+def test_hotspots_page_says_when_there_are_too_few_incidents() -> None:
+    page = _page("hotspots")
+    groups = page.sidebar.multiselect[0]
+    groups.set_value(["sexualbrott"]).run()
+    assert any("räcker inte för hotspotanalys" in i.value for i in page.info)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_points_only_on_request_and_as_one_layer() -> None:
+    page = _page("hotspots")
+    page.sidebar.multiselect[1].set_value(["inland"])
+    page.sidebar.toggle[2].set_value(True).run()
+    args = json.loads(page.get("component_instance")[0].proto.json_args)
+    groups = args.get("feature_group") or ""
+    assert "L.CircleMarker" in groups and groups.count("L.geoJson(") <= 2
+
+
+@pytest.mark.usefixtures("app_env")
+def test_partners_and_public_cannot_open_hotspots() -> None:
+    for role in ("samverkan", "publik"):
+        page = AppTest.from_file(str(ROOT / "pages" / "hotspots.py"), default_timeout=60)
+        page.session_state["role"] = role
+        page.session_state["_authorised_role"] = role
+        page.run()
+        assert REFUSED in page.error[0].value and page.get("component_instance") == []

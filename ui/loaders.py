@@ -61,3 +61,157 @@ def area_counts(database_url: str, version: str, start_utc: str, end_utc: str) -
         synthetic=bool(frame["synthetic"].any()) if len(frame) else False,
         sources=tuple(sorted(frame["source"].unique())) if len(frame) else (),
     )
+
+
+INCIDENT_COLUMNS = (
+    "occurred_at",
+    "category",
+    "raw_type",
+    "harm_weight",
+    "area_code",
+    "x",
+    "y",
+    "source",
+    "synthetic",
+)
+
+
+@st.cache_resource(show_spinner="Läser händelser …", max_entries=2)
+def incident_table(database_url: str, version: str) -> pd.DataFrame:
+    """Every incident, loaded once per data version and shared read-only by all sessions.
+
+    ``st.cache_resource`` rather than ``st.cache_data``: with a million rows, copying the frame
+    out of the cache on every rerun would cost most of the one-second budget for a rerun. Callers
+    must not modify it (they filter, which makes new frames).
+    """
+    from geo.indicators import with_harm
+    from geo.taxonomy import load_taxonomy
+
+    frame = load_incidents(state.engine(database_url), columns=INCIDENT_COLUMNS)
+    for column in ("category", "raw_type", "area_code", "source"):
+        frame[column] = frame[column].astype("category")
+    frame = with_harm(frame, load_taxonomy(), exclude_police_initiated=False).rename(
+        columns={"harm": "harm_all"}
+    )
+    frame["harm_reactive"] = with_harm(frame, load_taxonomy(), exclude_police_initiated=True)[
+        "harm"
+    ]
+    return frame
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the hotspot and overview pages filter on (primitives only: usable as cache keys)."""
+
+    start_utc: str
+    end_utc: str
+    groups: tuple[str, ...] = ()
+    zones: tuple[str, ...] = ()
+    exclude_police_initiated: bool = True
+
+
+def selection(database_url: str, version: str, filters: Filters) -> pd.DataFrame:
+    """The incidents matching the filters, with ``harm`` chosen by the police-initiated option."""
+    from geo.indicators import select_incidents
+
+    _info, layer = area_layer(database_url, version)
+    frame = select_incidents(
+        incident_table(database_url, version), layer,
+        start=dt.datetime.fromisoformat(filters.start_utc), end=dt.datetime.fromisoformat(filters.end_utc),
+        groups=filters.groups, zones=filters.zones,
+    )  # fmt: skip
+    harm = frame["harm_reactive"] if filters.exclude_police_initiated else frame["harm_all"]
+    return frame.assign(harm=harm)
+
+
+@st.cache_data(show_spinner="Beräknar hotspots (Gi*, 999 permutationer) …", max_entries=32)
+def hotspots(
+    database_url: str, version: str, filters: Filters, cell_size: int, weighted: bool
+) -> dict[str, object]:
+    """Gi* classes per cell for the filters, or the reason there are too few incidents."""
+    from geo.errors import InsufficientDataError
+    from geo.hotspots import hotspots_for
+
+    frame = selection(database_url, version, filters)
+    try:
+        result, without_point = hotspots_for(frame, cell_size=cell_size, weighted=weighted)
+    except InsufficientDataError as error:
+        return {"error": str(error), "n": len(frame)}
+    return {"table": result.table, "n": result.n_incidents, "without_point": without_point,
+            "permutations": result.permutations, "seed": result.seed}  # fmt: skip
+
+
+@st.cache_data(show_spinner="Beräknar trendklasser …", max_entries=16)
+def emerging(
+    database_url: str, version: str, filters: Filters, cell_size: int, months: int
+) -> dict[str, object]:
+    """Emerging-hotspot classes over the ``months`` whole months ending with the period."""
+    from geo.errors import InsufficientDataError
+    from geo.hotspots import emerging_for
+
+    end = pd.Timestamp(filters.end_utc).tz_convert("Europe/Stockholm").tz_localize(
+        None
+    ) - pd.Timedelta(seconds=1)
+    last = end.to_period("M")
+    steps = pd.period_range(last - (months - 1), last, freq="M")
+    window = Filters(
+        start_utc=pd.Timestamp(steps[0].start_time, tz="Europe/Stockholm").tz_convert("UTC").isoformat(),
+        end_utc=filters.end_utc, groups=filters.groups, zones=filters.zones,
+        exclude_police_initiated=filters.exclude_police_initiated,
+    )  # fmt: skip
+    frame = selection(database_url, version, window)
+    try:
+        table = emerging_for(frame, months=steps, cell_size=cell_size)
+    except InsufficientDataError as error:
+        return {"error": str(error)}
+    return {"table": table, "first": str(steps[0]), "last": str(steps[-1]), "n": len(frame)}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def week_profile(database_url: str, version: str, filters: Filters, area_code: str) -> pd.DataFrame:
+    """Hour × weekday counts for one area (or all areas with ``""``)."""
+    from geo.indicators import time_of_week
+
+    frame = selection(database_url, version, filters)
+    if area_code:
+        frame = frame[frame["area_code"] == area_code]
+    return time_of_week(frame)
+
+
+@st.cache_data(show_spinner="Räknar indikatorer …", max_entries=32)
+def indicators(database_url: str, version: str, filters: Filters) -> pd.DataFrame:
+    """The indicator table per area (counts, groups, harm, rates, Poisson-tested change)."""
+    from geo.indicators import Period, area_indicators
+    from geo.taxonomy import load_taxonomy
+
+    _info, layer = area_layer(database_url, version)
+    everything = Filters(
+        "1900-01-01T00:00:00+00:00",
+        "2999-01-01T00:00:00+00:00",
+        filters.groups,
+        filters.zones,
+        filters.exclude_police_initiated,
+    )
+    frame = selection(database_url, version, everything)
+    period = Period(
+        dt.datetime.fromisoformat(filters.start_utc), dt.datetime.fromisoformat(filters.end_utc)
+    )
+    return area_indicators(frame, layer, period, groups=load_taxonomy().group_labels())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def monthly_by_zone(database_url: str, version: str, filters: Filters) -> pd.DataFrame:
+    """Incidents per month and zone over the whole store (for the trend chart)."""
+    from geo.indicators import monthly_counts
+
+    _info, layer = area_layer(database_url, version)
+    everything = Filters(
+        "1900-01-01T00:00:00+00:00",
+        "2999-01-01T00:00:00+00:00",
+        filters.groups,
+        filters.zones,
+        filters.exclude_police_initiated,
+    )
+    frame = selection(database_url, version, everything)
+    zones = frame["area_code"].map(layer.set_index("area_code")["zone"]).fillna("okänt område")
+    return monthly_counts(frame.assign(zone=zones.astype(str)), by="zone")

@@ -20,6 +20,32 @@ NOT_LOCAL_ERROR = (
 
 PAGE_REFUSED = "Sidan kan inte visas: öppna appen från startsidan och välj en roll som får se den."
 PAGE_OVERVIEW = "Översikt"
+PAGE_HOTSPOTS = "Hotspots"
+HOTSPOTS_HEADER = "Var och när: hotspots"
+CELL_SIZE_LABEL = "Rutstorlek (m)"
+WEIGHTED_LABEL = "Vikta med skadeindex"
+POINTS_LABEL = "Visa händelser som punkter"
+POINTS_TOO_MANY = "{n} händelser är för många att visa som punkter (högst {limit}); filtrera mer."
+HOTSPOT_LEGEND = "Gi*-hotspots"
+HOTSPOT_METHOD = (
+    "Getis-Ord Gi* på {size} m-rutor över land, {permutations} permutationer (frö {seed}), "
+    "FDR-korrigerad (Benjamini–Hochberg) mot exakta randomiseringsvärden. {without} händelser utan punkt ingår inte."
+)
+HOTSPOT_COUNTS = "Rutor per klass"
+EMERGING_HEADER = "Trendklasser de senaste 12 månaderna"
+EMERGING_EXPLAIN = (
+    "Gi* per månad och Mann-Kendalls trendtest per ruta ({first} – {last}). Ny = bara sista månaden; "
+    "sammanhängande = en obruten följd till sista månaden; ihållande/förstärkt/avtagande = minst 90 % av "
+    "månaderna; sporadisk/pendlande = av och på; historisk = inte längre."
+)
+EMERGING_AREAS = "Områden med trendhotspots"
+WEEK_HEADER = "När: timme och veckodag"
+WEEK_AREA = "Område"
+WEEK_ALL = "Alla områden"
+WEEKDAYS = ["mån", "tis", "ons", "tor", "fre", "lör", "sön"]
+HOUR = "Timme"
+WEEKDAY = "Veckodag"
+COUNT = "Antal"
 PAGE_ABOUT = "Om lägesbilden"
 PAGE_IMPORT = "Importera"
 
@@ -78,6 +104,34 @@ PERIOD_INVALID = "Välj både start- och slutdatum."
 NO_DATA = "Det finns inga händelser i databasen. Kör `python -m geo init --demo-if-empty`."
 
 OVERVIEW_HEADER = "Händelser per område"
+GROUPS_LABEL = "Kategorier"
+ZONES_LABEL = "Zoner"
+ZONE_LABELS = {"tätort": "Tätorten", "kust": "Kusten", "inland": "Inlandet"}
+MEASURE_LABEL = "Färg efter"
+MEASURES = {"count": "Antal händelser", "harm_index": "Skadeindex"}
+EXCLUDE_PI_LABEL = "Utan polisinitierade brott i skadeindex"
+EXCLUDE_PI_HELP = "Narkotikainnehav, trafikbrott m.fl. mäter polisens egen aktivitet mer än skada."
+KEY_HARM = "Skadeindex"
+KEY_HARM_HELP = "Summa av skadevikter (ungefärliga månader fängelse, Polisens brottsskadeindex; se data/taxonomy.json)."
+KEY_VS_PREVIOUS = "mot föregående period"
+TREND_HEADER = "Utveckling per månad och zon"
+CHANGES_HEADER = "Största förändringarna"
+CHANGES_NONE = "Ingen förändring är statistiskt säker (p < 0,05, Poissontest) i vald period."
+CHANGES_EXPLAIN = (
+    "Förändringar testas som Poissonantal (exakt test). Små tal visas som antal – en ökning från 2 "
+    "till 4 är inte en säker förändring."
+)
+RATE_NOTE = "Per 1 000 invånare visas bara där befolkningen (uppskattad) är minst 1 000 och antalet minst 10."
+INDICATOR_COLUMNS = {
+    "name": "Område",
+    "zone": "Zon",
+    "count": "Antal",
+    "harm_index": "Skadeindex",
+    "rate_per_1000": "Per 1 000 inv.",
+    "rate_note": "Varför ingen takt",
+    "change_previous": "Mot föregående period",
+    "change_last_year": "Mot samma period i fjol",
+}
 MAP_VALUE_LABEL = "Antal händelser"
 MAP_LEGEND_TITLE = "Antal händelser"
 TABLE_COLUMNS = {

@@ -1,0 +1,133 @@
+"""Hotspots (polis): where incidents concentrate (Gi*), how that changes, and when in the week."""
+
+import pandas as pd
+import streamlit as st
+
+from geo.hotspots import CELL_SIZES, CLASS_LABELS, EMERGING_LABELS, emerging_by_area, land_grid
+from geo.maps import area_outline_map, hotspot_layer, hotspot_legend, points_layer
+from ui import loaders, state, strings
+from ui.auth import require_page
+from ui.charts import week_heatmap
+from ui.filters import incident_filters, local_dates
+from ui.maps import show_map
+
+POINT_LIMIT = 5_000
+
+require_page("hotspots")
+settings = state.settings()
+version = loaders.current_data_version()
+info, layer = loaders.area_layer(settings.database_url, version)
+span = loaders.time_range(settings.database_url, version)
+
+st.header(strings.HOTSPOTS_HEADER)
+if span is None:
+    st.warning(strings.NO_DATA)
+    st.stop()
+filters = incident_filters(*span, key="hotspots")
+cell_size = st.sidebar.select_slider(
+    strings.CELL_SIZE_LABEL, options=list(CELL_SIZES), value=250, key="hotspots_cell"
+)
+weighted = st.sidebar.toggle(strings.WEIGHTED_LABEL, value=False, key="hotspots_weighted")
+show_points = st.sidebar.toggle(strings.POINTS_LABEL, value=False, key="hotspots_points")
+if filters is None:
+    st.stop()
+
+result = loaders.hotspots(settings.database_url, version, filters, cell_size, weighted)
+selected = loaders.selection(settings.database_url, version, filters)
+if selected["synthetic"].any():
+    st.warning(strings.SYNTHETIC_WARNING, icon="⚠️")
+first, last = local_dates(filters)
+sources = sorted(selected["source"].astype(str).unique())
+source = (
+    strings.SOURCE_DEMO
+    if sources == ["demo"]
+    else strings.SOURCE_STORE.format(sources=", ".join(sources))
+)
+boundary_note = (
+    strings.APPROXIMATE_BOUNDARIES
+    if info.approximate
+    else strings.OFFICIAL_BOUNDARIES.format(source=info.source)
+)
+
+# The base map must not change with the filters (or st_folium redraws it and loses the zoom):
+# period and n go in the caption under the map, not in the legend.
+legend = hotspot_legend(strings.HOTSPOT_LEGEND, CLASS_LABELS, [boundary_note])
+base = area_outline_map(
+    layer, legend=legend, tiles_url=settings.tiles_url, tiles_attribution=settings.tiles_attribution
+)
+layers = []
+if "error" in result:
+    st.info(str(result["error"]))
+else:
+    cells = land_grid(cell_size).cells.merge(result["table"], on="cell_id")
+    layers.append(hotspot_layer(cells, CLASS_LABELS))
+if show_points:
+    located = selected.dropna(subset=["x", "y"])
+    if len(located) > POINT_LIMIT:
+        st.info(strings.POINTS_TOO_MANY.format(n=len(located), limit=POINT_LIMIT))
+    else:
+        layers.append(
+            points_layer(
+                located["x"].to_numpy(),
+                located["y"].to_numpy(),
+                located["raw_type"].astype(str).tolist(),
+            )
+        )
+show_map(base, key="hotspot_map", layers=layers)
+caption = strings.CAPTION.format(start=first, end=last, n=len(selected), source=source)
+if "error" not in result:
+    caption += " · " + strings.HOTSPOT_METHOD.format(
+        size=cell_size,
+        permutations=result["permutations"],
+        seed=result["seed"],
+        without=result["without_point"],
+    )
+st.caption(caption)
+
+if "error" not in result:
+    counts = result["table"]["hotspot_class"].value_counts()
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Klass": [CLASS_LABELS[c] for c in CLASS_LABELS],
+                "Rutor": [int(counts.get(c, 0)) for c in CLASS_LABELS],
+            }
+        ),
+        hide_index=True,
+    )
+
+st.subheader(strings.EMERGING_HEADER)
+trend = loaders.emerging(settings.database_url, version, filters, cell_size, 12)
+if "error" in trend:
+    st.info(str(trend["error"]))
+else:
+    classes = trend["table"]
+    st.caption(strings.EMERGING_EXPLAIN.format(first=trend["first"], last=trend["last"]))
+    summary = classes.loc[classes["emerging_class"] != "none", "emerging_class"].map(
+        EMERGING_LABELS
+    )
+    st.dataframe(
+        summary.value_counts().rename_axis("Klass").reset_index(name="Rutor"), hide_index=True
+    )
+    by_area = emerging_by_area(classes, land_grid(cell_size), layer)
+    if not by_area.empty:
+        st.caption(strings.EMERGING_AREAS)
+        shown = by_area.assign(emerging_class=by_area["emerging_class"].map(EMERGING_LABELS))
+        st.dataframe(
+            shown[["name", "emerging_class", "cells"]].rename(
+                columns={"name": "Område", "emerging_class": "Klass", "cells": "Rutor"}
+            ),
+            hide_index=True,
+        )
+
+st.subheader(strings.WEEK_HEADER)
+names = dict(zip(layer["area_code"], layer["name"], strict=True))
+area_code = st.selectbox(
+    strings.WEEK_AREA,
+    ["", *names],
+    format_func=lambda c: names.get(c, strings.WEEK_ALL),
+    key="hotspots_week_area",
+)
+profile = loaders.week_profile(settings.database_url, version, filters, area_code)
+st.altair_chart(week_heatmap(profile), width="stretch")
+st.caption(f"{first} – {last}, n = {int(profile.to_numpy().sum())} · svensk tid · Källa: {source}")

@@ -1,0 +1,59 @@
+"""Sidebar filters shared by Översikt and Hotspots; they return primitive values for cache keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from geo.falkenberg import ZONES
+from geo.taxonomy import load_taxonomy
+from ui import strings
+from ui.loaders import Filters
+from ui.widgets import period_picker
+
+
+def incident_filters(first: dt.datetime, last: dt.datetime, *, key: str) -> Filters | None:
+    """Period, category groups, zones and the police-initiated option; ``None`` until complete."""
+    period = period_picker(first, last, key=f"{key}_period")
+    groups = load_taxonomy().group_labels()
+    chosen_groups = st.sidebar.multiselect(
+        strings.GROUPS_LABEL,
+        list(groups),
+        default=list(groups),
+        format_func=groups.get,
+        key=f"{key}_groups",
+    )
+    chosen_zones = st.sidebar.multiselect(
+        strings.ZONES_LABEL,
+        list(ZONES),
+        default=list(ZONES),
+        format_func=strings.ZONE_LABELS.get,
+        key=f"{key}_zones",
+    )
+    exclude = st.sidebar.toggle(
+        strings.EXCLUDE_PI_LABEL, value=True, help=strings.EXCLUDE_PI_HELP, key=f"{key}_pi"
+    )
+    if period is None:
+        return None
+    return Filters(
+        start_utc=period.start_utc,
+        end_utc=period.end_utc,
+        groups=tuple(sorted(chosen_groups)) if len(chosen_groups) < len(groups) else (),
+        zones=tuple(sorted(chosen_zones)) if len(chosen_zones) < len(ZONES) else (),
+        exclude_police_initiated=exclude,
+    )
+
+
+def local_dates(filters: Filters) -> tuple[dt.date, dt.date]:
+    """The filter's first and last local day (for captions)."""
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo("Europe/Stockholm")
+    first = dt.datetime.fromisoformat(filters.start_utc).astimezone(local).date()
+    last = (
+        (dt.datetime.fromisoformat(filters.end_utc) - dt.timedelta(seconds=1))
+        .astimezone(local)
+        .date()
+    )
+    return first, last
