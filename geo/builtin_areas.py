@@ -60,7 +60,7 @@ def municipality_outline() -> Polygon:
     return Polygon(OUTLINE_3006)
 
 
-def _polygonal(geometry: shapely.Geometry) -> Polygon | MultiPolygon:
+def polygonal(geometry: shapely.Geometry) -> Polygon | MultiPolygon:
     """The polygon parts of a geometry (an intersection can also yield stray lines and points)."""
     parts = [p for p in shapely.get_parts(geometry) if isinstance(p, Polygon) and not p.is_empty]
     merged = shapely.union_all(parts)
@@ -134,12 +134,12 @@ def weighted_voronoi(
     half = resolution / 2
     boxes = shapely.box(grid_x - half, grid_y - half, grid_x + half, grid_y + half)
     cells = [
-        _polygonal(shapely.coverage_union_all(boxes[label == i]).intersection(land))
+        polygonal(shapely.coverage_union_all(boxes[label == i]).intersection(land))
         for i in range(len(seeds))
     ]
     # Smooth the raster staircase; coverage-aware, so neighbours stay gap- and overlap-free.
     smoothed = shapely.coverage_simplify(np.array(cells), resolution * 0.8, simplify_boundary=False)
-    cells = _merge_fragments([_polygonal(c) for c in smoothed])
+    cells = _merge_fragments([polygonal(c) for c in smoothed])
     final = np.array([c.area for c in cells])
     return Tessellation(
         cells=cells,
@@ -199,7 +199,7 @@ def _merge_fragments(cells: list[Polygon | MultiPolygon]) -> list[Polygon | Mult
             ]
             length, j = max(shared)
             target = j if length > 0 else i
-            cells[target] = _polygonal(shapely.union(cells[target], fragment))
+            cells[target] = polygonal(shapely.union(cells[target], fragment))
     return cells
 
 

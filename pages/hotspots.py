@@ -97,8 +97,14 @@ if "error" not in result:
     )
 
 st.subheader(strings.EMERGING_HEADER)
-trend = loaders.emerging(settings.database_url, version, filters, cell_size, 12)
-if "error" in trend:
+trend = (
+    loaders.emerging(settings.database_url, version, filters, cell_size, 12)
+    if st.toggle(strings.EMERGING_TOGGLE, value=False, key="hotspots_emerging")
+    else None
+)
+if trend is None:
+    st.caption(strings.EMERGING_OFF)
+elif "error" in trend:
     st.info(str(trend["error"]))
 else:
     classes = trend["table"]

@@ -39,6 +39,8 @@ EMERGING_EXPLAIN = (
     "månaderna; sporadisk/pendlande = av och på; historisk = inte längre."
 )
 EMERGING_AREAS = "Områden med trendhotspots"
+EMERGING_TOGGLE = "Beräkna trendklasser"
+EMERGING_OFF = "Trendklasserna beräknas på begäran (Gi* per månad och trendtest per ruta)."
 WEEK_HEADER = "När: timme och veckodag"
 WEEK_AREA = "Område"
 WEEK_ALL = "Alla områden"
