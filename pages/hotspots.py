@@ -23,12 +23,14 @@ st.header(strings.HOTSPOTS_HEADER)
 if span is None:
     st.warning(strings.NO_DATA)
     st.stop()
-filters = incident_filters(*span, key="hotspots")
+area_names = dict(zip(layer["area_code"], layer["name"], strict=True))
+filters = incident_filters(*span, key="hotspots", areas=area_names)
 cell_size = st.sidebar.select_slider(
     strings.CELL_SIZE_LABEL, options=list(CELL_SIZES), value=250, key="hotspots_cell"
 )
 weighted = st.sidebar.toggle(strings.WEIGHTED_LABEL, value=False, key="hotspots_weighted")
 show_points = st.sidebar.toggle(strings.POINTS_LABEL, value=False, key="hotspots_points")
+compare = st.sidebar.toggle(strings.COMPARE_LABEL, value=False, key="hotspots_compare")
 if filters is None:
     st.stop()
 
@@ -58,6 +60,11 @@ base = area_outline_map(
 layers = []
 if "error" in result:
     st.info(str(result["error"]))
+    st.caption(strings.PLAIN_COUNTS)
+    plain = loaders.selection_counts(settings.database_url, version, filters)
+    st.dataframe(
+        plain[["name", "zone", "count"]].rename(columns=strings.TABLE_COLUMNS), hide_index=True
+    )
 else:
     cells = land_grid(cell_size).cells.merge(result["table"], on="cell_id")
     layers.append(hotspot_layer(cells, CLASS_LABELS))
@@ -96,6 +103,19 @@ if "error" not in result:
         hide_index=True,
     )
 
+if compare and "error" not in result:
+    before = loaders.hotspots(
+        settings.database_url, version, filters.shifted_back(), cell_size, weighted
+    )
+    if "error" in before:
+        st.info(str(before["error"]))
+    else:
+        hot_now = result["table"]["hotspot_class"].str.startswith("hot")
+        hot_before = before["table"]["hotspot_class"].str.startswith("hot")
+        previous_first, previous_last = local_dates(filters.shifted_back())
+        st.write(strings.COMPARE_RESULT.format(first=previous_first, last=previous_last, hot=int(hot_before.sum()),
+                                               hot_now=int(hot_now.sum()), both=int((hot_now & hot_before).sum())))  # fmt: skip
+
 st.subheader(strings.EMERGING_HEADER)
 trend = (
     loaders.emerging(settings.database_url, version, filters, cell_size, 12)
@@ -127,13 +147,6 @@ else:
         )
 
 st.subheader(strings.WEEK_HEADER)
-names = dict(zip(layer["area_code"], layer["name"], strict=True))
-area_code = st.selectbox(
-    strings.WEEK_AREA,
-    ["", *names],
-    format_func=lambda c: names.get(c, strings.WEEK_ALL),
-    key="hotspots_week_area",
-)
-profile = loaders.week_profile(settings.database_url, version, filters, area_code)
+profile = loaders.week_profile(settings.database_url, version, filters, filters.area_code)
 st.altair_chart(week_heatmap(profile), width="stretch")
 st.caption(f"{first} – {last}, n = {int(profile.to_numpy().sum())} · svensk tid · Källa: {source}")

@@ -203,6 +203,25 @@ def test_hotspots_page_says_when_there_are_too_few_incidents() -> None:
     groups = page.sidebar.multiselect[0]
     groups.set_value(["sexualbrott"]).run()
     assert any("räcker inte för hotspotanalys" in i.value for i in page.info)
+    assert "för få för Gi*" in " ".join(c.value for c in page.caption)
+    plain = page.dataframe[0].value
+    assert list(plain.columns) == ["Område", "Zon", "Antal händelser"] and len(plain) == 14
+
+
+@pytest.mark.usefixtures("app_env")
+def test_hotspots_area_filter_and_comparison_period() -> None:
+    page = _page("hotspots")
+    whole = [c.value for c in page.caption if "svensk tid" in c.value][0]
+    page.sidebar.selectbox[0].set_value("1382R011").run()  # Ullared-Inland only
+    assert not page.exception
+    one_area = [c.value for c in page.caption if "svensk tid" in c.value][0]
+    n_whole, n_area = (int(text.split("n = ")[1].split(" ")[0]) for text in (whole, one_area))
+    assert 0 < n_area < n_whole
+    page.sidebar.selectbox[0].set_value("")  # the whole municipality again
+    page.sidebar.date_input[0].set_value((dt.date(2025, 7, 1), dt.date(2025, 12, 31)))
+    page.sidebar.toggle[3].set_value(True).run()
+    texts = [m.value for m in page.markdown] + [i.value for i in page.info]
+    assert any("Föregående period (2024-12-28 – 2025-06-30)" in t for t in texts), texts
 
 
 @pytest.mark.usefixtures("app_env")

@@ -13,8 +13,13 @@ from ui.loaders import Filters
 from ui.widgets import period_picker
 
 
-def incident_filters(first: dt.datetime, last: dt.datetime, *, key: str) -> Filters | None:
-    """Period, category groups, zones and the police-initiated option; ``None`` until complete."""
+def incident_filters(
+    first: dt.datetime, last: dt.datetime, *, key: str, areas: dict[str, str] | None = None
+) -> Filters | None:
+    """Period, category groups, zones, optionally one area, and the police-initiated option.
+
+    ``None`` until the period is complete.
+    """
     period = period_picker(first, last, key=f"{key}_period")
     groups = load_taxonomy().group_labels()
     chosen_groups = st.sidebar.multiselect(
@@ -31,6 +36,14 @@ def incident_filters(first: dt.datetime, last: dt.datetime, *, key: str) -> Filt
         format_func=strings.ZONE_LABELS.get,
         key=f"{key}_zones",
     )
+    area_code = ""
+    if areas is not None:
+        area_code = st.sidebar.selectbox(
+            strings.AREA_FILTER,
+            ["", *areas],
+            format_func=lambda c: areas.get(c, strings.ALL_AREAS),
+            key=f"{key}_area",
+        )
     exclude = st.sidebar.toggle(
         strings.EXCLUDE_PI_LABEL, value=True, help=strings.EXCLUDE_PI_HELP, key=f"{key}_pi"
     )
@@ -42,6 +55,7 @@ def incident_filters(first: dt.datetime, last: dt.datetime, *, key: str) -> Filt
         groups=tuple(sorted(chosen_groups)) if len(chosen_groups) < len(groups) else (),
         zones=tuple(sorted(chosen_zones)) if len(chosen_zones) < len(ZONES) else (),
         exclude_police_initiated=exclude,
+        area_code=str(area_code or ""),
     )
 
 

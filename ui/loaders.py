@@ -108,6 +108,22 @@ class Filters:
     groups: tuple[str, ...] = ()
     zones: tuple[str, ...] = ()
     exclude_police_initiated: bool = True
+    area_code: str = ""
+
+    def shifted_back(self) -> Filters:
+        """The same filters for the period of equal length just before this one."""
+        start, end = (
+            dt.datetime.fromisoformat(self.start_utc),
+            dt.datetime.fromisoformat(self.end_utc),
+        )
+        return Filters(
+            (start - (end - start)).isoformat(),
+            self.start_utc,
+            self.groups,
+            self.zones,
+            self.exclude_police_initiated,
+            self.area_code,
+        )
 
 
 def selection(database_url: str, version: str, filters: Filters) -> pd.DataFrame:
@@ -118,7 +134,7 @@ def selection(database_url: str, version: str, filters: Filters) -> pd.DataFrame
     frame = select_incidents(
         incident_table(database_url, version), layer,
         start=dt.datetime.fromisoformat(filters.start_utc), end=dt.datetime.fromisoformat(filters.end_utc),
-        groups=filters.groups, zones=filters.zones,
+        groups=filters.groups, zones=filters.zones, area_code=filters.area_code or None,
     )  # fmt: skip
     harm = frame["harm_reactive"] if filters.exclude_police_initiated else frame["harm_all"]
     return frame.assign(harm=harm)
@@ -165,6 +181,14 @@ def emerging(
     except InsufficientDataError as error:
         return {"error": str(error)}
     return {"table": table, "first": str(steps[0]), "last": str(steps[-1]), "n": len(frame)}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def selection_counts(database_url: str, version: str, filters: Filters) -> pd.DataFrame:
+    """Plain counts per area for the filters (shown when there are too few for Gi*)."""
+    _info, layer = area_layer(database_url, version)
+    table = counts_per_area(selection(database_url, version, filters), layer)
+    return table[table["count"] > 0] if filters.area_code else table
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -21,6 +21,14 @@ NOT_LOCAL_ERROR = (
 PAGE_REFUSED = "Sidan kan inte visas: öppna appen från startsidan och välj en roll som får se den."
 PAGE_OVERVIEW = "Översikt"
 PAGE_HOTSPOTS = "Hotspots"
+AREA_FILTER = "Område"
+ALL_AREAS = "Hela kommunen"
+COMPARE_LABEL = "Jämför med föregående period"
+COMPARE_RESULT = (
+    "Föregående period ({first} – {last}): {hot} hotspotrutor (99/95/90 %), nu {hot_now}. "
+    "Rutor som är hotspots i båda perioderna: {both}."
+)
+PLAIN_COUNTS = "Antal händelser per område i stället (för få för Gi*):"
 HOTSPOTS_HEADER = "Var och när: hotspots"
 CELL_SIZE_LABEL = "Rutstorlek (m)"
 WEIGHTED_LABEL = "Vikta med skadeindex"
@@ -42,8 +50,6 @@ EMERGING_AREAS = "Områden med trendhotspots"
 EMERGING_TOGGLE = "Beräkna trendklasser"
 EMERGING_OFF = "Trendklasserna beräknas på begäran (Gi* per månad och trendtest per ruta)."
 WEEK_HEADER = "När: timme och veckodag"
-WEEK_AREA = "Område"
-WEEK_ALL = "Alla områden"
 WEEKDAYS = ["mån", "tis", "ons", "tor", "fre", "lör", "sön"]
 HOUR = "Timme"
 WEEKDAY = "Veckodag"
