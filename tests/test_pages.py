@@ -211,10 +211,10 @@ def test_hotspots_page_says_when_there_are_too_few_incidents() -> None:
 @pytest.mark.usefixtures("app_env")
 def test_hotspots_area_filter_and_comparison_period() -> None:
     page = _page("hotspots")
-    whole = [c.value for c in page.caption if "svensk tid" in c.value][0]
+    whole = next(c.value for c in page.caption if "svensk tid" in c.value)
     page.sidebar.selectbox[0].set_value("1382R011").run()  # Ullared-Inland only
     assert not page.exception
-    one_area = [c.value for c in page.caption if "svensk tid" in c.value][0]
+    one_area = next(c.value for c in page.caption if "svensk tid" in c.value)
     n_whole, n_area = (int(text.split("n = ")[1].split(" ")[0]) for text in (whole, one_area))
     assert 0 < n_area < n_whole
     page.sidebar.selectbox[0].set_value("")  # the whole municipality again
