@@ -23,7 +23,14 @@ from geo.crs import MAP_CRS, WORK_CRS, transformer
 from geo.errors import GeoError
 from geo.falkenberg import LOCALITIES_2020
 from geo.join import area_codes_for_points
-from geo.schema import imports, incidents, survey_items, survey_responses
+from geo.schema import (
+    imports,
+    incidents,
+    presence_audit,
+    presence_entries,
+    survey_items,
+    survey_responses,
+)
 from geo.store import ImportRecord, active_layer, insert_incidents, record_import
 from geo.taxonomy import load_taxonomy
 
@@ -358,6 +365,53 @@ def generate_survey(
     return pd.DataFrame(responses), pd.DataFrame(items)
 
 
+UNITS = ("Patrull 1", "Patrull 2", "Patrull 3", "Patrull 4")
+
+
+def generate_presence(
+    areas: gpd.GeoDataFrame, *, end: dt.date, weeks: int = 16, seed: int = 1
+) -> pd.DataFrame:
+    """Synthetic presence entries for the ``weeks`` weeks before ``end``: mostly in the town, a
+    quarter in the inland; most performed, but delivering less time than planned (FACTS §5)."""
+    rng = np.random.default_rng(seed + 2_000)
+    town = areas.loc[areas["zone"] == "tätort", "area_code"].to_numpy()
+    inland = areas.loc[areas["zone"] == "inland", "area_code"].to_numpy()
+    coast = areas.loc[areas["zone"] == "kust", "area_code"].to_numpy()
+    first_monday = end - dt.timedelta(days=end.weekday()) - dt.timedelta(weeks=weeks)
+    rows = []
+    for week in range(weeks):
+        monday = first_monday + dt.timedelta(weeks=week)
+        for unit_index, unit in enumerate(UNITS):
+            for day in range(7):
+                if rng.random() < 0.45:
+                    continue
+                hour = int(rng.choice([10, 14, 18, 21, 22]))
+                local = pd.Timestamp(
+                    dt.datetime.combine(
+                        monday + dt.timedelta(days=day), dt.time(hour, 15 * unit_index)
+                    )
+                )
+                start = local.tz_localize(
+                    LOCAL_TZ, nonexistent="shift_forward", ambiguous=True
+                ).tz_convert("UTC")
+                length = pd.Timedelta(minutes=int(rng.choice([45, 60, 90, 120])))
+                zone_pick = rng.random()
+                pool = inland if zone_pick < 0.25 else coast if zone_pick < 0.35 else town
+                area = str(rng.choice(pool))
+                done = (start + length).date() < end and rng.random() < 0.8
+                cancelled = not done and (start + length).date() < end
+                delivered = length * float(rng.uniform(0.35, 0.9))
+                rows.append({
+                    "area_code": area, "planned_start": start, "planned_end": start + length, "unit": unit,
+                    "kind": str(rng.choice(["fotpatrull", "bilpatrull", "bilpatrull", "medborgardialog"])),
+                    "purpose": "Syntetisk närvaro (demodata)", "promise_activity": "Riktad närvaro i inlandet" if area in inland else None,
+                    "status": "genomförd" if done else "inställd" if cancelled else "planerad",
+                    "actual_start": start if done else pd.NaT, "actual_end": start + delivered if done else pd.NaT,
+                    "tactics": "Synlig närvaro" if done else None, "notes": None,
+                })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def has_demo_data(engine: Engine) -> bool:
     """Whether synthetic demo incidents are in the store."""
     with engine.connect() as connection:
@@ -431,8 +485,28 @@ def load_demo(
             for r in items.to_dict("records")
         ]
         connection.execute(insert(survey_items), item_rows)
+        presence = generate_presence(areas, end=end, seed=seed)
+        already = connection.execute(
+            select(presence_entries.c.id).where(presence_entries.c.source == "demo").limit(1)
+        ).first()
+        if already is None:  # demo presence cannot be replaced: its audit rows are append-only
+            _insert_presence(connection, presence)
     progress("Demodata klara.")
-    return {"incidents": len(frame), "survey_responses": len(responses)}
+    return {"incidents": len(frame), "survey_responses": len(responses), "presence": len(presence)}
+
+
+def _insert_presence(connection: Connection, presence: pd.DataFrame) -> None:
+    """Write demo presence entries (version 1) and their 'skapad' audit rows."""
+    moment = dt.datetime.now(dt.UTC)
+    for row in presence.to_dict("records"):
+        values = {key: (None if pd.isna(value) else (value.to_pydatetime() if isinstance(value, pd.Timestamp) else value))
+                  for key, value in row.items()}  # fmt: skip
+        values.update(source="demo", synthetic=True, version=1, created_by="geo.demo", created_at=moment,
+                      updated_by="geo.demo", updated_at=moment)  # fmt: skip
+        key = connection.execute(insert(presence_entries).values(**values)).inserted_primary_key
+        assert key is not None
+        connection.execute(insert(presence_audit).values(entry_id=int(key[0]), action="skapad", changed_by="geo.demo",
+                                                          changed_at=moment, after_json=None))  # fmt: skip
 
 
 def _delete_demo(connection: Connection) -> None:
@@ -446,3 +520,4 @@ def _delete_demo(connection: Connection) -> None:
         delete(survey_responses).where(survey_responses.c.import_id.in_(demo_imports))
     )
     connection.execute(delete(incidents).where(incidents.c.import_id.in_(demo_imports)))
+    # Demo presence stays: the audit table is append-only, so its entries cannot be removed.

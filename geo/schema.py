@@ -153,3 +153,46 @@ survey_items = Table(
     Column("item", String(60), primary_key=True),
     Column("answer", String(40), nullable=False),
 )
+
+
+presence_entries = Table(
+    "presence_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("area_code", String(40), nullable=False),
+    Column("x", Float),  # optional point inside the area (EPSG:3006)
+    Column("y", Float),
+    Column("planned_start", UTCDateTime, nullable=False),
+    Column("planned_end", UTCDateTime, nullable=False),
+    Column("unit", String(60), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("promise_activity", String(200)),
+    Column("status", String(20), nullable=False),  # planerad | genomförd | inställd
+    Column("actual_start", UTCDateTime),
+    Column("actual_end", UTCDateTime),
+    Column("tactics", Text),
+    Column("notes", Text),  # screened for personnummer before storage
+    Column("source", String(20), nullable=False),  # manuell | förslag | gps | demo
+    Column("synthetic", Boolean, nullable=False, default=False),
+    Column("version", Integer, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_presence_entries_planned_start", "planned_start"),
+    Index("ix_presence_entries_unit", "unit"),
+)
+
+presence_audit = Table(
+    "presence_audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entry_id", Integer, ForeignKey("presence_entries.id"), nullable=False),
+    Column("action", String(20), nullable=False),  # skapad | ändrad | inställd | genomförd
+    Column("changed_by", String(200), nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column("before_json", Text),
+    Column("after_json", Text),
+    Index("ix_presence_audit_entry_id", "entry_id"),
+)

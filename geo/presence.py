@@ -1,0 +1,725 @@
+"""The presence log: planned and performed police presence per area, edited safely by several
+officers, audited, and measured against need. Nothing here ever reaches a public output.
+
+Editing: every entry has a ``version``; an edit names the version it was based on and is refused
+with :class:`ConflictError` (showing both versions) when someone else saved in between. Every
+change is appended to ``presence_audit`` (who, when, before, after), which the database itself
+keeps append-only (triggers in migration 0002).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+
+from geo.config import REFERENCE_DIR
+from geo.errors import ConflictError, GeoError, ImportRejected, Problem
+from geo.join import area_codes_for_points
+from geo.schema import presence_audit, presence_entries
+from geo.screening import screen_text
+from geo.store import now_utc
+
+STATUSES = ("planerad", "genomförd", "inställd")
+LOCAL_TZ = "Europe/Stockholm"
+
+
+@functools.lru_cache(maxsize=1)
+def presence_settings(path: Path = REFERENCE_DIR / "presence.json") -> dict[str, Any]:
+    """Kinds of presence, the default inland target, GPS rules and the Koper guidance text."""
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def kinds() -> tuple[str, ...]:
+    """The configured kinds of presence (``data/presence.json``)."""
+    return tuple(presence_settings()["kinds"])
+
+
+EDITABLE = (
+    "area_code", "x", "y", "planned_start", "planned_end", "unit", "kind", "purpose", "promise_activity",
+    "status", "actual_start", "actual_end", "tactics", "notes",
+)  # fmt: skip
+
+
+# --- Validation ---------------------------------------------------------------------------------
+
+
+def validate(
+    entry: Mapping[str, Any], *, area_codes: set[str], others: pd.DataFrame, now: dt.datetime
+) -> list[Problem]:
+    """Every problem with an entry (after an edit), in Swedish.
+
+    Parameters
+    ----------
+    others
+        The unit's other entries that are not cancelled (``planned_start``, ``planned_end``, ``id``),
+        to refuse a unit in two places at once.
+    """
+    problems: list[Problem] = []
+    where = f"närvaropost {entry.get('id') or '(ny)'}"
+    if entry.get("area_code") not in area_codes:
+        problems.append(
+            Problem(where, f"okänt område {entry.get('area_code')!r}", "välj ett område i listan")
+        )
+    if entry.get("kind") not in kinds():
+        problems.append(
+            Problem(
+                where,
+                f"okänd typ av närvaro {entry.get('kind')!r}",
+                f"använd en av: {', '.join(kinds())}",
+            )
+        )
+    if entry.get("status") not in STATUSES:
+        problems.append(
+            Problem(
+                where,
+                f"okänd status {entry.get('status')!r}",
+                f"använd en av: {', '.join(STATUSES)}",
+            )
+        )
+    if not str(entry.get("unit") or "").strip():
+        problems.append(Problem(where, "saknar enhet", "ange patrull eller enhet"))
+    if not str(entry.get("purpose") or "").strip():
+        problems.append(Problem(where, "saknar syfte", "skriv kort varför närvaron planeras"))
+    start, end = entry.get("planned_start"), entry.get("planned_end")
+    if start is None or end is None:
+        problems.append(Problem(where, "saknar planerad start eller slut", "ange båda tiderna"))
+    elif end < start:
+        problems.append(Problem(where, "planerat slut är före start", "byt plats på tiderna"))
+    elif end == start:
+        problems.append(
+            Problem(where, "planerad tid är noll minuter", "ange ett slut efter starten")
+        )
+    if entry.get("status") == "genomförd":
+        actual_start, actual_end = entry.get("actual_start"), entry.get("actual_end")
+        if actual_start is None or actual_end is None:
+            problems.append(
+                Problem(
+                    where,
+                    "genomförd närvaro saknar faktisk start och slut",
+                    "ange när den faktiskt genomfördes",
+                )
+            )
+        elif actual_end <= actual_start:
+            problems.append(
+                Problem(where, "faktiskt slut är inte efter faktisk start", "rätta tiderna")
+            )
+        elif actual_end > now:
+            problems.append(
+                Problem(
+                    where,
+                    "markerad som genomförd men slutar i framtiden",
+                    "markera den som genomförd när den är klar",
+                )
+            )
+    if (
+        start is not None
+        and end is not None
+        and end > start
+        and entry.get("status") != "inställd"
+        and not others.empty
+    ):
+        overlapping = others[
+            (others["planned_start"] < pd.Timestamp(end))
+            & (others["planned_end"] > pd.Timestamp(start))
+        ]
+        overlapping = overlapping[overlapping["id"] != entry.get("id")]
+        for row in overlapping.itertuples():
+            problems.append(Problem(where, f"enheten {entry.get('unit')} är redan planerad i närvaropost {row.id} samtidigt",
+                                    "välj en annan tid eller enhet"))  # fmt: skip
+    return problems
+
+
+def _screened(text: str | None) -> str | None:
+    return None if text is None else screen_text(text).text
+
+
+def _row(connection: Connection, entry_id: int) -> dict[str, Any] | None:
+    found = (
+        connection.execute(select(presence_entries).where(presence_entries.c.id == entry_id))
+        .mappings()
+        .first()
+    )
+    return dict(found) if found else None
+
+
+def _others_for_unit(connection: Connection, unit: str) -> pd.DataFrame:
+    rows = connection.execute(
+        select(
+            presence_entries.c.id, presence_entries.c.planned_start, presence_entries.c.planned_end
+        ).where(presence_entries.c.unit == unit, presence_entries.c.status != "inställd")
+    ).all()
+    frame = pd.DataFrame(rows, columns=["id", "planned_start", "planned_end"])
+    for column in ("planned_start", "planned_end"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def _json(row: Mapping[str, Any] | None) -> str | None:
+    if row is None:
+        return None
+    return json.dumps(
+        {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in row.items()},
+        ensure_ascii=False,
+    )
+
+
+def _audit(
+    connection: Connection,
+    entry_id: int,
+    action: str,
+    who: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+) -> None:
+    connection.execute(
+        insert(presence_audit).values(
+            entry_id=entry_id,
+            action=action,
+            changed_by=who,
+            changed_at=now_utc(),
+            before_json=_json(before),
+            after_json=_json(after),
+        )
+    )
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+def create_entry(engine: Engine, fields: Mapping[str, Any], *, who: str, area_codes: set[str], source: str = "manuell",
+                 synthetic: bool = False, now: dt.datetime | None = None) -> int:  # fmt: skip
+    """Add a presence entry (status ``planerad`` unless given) and its audit row; returns its id.
+
+    Raises
+    ------
+    ImportRejected
+        With every validation problem; nothing is written.
+    """
+    entry = {key: fields.get(key) for key in EDITABLE}
+    entry["status"] = entry.get("status") or "planerad"
+    entry["notes"] = _screened(entry.get("notes"))
+    moment = now or now_utc()
+    with engine.begin() as connection:
+        problems = validate(
+            entry,
+            area_codes=area_codes,
+            others=_others_for_unit(connection, str(entry["unit"])),
+            now=moment,
+        )
+        if problems:
+            raise ImportRejected("Närvaroposten sparades inte.", problems)
+        values = {**entry, "source": source, "synthetic": synthetic, "version": 1, "created_by": who,
+                  "created_at": moment, "updated_by": who, "updated_at": moment}  # fmt: skip
+        key = connection.execute(insert(presence_entries).values(**values)).inserted_primary_key
+        assert key is not None
+        entry_id = int(key[0])
+        _audit(connection, entry_id, "skapad", who, None, _row(connection, entry_id))
+    return entry_id
+
+
+def update_entry(engine: Engine, entry_id: int, *, expected_version: int, changes: Mapping[str, Any], who: str,
+                 area_codes: set[str], now: dt.datetime | None = None) -> int:  # fmt: skip
+    """Apply ``changes`` to an entry if it is still at ``expected_version``; returns the new version.
+
+    Raises
+    ------
+    ConflictError
+        When someone saved a newer version: the message shows both (no lost update).
+    ImportRejected
+        When the edited entry is not valid; nothing is written.
+    """
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise GeoError(f"Fälten {sorted(unknown)} kan inte ändras.")
+    moment = now or now_utc()
+    with engine.begin() as connection:
+        before = _row(connection, entry_id)
+        if before is None:
+            raise GeoError(f"Närvaropost {entry_id} finns inte.")
+        edited = {**before, **changes}
+        if "notes" in changes:
+            edited["notes"] = _screened(changes["notes"])
+        if before["version"] != expected_version:
+            raise ConflictError(_conflict_message(entry_id, expected_version, before, changes))
+        problems = validate(
+            edited,
+            area_codes=area_codes,
+            others=_others_for_unit(connection, str(edited["unit"])),
+            now=moment,
+        )
+        if problems:
+            raise ImportRejected("Ändringen sparades inte.", problems)
+        values = {key: edited[key] for key in EDITABLE}
+        result = connection.execute(
+            update(presence_entries)
+            .where(
+                presence_entries.c.id == entry_id, presence_entries.c.version == expected_version
+            )
+            .values(**values, version=expected_version + 1, updated_by=who, updated_at=moment)
+        )
+        if result.rowcount != 1:  # saved by someone else between our read and our write
+            current = _row(connection, entry_id) or before
+            raise ConflictError(_conflict_message(entry_id, expected_version, current, changes))
+        action = {"inställd": "inställd", "genomförd": "genomförd"}.get(
+            str(changes.get("status")), "ändrad"
+        )
+        _audit(connection, entry_id, action, who, before, _row(connection, entry_id))
+    return expected_version + 1
+
+
+def _conflict_message(
+    entry_id: int, expected: int, current: Mapping[str, Any], changes: Mapping[str, Any]
+) -> str:
+    theirs = ", ".join(f"{k} = {current.get(k)}" for k in changes)
+    mine = ", ".join(f"{k} = {v}" for k, v in changes.items())
+    return (
+        f"Närvaropost {entry_id} har ändrats av {current.get('updated_by')} (version {current.get('version')}) "
+        f"sedan du öppnade version {expected}. Sparad version: {theirs}. Din ändring: {mine}. "
+        "Läs in posten igen och gör om ändringen."
+    )
+
+
+def cancel_entry(
+    engine: Engine, entry_id: int, *, expected_version: int, who: str, area_codes: set[str]
+) -> int:
+    """Mark an entry ``inställd`` (kept in the log, never deleted)."""
+    return update_entry(
+        engine,
+        entry_id,
+        expected_version=expected_version,
+        changes={"status": "inställd"},
+        who=who,
+        area_codes=area_codes,
+    )
+
+
+def mark_done(engine: Engine, entry_id: int, *, expected_version: int, actual_start: dt.datetime, actual_end: dt.datetime,
+              tactics: str | None, notes: str | None, who: str, area_codes: set[str], now: dt.datetime | None = None) -> int:  # fmt: skip
+    """Mark an entry ``genomförd`` with the actual times, tactics and notes."""
+    changes = {
+        "status": "genomförd",
+        "actual_start": actual_start,
+        "actual_end": actual_end,
+        "tactics": tactics,
+        "notes": notes,
+    }
+    return update_entry(
+        engine,
+        entry_id,
+        expected_version=expected_version,
+        changes=changes,
+        who=who,
+        area_codes=area_codes,
+        now=now,
+    )
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+def list_entries(
+    engine: Engine, *, start: dt.datetime | None = None, end: dt.datetime | None = None
+) -> pd.DataFrame:
+    """Entries whose planned or actual time overlaps ``[start, end)``, oldest first."""
+    query = select(presence_entries)
+    if start is not None:
+        query = query.where(
+            or_(presence_entries.c.planned_end > start, presence_entries.c.actual_end > start)
+        )
+    if end is not None:
+        query = query.where(
+            or_(
+                presence_entries.c.planned_start < end,
+                and_(
+                    presence_entries.c.actual_start.is_not(None),
+                    presence_entries.c.actual_start < end,
+                ),
+            )
+        )
+    with engine.connect() as connection:
+        rows = connection.execute(query.order_by(presence_entries.c.planned_start)).mappings().all()
+    frame = pd.DataFrame(
+        [dict(r) for r in rows], columns=[c.name for c in presence_entries.columns]
+    )
+    for column in (
+        "planned_start",
+        "planned_end",
+        "actual_start",
+        "actual_end",
+        "created_at",
+        "updated_at",
+    ):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def audit_trail(engine: Engine, entry_id: int | None = None) -> pd.DataFrame:
+    """The audit rows (all, or for one entry), in order."""
+    query = select(presence_audit).order_by(presence_audit.c.id)
+    if entry_id is not None:
+        query = query.where(presence_audit.c.entry_id == entry_id)
+    with engine.connect() as connection:
+        return pd.DataFrame([dict(r) for r in connection.execute(query).mappings().all()])
+
+
+# --- Measuring ----------------------------------------------------------------------------------
+
+
+def performed_hours(entries: pd.DataFrame) -> pd.Series:
+    """Hours actually delivered per entry (0 unless ``genomförd``)."""
+    done = entries["status"] == "genomförd"
+    hours = (entries["actual_end"] - entries["actual_start"]).dt.total_seconds() / 3600
+    return hours.where(done, 0.0).fillna(0.0)
+
+
+def need_vs_delivered(incidents: pd.DataFrame, entries: pd.DataFrame, areas: gpd.GeoDataFrame, *, end: dt.datetime,
+                      hours: tuple[int, ...] = ()) -> pd.DataFrame:  # fmt: skip
+    """Per area: share of need (harm-weighted incidents, optionally only in ``hours`` of the day)
+    against share of delivered presence hours, the gap, and the days since the last presence.
+
+    ``incidents`` need ``occurred_at``, ``area_code`` and ``harm``; ``entries`` are presence entries
+    for the same period.
+    """
+    chosen = incidents
+    if hours:
+        local_hour = chosen["occurred_at"].dt.tz_convert(LOCAL_TZ).dt.hour
+        chosen = chosen[local_hour.isin(hours)]
+    need = chosen.groupby("area_code", observed=True)["harm"].sum()
+    delivered = entries.assign(hours=performed_hours(entries)).groupby("area_code")["hours"].sum()
+    table = pd.DataFrame(areas[["area_code", "name", "zone"]]).reset_index(drop=True)
+    table["need"] = table["area_code"].map(need).fillna(0.0)
+    table["need_share"] = table["need"] / table["need"].sum() if table["need"].sum() else 0.0
+    table["delivered_hours"] = table["area_code"].map(delivered).fillna(0.0).round(1)
+    total = table["delivered_hours"].sum()
+    table["delivered_share"] = table["delivered_hours"] / total if total else 0.0
+    table["gap"] = table["need_share"] - table["delivered_share"]
+    done = entries[entries["status"] == "genomförd"]
+    last = done.groupby("area_code")["actual_end"].max()
+    since = (pd.Timestamp(end) - table["area_code"].map(last)).dt.total_seconds() / 86_400
+    table["days_since_presence"] = since.round(0)
+    return table
+
+
+def coverage_gaps(
+    table: pd.DataFrame, *, min_need_share: float = 0.05, min_days: int = 14
+) -> pd.DataFrame:
+    """Areas with a high share of need and no delivered presence for ``min_days`` days (or ever)."""
+    high = table["need_share"] >= min_need_share
+    stale = table["days_since_presence"].isna() | (table["days_since_presence"] >= min_days)
+    return table[high & stale].sort_values("need_share", ascending=False)
+
+
+def inland_commitment(
+    entries: pd.DataFrame, areas: gpd.GeoDataFrame, *, target_hours_per_week: float, freq: str = "W"
+) -> pd.DataFrame:
+    """Delivered hours in ``inland`` areas per ISO week (``freq="W"``) or month (``"M"``) against a target."""
+    inland = set(areas.loc[areas["zone"] == "inland", "area_code"])
+    done = entries[(entries["status"] == "genomförd") & entries["area_code"].isin(inland)]
+    if done.empty:
+        return pd.DataFrame(columns=["period", "delivered_hours", "target_hours", "met"])
+    local = done["actual_start"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
+    if freq == "W":
+        iso = local.dt.isocalendar()
+        period = iso["year"].astype(str) + "-V" + iso["week"].astype(str).str.zfill(2)
+        target = target_hours_per_week
+    else:
+        period = local.dt.to_period("M").astype(str)
+        target = target_hours_per_week * 52 / 12
+    table = (
+        done.assign(period=period, hours=performed_hours(done))
+        .groupby("period")["hours"]
+        .sum()
+        .rename("delivered_hours")
+        .reset_index()
+    )
+    table["delivered_hours"] = table["delivered_hours"].round(1)
+    table["target_hours"] = round(target, 1)
+    table["met"] = table["delivered_hours"] >= table["target_hours"]
+    return table
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One proposed presence window and why."""
+
+    area_code: str
+    name: str
+    start: dt.datetime
+    end: dt.datetime
+    hours: float
+    reason: str
+
+
+def propose(need: pd.DataFrame, profiles: Mapping[str, pd.DataFrame], *, week_start: dt.date, total_hours: float,
+            inland_min_share: float, max_hours_per_area: float, visit_hours: float = 1.0) -> list[Proposal]:  # fmt: skip
+    """Distribute ``total_hours`` over areas in proportion to need, then over time windows.
+
+    Parameters
+    ----------
+    need
+        From :func:`need_vs_delivered` (``area_code``, ``name``, ``zone``, ``need_share``).
+    profiles
+        Per area, the hour × weekday counts (``geo.indicators.time_of_week``): windows follow need.
+    inland_min_share
+        At least this share of the hours goes to ``inland`` areas (spread by their need).
+    max_hours_per_area
+        No area gets more; the excess goes to the others by need.
+
+    Notes
+    -----
+    Visits are ``visit_hours`` long in the busiest hours of the area's week profile, one per
+    hour slot, so the plan follows the time of need (FACTS §5: short, unpredictable stops deter best).
+    """
+    if total_hours <= 0:
+        return []
+    shares = need.set_index("area_code")["need_share"].astype(float).clip(lower=0)
+    if shares.sum() == 0:
+        shares[:] = 1.0
+    hours = shares / shares.sum() * total_hours
+    inland = need.set_index("area_code")["zone"] == "inland"
+    if inland.any() and hours[inland].sum() < inland_min_share * total_hours:
+        inland_need = (
+            shares[inland]
+            if shares[inland].sum() > 0
+            else pd.Series(1.0, index=shares[inland].index)
+        )
+        other_need = (
+            shares[~inland]
+            if shares[~inland].sum() > 0
+            else pd.Series(1.0, index=shares[~inland].index)
+        )
+        hours[inland] = inland_need / inland_need.sum() * inland_min_share * total_hours
+        hours[~inland] = other_need / other_need.sum() * (1 - inland_min_share) * total_hours
+    for _ in range(len(hours)):  # cap and redistribute
+        over = hours > max_hours_per_area
+        if not over.any():
+            break
+        excess = (hours[over] - max_hours_per_area).sum()
+        hours[over] = max_hours_per_area
+        room = ~over & (hours < max_hours_per_area)
+        if not room.any():
+            break
+        weights = (
+            shares[room] if shares[room].sum() > 0 else pd.Series(1.0, index=hours[room].index)
+        )
+        hours[room] += weights / weights.sum() * excess
+    names = need.set_index("area_code")["name"]
+    proposals: list[Proposal] = []
+    for code, area_hours in hours.sort_values(ascending=False).items():
+        visits = math.floor(area_hours / visit_hours + 1e-9)
+        if visits == 0:
+            continue
+        profile = profiles.get(str(code))
+        slots = _busiest_slots(profile, visits)
+        for weekday, hour, count in slots:
+            day = week_start + dt.timedelta(days=int(weekday))
+            start = pd.Timestamp(dt.datetime.combine(day, dt.time(int(hour)))).tz_localize(
+                LOCAL_TZ, nonexistent="shift_forward", ambiguous=True
+            )
+            reason = (f"{names[code]}: {shares[code] / shares.sum():.0%} av behovet, {area_hours:.1f} h denna vecka; "
+                      f"{count} händelser har skett {['mån', 'tis', 'ons', 'tor', 'fre', 'lör', 'sön'][int(weekday)]} kl {int(hour):02d}")  # fmt: skip
+            proposals.append(Proposal(str(code), str(names[code]), start.to_pydatetime(),
+                                      (start + pd.Timedelta(hours=visit_hours)).to_pydatetime(), visit_hours, reason))  # fmt: skip
+    return sorted(proposals, key=lambda p: p.start)
+
+
+def _busiest_slots(profile: pd.DataFrame | None, n: int) -> list[tuple[int, int, int]]:
+    """The ``n`` busiest (weekday, hour) slots of a week profile; evening slots when it is empty."""
+    if profile is None or profile.to_numpy().sum() == 0:
+        return [(day % 7, 20 + (day // 7) % 3, 0) for day in range(n)]
+    stacked = profile.stack().sort_values(ascending=False, kind="stable")
+    out = [
+        (int(weekday), int(hour), int(count)) for (hour, weekday), count in stacked.head(n).items()
+    ]
+    return out
+
+
+# --- GPS ----------------------------------------------------------------------------------------
+
+
+def dwell_sessions(positions: pd.DataFrame, areas: gpd.GeoDataFrame, *, min_stay_minutes: float = 10,
+                   max_gap_minutes: float = 5) -> pd.DataFrame:  # fmt: skip
+    """Stays in areas from GPS fixes: consecutive fixes of one unit in one area form a stay; a new
+    stay starts when the unit, the area changes or the gap between fixes exceeds ``max_gap_minutes``.
+    Stays shorter than ``min_stay_minutes`` (driving through) are dropped.
+
+    ``positions``: ``unit``, ``time`` (UTC), ``x``, ``y`` (EPSG:3006). Vectorised: no per-point loop.
+    """
+    frame = positions.sort_values(["unit", "time"], kind="stable").reset_index(drop=True)
+    frame["area_code"] = area_codes_for_points(frame["x"].to_numpy(), frame["y"].to_numpy(), areas)
+    unit = frame["unit"].to_numpy()
+    code = frame["area_code"].to_numpy()
+    times = frame["time"].to_numpy()
+    gap = np.diff(times).astype("timedelta64[s]").astype(float) / 60
+    changed = np.ones(len(frame), dtype=bool)
+    if len(frame) > 1:
+        changed[1:] = (unit[1:] != unit[:-1]) | (code[1:] != code[:-1]) | (gap > max_gap_minutes)
+    frame["stay"] = np.cumsum(changed)
+    stays = frame[frame["area_code"].notna()].groupby("stay").agg(unit=("unit", "first"), area_code=("area_code", "first"),
+                                                                  start=("time", "min"), end=("time", "max"), fixes=("time", "size"))  # fmt: skip
+    stays["minutes"] = (stays["end"] - stays["start"]).dt.total_seconds() / 60
+    return stays[stays["minutes"] >= min_stay_minutes].reset_index(drop=True)
+
+
+def read_gps(path: Path) -> pd.DataFrame:
+    """GPS log from CSV (``unit;time;lat;lon``, ISO times with offset) or GPX (``trkpt``, the unit is
+    the track name or the file name) → ``unit``, ``time`` (UTC), ``x``, ``y`` in EPSG:3006.
+
+    Raises
+    ------
+    ImportRejected
+        Naming the line (or point) and column of every bad value.
+    """
+    from geo.crs import transformer
+
+    problems: list[Problem] = []
+    if path.suffix.lower() == ".gpx":
+        frame = _read_gpx(path)
+    else:
+        raw = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
+        raw.columns = [c.strip().lower() for c in raw.columns]
+        missing = [c for c in ("unit", "time", "lat", "lon") if c not in raw.columns]
+        if missing:
+            raise ImportRejected(
+                f"{path.name}: saknar kolumnerna {missing}.",
+                [Problem(path.name, f"kolumner: {list(raw.columns)}", "använd unit;time;lat;lon")],
+            )
+        frame = raw.rename(columns={"time": "time"})
+        frame.index = frame.index + 2  # line numbers
+    times = pd.to_datetime(frame["time"], utc=True, format="ISO8601", errors="coerce")
+    lat = pd.to_numeric(frame["lat"].astype(str).str.replace(",", "."), errors="coerce")
+    lon = pd.to_numeric(frame["lon"].astype(str).str.replace(",", "."), errors="coerce")
+    unit_word = "punkt" if path.suffix.lower() == ".gpx" else "rad"
+    for line in frame.index[times.isna()][:20]:
+        problems.append(
+            Problem(
+                f"{path.name}, {unit_word} {line}, kolumn 'time'",
+                f"{frame.at[line, 'time']!r} är ingen tid med tidszon",
+                "använd ISO 8601, t.ex. 2026-11-27T10:15:00Z",
+            )
+        )
+    bad = lat.isna() | lon.isna() | ~lat.between(-90, 90) | ~lon.between(-180, 180)
+    for line in frame.index[bad][:20]:
+        problems.append(
+            Problem(
+                f"{path.name}, {unit_word} {line}, kolumn 'lat'/'lon'",
+                f"({frame.at[line, 'lat']}, {frame.at[line, 'lon']}) är ingen WGS84-position",
+                "kontrollera koordinaterna",
+            )
+        )
+    if problems:
+        raise ImportRejected(f"{path.name}: GPS-loggen avvisades.", problems)
+    x, y = transformer("EPSG:4326", "EPSG:3006").transform(lon.to_numpy(), lat.to_numpy())
+    return pd.DataFrame(
+        {"unit": frame["unit"].astype(str).to_numpy(), "time": times.to_numpy(), "x": x, "y": y}
+    )
+
+
+def _read_gpx(path: Path) -> pd.DataFrame:
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(path).getroot()  # noqa: S314
+    namespace = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
+    rows = []
+    for track in root.iter(f"{namespace}trk"):
+        name = track.findtext(f"{namespace}name") or path.stem
+        for point in track.iter(f"{namespace}trkpt"):
+            rows.append(
+                {
+                    "unit": name,
+                    "time": point.findtext(f"{namespace}time"),
+                    "lat": point.get("lat"),
+                    "lon": point.get("lon"),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=["unit", "time", "lat", "lon"])
+    frame.index = frame.index + 1
+    return frame
+
+
+def record_dwell(engine: Engine, stays: pd.DataFrame, *, who: str, kind: str = "bilpatrull") -> int:
+    """Store GPS stays as performed presence (source ``gps``) with audit rows, in one transaction."""
+    moment = now_utc()
+    with engine.begin() as connection:
+        for stay in stays.itertuples():
+            start = pd.Timestamp(stay.start).to_pydatetime()
+            end = pd.Timestamp(stay.end).to_pydatetime()
+            values = {"area_code": stay.area_code, "planned_start": start, "planned_end": end, "unit": stay.unit, "kind": kind,
+                      "purpose": "Uppmätt närvaro från GPS-logg", "status": "genomförd", "actual_start": start, "actual_end": end,
+                      "source": "gps", "synthetic": False, "version": 1, "created_by": who, "created_at": moment,
+                      "updated_by": who, "updated_at": moment}  # fmt: skip
+            key = connection.execute(insert(presence_entries).values(**values)).inserted_primary_key
+            assert key is not None
+            _audit(connection, int(key[0]), "skapad", who, None, _row(connection, int(key[0])))
+    return len(stays)
+
+
+# --- Exports (police only) ----------------------------------------------------------------------
+
+
+def week_plan_csv(entries: pd.DataFrame, names: Mapping[str, str]) -> bytes:
+    """The plan as Swedish Excel CSV (``;``, UTF-8 with BOM), times in Swedish time."""
+    table = _plan_table(entries, names)
+    return table.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def week_plan_ics(entries: pd.DataFrame, names: Mapping[str, str]) -> bytes:
+    """The plan as an iCalendar file (one event per entry that is not cancelled)."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Lägesbild Falkenberg//närvaroplan//SV")
+    calendar.add("version", "2.0")
+    for row in entries[entries["status"] != "inställd"].itertuples():
+        event = Event()
+        event.add("uid", f"narvaro-{row.id}@lagesbild-falkenberg")
+        event.add("summary", f"{row.kind}: {names.get(row.area_code, row.area_code)} ({row.unit})")
+        event.add("dtstart", pd.Timestamp(row.planned_start).to_pydatetime())
+        event.add("dtend", pd.Timestamp(row.planned_end).to_pydatetime())
+        event.add("dtstamp", pd.Timestamp(row.updated_at).to_pydatetime())
+        event.add("description", f"Syfte: {row.purpose}. Status: {row.status}.")
+        event.add("location", names.get(row.area_code, row.area_code))
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def week_plan_html(entries: pd.DataFrame, names: Mapping[str, str], *, title: str) -> str:
+    """A printable week plan (self-contained HTML; every text escaped)."""
+    import html
+
+    table = _plan_table(entries, names)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    return (
+        f"<!doctype html><html lang='sv'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px}"
+        "@media print{.no-print{display:none}}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><p>Polisen – intern närvaroplan. Får inte spridas utanför polisen.</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>"
+    )
+
+
+def _plan_table(entries: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    local = {
+        c: entries[c].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d %H:%M")
+        for c in ("planned_start", "planned_end")
+    }
+    return pd.DataFrame({
+        "Id": entries["id"], "Område": entries["area_code"].map(lambda c: names.get(c, c)), "Start": local["planned_start"],
+        "Slut": local["planned_end"], "Enhet": entries["unit"], "Typ": entries["kind"], "Syfte": entries["purpose"],
+        "Status": entries["status"],
+    })  # fmt: skip
