@@ -23,6 +23,8 @@ ALL_PAGES = {
     "hotspots": st.Page(
         PAGES / "hotspots.py", title=strings.PAGE_HOTSPOTS, icon="🔥", url_path="hotspots"
     ),
+    "planera": st.Page(PAGES / "planera.py", title=strings.PAGE_PLAN, icon="🗓️", url_path="planera"),
+    "narvaro": st.Page(PAGES / "narvaro.py", title=strings.PAGE_NEED, icon="⚖️", url_path="narvaro"),
     "importera": st.Page(
         PAGES / "importera.py", title=strings.PAGE_IMPORT, icon="📥", url_path="importera"
     ),

@@ -383,6 +383,13 @@ def performed_hours(entries: pd.DataFrame) -> pd.Series:
     return hours.where(done, 0.0).fillna(0.0)
 
 
+def planned_hours_per_area(entries: pd.DataFrame) -> pd.Series:
+    """Planned hours per area, cancelled entries left out."""
+    planned = entries[entries["status"] != "inställd"]
+    hours = (planned["planned_end"] - planned["planned_start"]).dt.total_seconds() / 3600
+    return hours.groupby(planned["area_code"]).sum()
+
+
 def need_vs_delivered(incidents: pd.DataFrame, entries: pd.DataFrame, areas: gpd.GeoDataFrame, *, end: dt.datetime,
                       hours: tuple[int, ...] = ()) -> pd.DataFrame:  # fmt: skip
     """Per area: share of need (harm-weighted incidents, optionally only in ``hours`` of the day)
@@ -405,9 +412,14 @@ def need_vs_delivered(incidents: pd.DataFrame, entries: pd.DataFrame, areas: gpd
     table["delivered_share"] = table["delivered_hours"] / total if total else 0.0
     table["gap"] = table["need_share"] - table["delivered_share"]
     done = entries[entries["status"] == "genomförd"]
-    last = done.groupby("area_code")["actual_end"].max()
-    since = (pd.Timestamp(end) - table["area_code"].map(last)).dt.total_seconds() / 86_400
-    table["days_since_presence"] = since.round(0)
+    if done.empty:
+        table["days_since_presence"] = np.nan
+    else:
+        last = done.groupby("area_code")["actual_end"].max()
+        last_at = pd.to_datetime(table["area_code"].map(last.to_dict()), utc=True)
+        table["days_since_presence"] = (
+            (pd.Timestamp(end) - last_at).dt.total_seconds() / 86_400
+        ).round(0)
     return table
 
 
@@ -670,7 +682,7 @@ def record_dwell(engine: Engine, stays: pd.DataFrame, *, who: str, kind: str = "
 
 def week_plan_csv(entries: pd.DataFrame, names: Mapping[str, str]) -> bytes:
     """The plan as Swedish Excel CSV (``;``, UTF-8 with BOM), times in Swedish time."""
-    table = _plan_table(entries, names)
+    table = plan_table(entries, names)
     return table.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
@@ -698,7 +710,7 @@ def week_plan_html(entries: pd.DataFrame, names: Mapping[str, str], *, title: st
     """A printable week plan (self-contained HTML; every text escaped)."""
     import html
 
-    table = _plan_table(entries, names)
+    table = plan_table(entries, names)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in table.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
@@ -713,7 +725,7 @@ def week_plan_html(entries: pd.DataFrame, names: Mapping[str, str], *, title: st
     )
 
 
-def _plan_table(entries: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+def plan_table(entries: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     local = {
         c: entries[c].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d %H:%M")
         for c in ("planned_start", "planned_end")

@@ -242,3 +242,109 @@ def test_partners_and_public_cannot_open_hotspots() -> None:
         page.session_state["_authorised_role"] = role
         page.run()
         assert REFUSED in page.error[0].value and page.get("component_instance") == []
+
+
+@pytest.mark.usefixtures("app_env")
+def test_presence_pages_are_police_only() -> None:
+    from ui.auth import PAGE_ACCESS
+
+    for page_key in ("planera", "narvaro"):
+        assert page_key in PAGE_ACCESS["polis"]
+        for role in ("samverkan", "publik"):
+            assert page_key not in PAGE_ACCESS[role]
+            page = AppTest.from_file(str(ROOT / "pages" / f"{page_key}.py"), default_timeout=60)
+            page.session_state["role"] = role
+            page.session_state["_authorised_role"] = role
+            page.run()
+            assert REFUSED in page.error[0].value and page.dataframe.len == 0
+
+
+@pytest.mark.usefixtures("app_env")
+def test_nothing_from_the_presence_log_reaches_partners_or_the_public() -> None:
+    """Every page samverkan or publik can open, rendered in full, shows no presence data."""
+    from ui.auth import PAGE_ACCESS
+
+    markers = ("Patrull", "närvaro", "Närvaro", "Syntetisk närvaro", "genomförd", "planerad")
+    for role in ("samverkan", "publik"):
+        for page_key in PAGE_ACCESS[role]:
+            page = _page(page_key, role)
+            text = " ".join(str(e.value) for e in page.markdown) + " ".join(
+                str(e.value) for e in page.caption
+            )
+            frames = " ".join(df.value.to_csv() for df in page.dataframe)
+            maps = " ".join(c.proto.json_args for c in page.get("component_instance"))
+            for marker in markers:
+                assert marker not in frames and marker not in maps, (role, page_key, marker)
+            assert "Syntetisk närvaro" not in text
+
+
+@pytest.mark.usefixtures("app_env")
+def test_planning_a_visit_through_the_form_and_a_conflicting_edit() -> None:
+    import datetime as dt
+
+    from geo.presence import list_entries, update_entry
+    from ui import state
+
+    page = _page("planera")
+    page.sidebar.date_input[0].set_value(dt.date(2025, 12, 1)).run()
+    form_inputs = [t for t in page.text_input if t.label == "Syfte"]
+    form_inputs[0].set_value("Riktad närvaro vid varuhuset")
+    page.selectbox(key="plan_area").set_value("1382R011")
+    page.button[0].click().run()
+    assert any("sparad" in s.value for s in page.success), [e.value for e in page.error]
+    engine = state.engine(state.settings().database_url)
+    entries = list_entries(engine)
+    mine = entries[entries["purpose"] == "Riktad närvaro vid varuhuset"].iloc[0]
+    assert mine["area_code"] == "1382R011" and mine["status"] == "planerad"
+    # Someone else saves first; the page's edit form (opened at version 1) must be refused.
+    page.sidebar.date_input[0].set_value(dt.date(2025, 12, 1)).run()
+    page.selectbox[2].set_value(int(mine["id"])).run()
+    codes = set(loaders_area_codes())
+    update_entry(
+        engine,
+        int(mine["id"]),
+        expected_version=1,
+        changes={"unit": "Patrull 9"},
+        who="kollega",
+        area_codes=codes,
+    )
+    purpose_inputs = [t for t in page.text_input if t.label == "Syfte"]
+    purpose_inputs[-1].set_value("Min ändring")
+    save = next(b for b in page.button if b.label == "Spara ändring")
+    assert save.form_id == f"edit_{int(mine['id'])}", (save.form_id, page.selectbox[2].value)
+    save.click().run()
+    assert any("har ändrats av kollega (version 2)" in e.value for e in page.error), (
+        [e.value for e in page.error],
+        [c.value for c in page.caption],
+        [s.value for s in page.subheader],
+    )
+    assert (
+        list_entries(engine).set_index("id").at[int(mine["id"]), "purpose"]
+        == "Riktad närvaro vid varuhuset"
+    )
+
+
+def loaders_area_codes() -> list[str]:
+    from ui import loaders, state
+
+    return list(
+        loaders.area_layer(state.settings().database_url, loaders.current_data_version())[1][
+            "area_code"
+        ]
+    )
+
+
+@pytest.mark.usefixtures("app_env")
+def test_need_page_shows_need_gaps_inland_and_koper() -> None:
+    page = _page("narvaro")
+    assert [s.value for s in page.subheader] == [
+        "Behov och levererad närvaro per område", "Täckningsluckor: stort behov, ingen närvaro på minst 14 dagar",
+        "Åtagandet i inlandet", "Besökslängder och Koperkurvan",
+    ]  # fmt: skip
+    need = page.dataframe[0].value
+    assert (
+        need["Andel av behovet"].sum() == pytest.approx(1.0) and need["Levererade timmar"].sum() > 0
+    )
+    assert "Koperkurvan" in page.info[-1].value
+    weekly = page.dataframe[1].value
+    assert {"Vecka", "Levererat (h)", "Mål (h)", "Uppnått"} <= set(weekly.columns)

@@ -213,6 +213,32 @@ def test_need_against_delivered_and_coverage_gaps(store: Engine) -> None:
     ]  # 24 days later
 
 
+def test_need_without_any_presence_says_never(store: Engine) -> None:
+    _info, areas = active_layer(store)
+    incidents = pd.DataFrame(
+        {
+            "occurred_at": pd.to_datetime(["2026-11-01 21:00"], utc=True),
+            "area_code": ["1382R001"],
+            "harm": [4.0],
+        }
+    )
+    empty = pd.DataFrame(
+        columns=[
+            "area_code",
+            "status",
+            "actual_start",
+            "actual_end",
+            "planned_start",
+            "planned_end",
+        ]
+    )
+    for column in ("actual_start", "actual_end", "planned_start", "planned_end"):
+        empty[column] = pd.to_datetime(empty[column], utc=True)
+    table = need_vs_delivered(incidents, empty, areas, end=NOW)
+    assert table["days_since_presence"].isna().all() and table["delivered_hours"].sum() == 0
+    assert coverage_gaps(table)["area_code"].tolist() == ["1382R001"]
+
+
 def test_inland_commitment_per_week_against_target(store: Engine) -> None:
     _info, areas = active_layer(store)
     monday = dt.datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ ROLES = ("polis", "samverkan", "publik")
 
 #: Which pages each role may open (page keys are the ``url_path`` of each page in dashboard.py).
 PAGE_ACCESS: dict[str, tuple[str, ...]] = {
-    "polis": ("oversikt", "hotspots", "importera", "om"),
+    "polis": ("oversikt", "hotspots", "planera", "narvaro", "importera", "om"),
     "samverkan": ("oversikt", "om"),
     "publik": ("om",),
 }

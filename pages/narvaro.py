@@ -1,0 +1,126 @@
+"""Närvaro mot behov (polis): did presence follow need, where are the gaps, is the inland promise kept?"""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from geo.presence import (
+    coverage_gaps,
+    inland_commitment,
+    list_entries,
+    performed_hours,
+    presence_settings,
+)
+from ui import loaders, presence, state, strings
+from ui.auth import require_page
+from ui.filters import incident_filters, local_dates
+
+require_page("narvaro")
+settings = state.settings()
+version = loaders.current_data_version()
+info, layer = loaders.area_layer(settings.database_url, version)
+span = loaders.time_range(settings.database_url, version)
+
+st.header(strings.PAGE_NEED)
+st.caption(strings.POLICE_ONLY)
+if span is None:
+    st.warning(strings.NO_DATA)
+    st.stop()
+filters = incident_filters(*span, key="need")
+hours = st.sidebar.multiselect(
+    strings.NEED_HOURS,
+    list(range(24)),
+    default=[],
+    format_func=lambda h: f"{h:02d}–{(h + 1) % 24:02d}",
+    key="need_hours",
+)
+if filters is None:
+    st.stop()
+first, last = local_dates(filters)
+
+table = presence.need_table(
+    settings.database_url, version, filters, tuple(sorted(hours)), presence.presence_version()
+)
+st.subheader(strings.NEED_TABLE)
+shown = table[list(strings.NEED_COLUMNS)].rename(columns=strings.NEED_COLUMNS)
+st.dataframe(shown, hide_index=True, width="stretch",
+             column_config={c: st.column_config.NumberColumn(format="percent") for c in ("Andel av behovet", "Andel av närvaron", "Skillnad")})  # fmt: skip
+st.bar_chart(
+    table.set_index("name")[["need_share", "delivered_share"]].rename(
+        columns={"need_share": "Behov", "delivered_share": "Närvaro"}
+    ),
+    stack=False,
+)
+st.caption(
+    f"{first} – {last} · behov = skadeviktade händelser{' kl ' + ', '.join(f'{h:02d}' for h in sorted(hours)) if hours else ''} · närvaro = genomförda timmar"
+)
+
+st.subheader(strings.NEED_GAPS)
+gaps = coverage_gaps(table)
+if gaps.empty:
+    st.info(strings.NEED_NO_GAPS)
+else:
+    for row in gaps.itertuples():
+        days = (
+            "aldrig i perioden"
+            if pd.isna(row.days_since_presence)
+            else f"{int(row.days_since_presence)} dagar"
+        )
+        st.write(f"- **{row.name}**: {row.need_share:.0%} av behovet, ingen närvaro på {days}")
+
+st.subheader(strings.NEED_INLAND)
+target = st.number_input(
+    strings.NEED_TARGET,
+    min_value=0.0,
+    max_value=200.0,
+    value=float(presence_settings()["inland_target_hours_per_week"]),
+    step=1.0,
+)
+log = list_entries(
+    state.engine(settings.database_url),
+    start=dt.datetime.fromisoformat(filters.start_utc),
+    end=dt.datetime.fromisoformat(filters.end_utc),
+)
+weekly = inland_commitment(log, layer, target_hours_per_week=target, freq="W")
+monthly = inland_commitment(log, layer, target_hours_per_week=target, freq="M")
+week_column, month_column = st.columns(2)
+week_column.dataframe(
+    weekly.rename(
+        columns={
+            "period": "Vecka",
+            "delivered_hours": "Levererat (h)",
+            "target_hours": "Mål (h)",
+            "met": "Uppnått",
+        }
+    ),
+    hide_index=True,
+)
+month_column.dataframe(
+    monthly.rename(
+        columns={
+            "period": "Månad",
+            "delivered_hours": "Levererat (h)",
+            "target_hours": "Mål (h)",
+            "met": "Uppnått",
+        }
+    ),
+    hide_index=True,
+)
+
+st.subheader(strings.NEED_KOPER)
+done = log[log["status"] == "genomförd"]
+minutes = (performed_hours(done) * 60).round()
+if not minutes.empty:
+    bins = pd.cut(
+        minutes,
+        [0, 10, 15, 30, 60, 120, 10_000],
+        labels=["< 10", "10–15", "15–30", "30–60", "60–120", "> 120"],
+        right=False,
+    )
+    st.bar_chart(bins.value_counts().sort_index().rename("Besök"))
+    planned = ((done["planned_end"] - done["planned_start"]).dt.total_seconds() / 60).sum()
+    st.caption(
+        f"n = {len(done)} genomförda besök, median {minutes.median():.0f} min; levererat {minutes.sum() / planned:.0%} av planerad tid för dessa besök."
+    )
+st.info(presence_settings()["koper"])
