@@ -572,8 +572,15 @@ def dwell_sessions(positions: pd.DataFrame, areas: gpd.GeoDataFrame, *, min_stay
     frame["area_code"] = area_codes_for_points(frame["x"].to_numpy(), frame["y"].to_numpy(), areas)
     unit = frame["unit"].to_numpy()
     code = frame["area_code"].to_numpy()
-    times = frame["time"].to_numpy()
-    gap = np.diff(times).astype("timedelta64[s]").astype(float) / 60
+    # int64 nanoseconds: a tz-aware column .to_numpy() would give an object array of Timestamps
+    # (measured: 3.5 of 5.3 s for a year of fixes).
+    nanoseconds = (
+        pd.to_datetime(frame["time"], utc=True)
+        .dt.tz_convert(None)
+        .to_numpy(dtype="datetime64[ns]")
+        .astype(np.int64)
+    )
+    gap = np.diff(nanoseconds) / 60e9
     changed = np.ones(len(frame), dtype=bool)
     if len(frame) > 1:
         changed[1:] = (unit[1:] != unit[:-1]) | (code[1:] != code[:-1]) | (gap > max_gap_minutes)
