@@ -231,6 +231,43 @@ def test_hotspot_filters_update_the_map_and_keep_the_zoom(
     assert errors == [] and set(hosts) == {"127.0.0.1"}
 
 
+def test_officer_plans_marks_done_imports_gps_and_sees_need(
+    fresh_server: Server, browser_page: tuple[Page, list[str], list[str]], tmp_path: Path
+) -> None:
+    page, errors, hosts = browser_page
+    page.goto(f"{fresh_server.url}/")
+    _wait_for_map(page)
+    page.get_by_role("link", name="Planera närvaro").click()
+    page.get_by_text("Ny närvaro", exact=True).wait_for(timeout=60_000)
+    page.get_by_text("Veckans plan", exact=False).wait_for(timeout=60_000)  # this week
+    form = page.locator("[data-testid=stForm]").first
+    form.get_by_label("Syfte").fill("Riktad närvaro i Ullared")
+    form.get_by_role("button", name="Lägg till i planen").click()
+    page.get_by_text("sparad.", exact=False).first.wait_for(timeout=60_000)
+
+    done_form = page.locator("[data-testid=stForm]").nth(2)
+    done_form.get_by_role("button", name="Markera genomförd").click()
+    page.get_by_text("Markerad som genomförd").wait_for(timeout=60_000)
+
+    lon, lat = 12.7227, 57.1408  # Ullared
+    gps = tmp_path / "bil1.csv"
+    gps.write_text(
+        "unit;time;lat;lon\n"
+        + "".join(f"Bil 1;2025-12-02T18:{m:02d}:00Z;{lat:.5f};{lon:.5f}\n" for m in range(0, 30)),
+        encoding="utf-8",
+    )
+    page.locator("[data-testid=stFileUploader] input[type=file]").last.set_input_files(str(gps))
+    page.get_by_text("1 vistelser på minst 10 minuter").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Spara vistelserna som genomförd närvaro").click()
+    page.get_by_text("1 vistelser sparade").wait_for(timeout=60_000)
+
+    page.get_by_role("link", name="Närvaro mot behov").click()
+    page.get_by_text("Behov och levererad närvaro per område").wait_for(timeout=60_000)
+    page.get_by_text("Koperkurvan", exact=False).first.wait_for(timeout=30_000)
+    page.screenshot(path=str(tmp_path / "narvaro.png"), full_page=True)
+    assert errors == [] and set(hosts) == {"127.0.0.1"}
+
+
 def test_deep_link_on_a_fresh_server_is_refused_and_public_sees_no_map(
     fresh_server: Server, browser_page: tuple[Page, list[str], list[str]]
 ) -> None:
