@@ -193,6 +193,37 @@ HOTSPOT_COLOURS = {
 }  # fmt: skip
 
 
+def choropleth_layer(
+    areas: gpd.GeoDataFrame, value_column: str, *, value_label: str, name: str = "Värden"
+) -> tuple[folium.FeatureGroup, list[float]]:
+    """The areas coloured by ``value_column`` as a layer for a stable base map; returns the breaks.
+
+    Use with :func:`area_outline_map` and ``st_folium(feature_group_to_add=...)`` so that the map
+    keeps its zoom when the values change; show :func:`legend_html` next to the map.
+    """
+    if areas.crs is None or areas.crs.to_string() != WORK_CRS:
+        raise CRSError(f"areas has CRS {areas.crs}; call areas.to_crs('{WORK_CRS}') first")
+    breaks = class_breaks(areas[value_column].to_numpy())
+    shown = areas[["name", value_column, "geometry"]].to_crs(MAP_CRS)
+    shown["name"] = shown["name"].map(lambda s: html.escape(str(s)))
+    shown["value_text"] = shown[value_column].map(lambda v: html.escape(f"{v:g}"))
+    shown["fill"] = [colour_for(v, breaks) for v in shown[value_column]]
+    group = folium.FeatureGroup(name=name)
+    folium.GeoJson(
+        shown.drop(columns=[value_column]).__geo_interface__,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "color": "#333333",
+            "weight": 1,
+            "fillOpacity": 0.75,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "value_text"], aliases=["Område", value_label]
+        ),
+    ).add_to(group)
+    return group, breaks
+
+
 def area_outline_map(
     areas: gpd.GeoDataFrame,
     *,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo.maps import area_choropleth
+from geo.maps import area_outline_map, choropleth_layer, legend_html
 from ui import loaders, state, strings
 from ui.auth import require_page
 from ui.filters import incident_filters, local_dates
@@ -48,8 +48,14 @@ caption = strings.CAPTION.format(start=first, end=last, n=n, source=source)
 
 key_total, key_harm, key_inland = st.columns(3)
 previous = int(table["previous"].sum())
+# No change figure when the previous period lies (partly) before the first data in the store.
+covered = filters.shifted_back().start_utc >= span[0].isoformat()
 key_total.metric(
-    strings.KEY_TOTAL, n, delta=f"{n - previous:+d} {strings.KEY_VS_PREVIOUS}", delta_color="off"
+    strings.KEY_TOTAL,
+    n,
+    delta=f"{n - previous:+d} {strings.KEY_VS_PREVIOUS}" if covered else None,
+    delta_color="off",
+    help=None if covered else strings.KEY_NO_PREVIOUS,
 )
 key_harm.metric(
     strings.KEY_HARM,
@@ -60,16 +66,16 @@ key_inland.metric(strings.KEY_INLAND, int(table.loc[table["zone"] == "inland", "
 
 map_column, table_column = st.columns([3, 2])
 with map_column:
-    fmap = area_choropleth(
+    # A stable base (outlines) and the colours as a layer: the map keeps its zoom when filters change.
+    base = area_outline_map(layer, legend=legend_html(strings.MAP_BASE_LEGEND, [], [boundary_note]),
+                            tiles_url=settings.tiles_url, tiles_attribution=settings.tiles_attribution)  # fmt: skip
+    colours, breaks = choropleth_layer(
         layer.merge(table[["area_code", measure]], on="area_code"),
         measure,
         value_label=strings.MEASURES[measure],
-        legend_title=strings.MEASURES[measure],
-        notes=[boundary_note, f"{first} – {last}, n = {n}"],
-        tiles_url=settings.tiles_url,
-        tiles_attribution=settings.tiles_attribution,
     )
-    show_map(fmap, key="overview_map")
+    show_map(base, key="overview_map", layers=[colours])
+    st.html(legend_html(strings.MEASURES[measure], breaks, [f"{first} – {last}, n = {n}"]))
     st.caption(f"{caption} · {boundary_note}")
 with table_column:
     shown = table[list(strings.INDICATOR_COLUMNS)].rename(columns=strings.INDICATOR_COLUMNS)

@@ -152,8 +152,16 @@ def test_overview_map_draws_fourteen_areas_offline(
     page, errors, hosts = browser_page
     page.goto(fresh_server.url)
     frame = _wait_for_map(page)
-    assert len(frame.query_selector_all("path.leaflet-interactive")) == 14
-    assert "Antal händelser" in frame.inner_text(".lagesbild-legend")
+    frame.wait_for_function(
+        "() => document.querySelectorAll('path.leaflet-interactive').length >= 28", timeout=30_000
+    )
+    assert (
+        len(frame.query_selector_all("path.leaflet-interactive")) == 28
+    )  # 14 outlines + 14 coloured areas
+    assert "Falkenbergs områden" in frame.inner_text(".lagesbild-legend")
+    page.get_by_text("Antal händelser", exact=True).first.wait_for(
+        timeout=30_000
+    )  # the value legend under the map
     page.wait_for_timeout(500)
     screenshot = tmp_path / "oversikt.png"
     page.screenshot(path=str(screenshot), full_page=True)

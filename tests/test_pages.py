@@ -160,7 +160,10 @@ def test_overview_shows_key_figures_trend_and_honest_changes() -> None:
     page = _page("oversikt", "samverkan")
     labels = [m.label for m in page.metric]
     assert labels == ["Händelser i perioden", "Skadeindex", "Varav i inlandet"]
-    assert "mot föregående period" in str(page.metric[0].proto.delta)
+    # The default year starts with the data: no previous period to compare with, and it says so.
+    assert page.metric[0].proto.delta == "" and "Ingen jämförelse" in page.metric[0].proto.help
+    page.sidebar.date_input[0].set_value((dt.date(2025, 10, 1), dt.date(2025, 12, 31))).run()
+    assert "mot föregående period" in page.metric[0].proto.delta
     table = page.dataframe[0].value
     assert {"Antal", "Skadeindex", "Per 1 000 inv.", "Mot föregående period"} <= set(table.columns)
     assert (
@@ -174,11 +177,14 @@ def test_overview_shows_key_figures_trend_and_honest_changes() -> None:
 
 
 @pytest.mark.usefixtures("app_env")
-def test_overview_can_colour_by_harm() -> None:
+def test_overview_can_colour_by_harm_and_keeps_the_base_map() -> None:
     page = _page("oversikt")
+    before = json.loads(page.get("component_instance")[0].proto.json_args)
     page.sidebar.radio[0].set_value("harm_index").run()
-    script = json.loads(page.get("component_instance")[0].proto.json_args)["script"]
-    assert json.dumps("Skadeindex")[1:-1] in script
+    after = json.loads(page.get("component_instance")[0].proto.json_args)
+    assert after["script"] == before["script"]  # same base map: st_folium keeps the user's zoom
+    assert after["feature_group"] != before["feature_group"]
+    assert json.dumps("Skadeindex")[1:-1] in after["feature_group"]
 
 
 @pytest.mark.usefixtures("app_env")

@@ -176,6 +176,9 @@ EXCLUDE_PI_HELP = "Narkotikainnehav, trafikbrott m.fl. mäter polisens egen akti
 KEY_HARM = "Skadeindex"
 KEY_HARM_HELP = "Summa av skadevikter (ungefärliga månader fängelse, Polisens brottsskadeindex; se data/taxonomy.json)."
 KEY_VS_PREVIOUS = "mot föregående period"
+KEY_NO_PREVIOUS = (
+    "Ingen jämförelse: föregående period ligger före de första uppgifterna i databasen."
+)
 TREND_HEADER = "Utveckling per månad och zon"
 CHANGES_HEADER = "Största förändringarna"
 CHANGES_NONE = "Ingen förändring är statistiskt säker (p < 0,05, Poissontest) i vald period."
@@ -195,6 +198,7 @@ INDICATOR_COLUMNS = {
     "change_last_year": "Mot samma period i fjol",
 }
 MAP_VALUE_LABEL = "Antal händelser"
+MAP_BASE_LEGEND = "Falkenbergs områden"
 MAP_LEGEND_TITLE = "Antal händelser"
 TABLE_COLUMNS = {
     "name": "Område",
