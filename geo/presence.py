@@ -46,7 +46,7 @@ def kinds() -> tuple[str, ...]:
 
 
 EDITABLE = (
-    "area_code", "x", "y", "planned_start", "planned_end", "unit", "kind", "purpose", "promise_activity",
+    "area_code", "x", "y", "route_wkt", "planned_start", "planned_end", "unit", "kind", "purpose", "promise_activity",
     "status", "actual_start", "actual_end", "tactics", "notes",
 )  # fmt: skip
 
@@ -54,8 +54,45 @@ EDITABLE = (
 # --- Validation ---------------------------------------------------------------------------------
 
 
+ROUTE_TOLERANCE_M = 50.0
+"""A route may run this far outside its area (roads along the border)."""
+
+
+def parse_point(text: str) -> tuple[float, float]:
+    """``"347000 6309800"`` (E N in SWEREF 99 TM; decimal comma allowed) → (E, N).
+
+    Raises
+    ------
+    GeoError
+        Naming the expected form.
+    """
+    parts = text.replace(",", ".").split()
+    try:
+        e, n = (float(p) for p in parts)
+    except ValueError as error:
+        raise GeoError(
+            f"Kan inte tolka {text!r} som en punkt; skriv E N i SWEREF 99 TM, t.ex. 347000 6309800."
+        ) from error
+    return e, n
+
+
+def parse_route(text: str) -> str:
+    """``"E N; E N; …"`` (SWEREF 99 TM) → WKT LineString (at least two points)."""
+    import shapely
+
+    points = [parse_point(part) for part in text.split(";") if part.strip()]
+    if len(points) < 2:
+        raise GeoError("En rutt behöver minst två punkter: E N; E N; …")
+    return str(shapely.LineString(points).wkt)
+
+
 def validate(
-    entry: Mapping[str, Any], *, area_codes: set[str], others: pd.DataFrame, now: dt.datetime
+    entry: Mapping[str, Any],
+    *,
+    area_codes: set[str],
+    others: pd.DataFrame,
+    now: dt.datetime,
+    shapes: Mapping[str, Any] | None = None,
 ) -> list[Problem]:
     """Every problem with an entry (after an edit), in Swedish.
 
@@ -71,6 +108,30 @@ def validate(
         problems.append(
             Problem(where, f"okänt område {entry.get('area_code')!r}", "välj ett område i listan")
         )
+    shape = (shapes or {}).get(str(entry.get("area_code")))
+    if shape is not None and entry.get("x") is not None and entry.get("y") is not None:
+        import shapely
+
+        if not shape.covers(shapely.Point(float(entry["x"]), float(entry["y"]))):
+            problems.append(
+                Problem(
+                    where,
+                    f"punkten ({entry['x']:.0f}, {entry['y']:.0f}) ligger utanför området",
+                    "välj en punkt i området eller ett annat område",
+                )
+            )
+    if shape is not None and entry.get("route_wkt"):
+        import shapely
+
+        route = shapely.from_wkt(str(entry["route_wkt"]))
+        if route.geom_type != "LineString" or not shape.buffer(ROUTE_TOLERANCE_M).covers(route):
+            problems.append(
+                Problem(
+                    where,
+                    "rutten går utanför området",
+                    f"håll rutten inom området (±{ROUTE_TOLERANCE_M:.0f} m)",
+                )
+            )
     if entry.get("kind") not in kinds():
         problems.append(
             Problem(
@@ -198,7 +259,7 @@ def _audit(
 
 
 def create_entry(engine: Engine, fields: Mapping[str, Any], *, who: str, area_codes: set[str], source: str = "manuell",
-                 synthetic: bool = False, now: dt.datetime | None = None) -> int:  # fmt: skip
+                 synthetic: bool = False, now: dt.datetime | None = None, shapes: Mapping[str, Any] | None = None) -> int:  # fmt: skip
     """Add a presence entry (status ``planerad`` unless given) and its audit row; returns its id.
 
     Raises
@@ -216,6 +277,7 @@ def create_entry(engine: Engine, fields: Mapping[str, Any], *, who: str, area_co
             area_codes=area_codes,
             others=_others_for_unit(connection, str(entry["unit"])),
             now=moment,
+            shapes=shapes,
         )
         if problems:
             raise ImportRejected("Närvaroposten sparades inte.", problems)
@@ -229,7 +291,7 @@ def create_entry(engine: Engine, fields: Mapping[str, Any], *, who: str, area_co
 
 
 def update_entry(engine: Engine, entry_id: int, *, expected_version: int, changes: Mapping[str, Any], who: str,
-                 area_codes: set[str], now: dt.datetime | None = None) -> int:  # fmt: skip
+                 area_codes: set[str], now: dt.datetime | None = None, shapes: Mapping[str, Any] | None = None) -> int:  # fmt: skip
     """Apply ``changes`` to an entry if it is still at ``expected_version``; returns the new version.
 
     Raises
@@ -257,6 +319,7 @@ def update_entry(engine: Engine, entry_id: int, *, expected_version: int, change
             area_codes=area_codes,
             others=_others_for_unit(connection, str(edited["unit"])),
             now=moment,
+            shapes=shapes,
         )
         if problems:
             raise ImportRejected("Ändringen sparades inte.", problems)
@@ -305,7 +368,8 @@ def cancel_entry(
 
 
 def mark_done(engine: Engine, entry_id: int, *, expected_version: int, actual_start: dt.datetime, actual_end: dt.datetime,
-              tactics: str | None, notes: str | None, who: str, area_codes: set[str], now: dt.datetime | None = None) -> int:  # fmt: skip
+              tactics: str | None, notes: str | None, who: str, area_codes: set[str], now: dt.datetime | None = None,
+              shapes: Mapping[str, Any] | None = None) -> int:  # fmt: skip
     """Mark an entry ``genomförd`` with the actual times, tactics and notes."""
     changes = {
         "status": "genomförd",
@@ -322,6 +386,7 @@ def mark_done(engine: Engine, entry_id: int, *, expected_version: int, actual_st
         who=who,
         area_codes=area_codes,
         now=now,
+        shapes=shapes,
     )
 
 

@@ -162,6 +162,7 @@ presence_entries = Table(
     Column("area_code", String(40), nullable=False),
     Column("x", Float),  # optional point inside the area (EPSG:3006)
     Column("y", Float),
+    Column("route_wkt", Text),  # optional route inside the area: WKT LineString, EPSG:3006
     Column("planned_start", UTCDateTime, nullable=False),
     Column("planned_end", UTCDateTime, nullable=False),
     Column("unit", String(60), nullable=False),

@@ -14,6 +14,8 @@ from geo.presence import (
     dwell_sessions,
     kinds,
     mark_done,
+    parse_point,
+    parse_route,
     plan_table,
     planned_hours_per_area,
     presence_settings,
@@ -38,6 +40,7 @@ version = loaders.current_data_version()
 info, layer = loaders.area_layer(settings.database_url, version)
 names = dict(zip(layer["area_code"], layer["name"], strict=True))
 codes = set(names)
+shapes = dict(zip(layer["area_code"], layer.geometry, strict=True))
 who = (
     st.sidebar.text_input(strings.IMPORT_BY, value="", help=strings.IMPORT_BY_HELP, key="plan_who")
     or "okänd"
@@ -71,6 +74,8 @@ with form_column, st.form("new_presence"):
     kind = st.selectbox(strings.PLAN_KIND, kinds())
     purpose = st.text_input(strings.PLAN_PURPOSE, value="")
     activity = st.text_input(strings.PLAN_ACTIVITY, value="")
+    point_text = st.text_input(strings.PLAN_POINT, value="", help=strings.PLAN_POINT_HELP)
+    route_text = st.text_input(strings.PLAN_ROUTE, value="", help=strings.PLAN_ROUTE_HELP)
     notes = st.text_area(strings.PLAN_NOTES, value="")
     if st.form_submit_button(strings.PLAN_SAVE, type="primary"):
         start = pd.Timestamp(dt.datetime.combine(day, start_time)).tz_localize(
@@ -79,11 +84,12 @@ with form_column, st.form("new_presence"):
         fields = {"area_code": area, "planned_start": start.to_pydatetime(), "planned_end": (start + pd.Timedelta(minutes=int(minutes))).to_pydatetime(),
                   "unit": unit, "kind": kind, "purpose": purpose, "promise_activity": activity or None, "notes": notes or None}  # fmt: skip
         try:
-            st.success(
-                strings.PLAN_SAVED.format(
-                    id=create_entry(engine, fields, who=who, area_codes=codes)
-                )
-            )
+            if point_text.strip():
+                fields["x"], fields["y"] = parse_point(point_text)
+            if route_text.strip():
+                fields["route_wkt"] = parse_route(route_text)
+            entry_id = create_entry(engine, fields, who=who, area_codes=codes, shapes=shapes)
+            st.success(strings.PLAN_SAVED.format(id=entry_id))
         except GeoError as error:
             show_problems(error)
 with need_column:
@@ -158,7 +164,7 @@ else:
                     )
                 else:
                     update_entry(engine, int(chosen), expected_version=based_on, changes={"purpose": new_purpose, "unit": new_unit},
-                                 who=who, area_codes=codes)  # fmt: skip
+                                 who=who, area_codes=codes, shapes=shapes)  # fmt: skip
                 st.success("Sparat.")
                 del st.session_state[version_key]
             except ConflictError as error:
@@ -186,7 +192,7 @@ else:
             try:
                 mark_done(engine, int(chosen), expected_version=based_on, actual_start=actual.to_pydatetime(),
                           actual_end=(actual + pd.Timedelta(minutes=int(actual_minutes))).to_pydatetime(), tactics=tactics or None,
-                          notes=done_notes or None, who=who, area_codes=codes)  # fmt: skip
+                          notes=done_notes or None, who=who, area_codes=codes, shapes=shapes)  # fmt: skip
                 st.success("Markerad som genomförd.")
                 del st.session_state[version_key]
             except ConflictError as error:
@@ -256,7 +262,9 @@ if proposals:
             fields = {"area_code": row.Område, "planned_start": start.to_pydatetime(), "planned_end": (start + pd.Timedelta(minutes=int(row.Minuter))).to_pydatetime(),
                       "unit": row.Enhet, "kind": "bilpatrull", "purpose": f"Förslag efter behov: {row.Varför}"}  # fmt: skip
             try:
-                create_entry(engine, fields, who=who, area_codes=codes, source="förslag")
+                create_entry(
+                    engine, fields, who=who, area_codes=codes, source="förslag", shapes=shapes
+                )
                 added += 1
             except GeoError as error:
                 refused.append(str(error))

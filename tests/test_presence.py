@@ -351,3 +351,48 @@ def test_demo_has_presence_with_delivery_below_plan(demo_store: Engine) -> None:
     inland = set(areas.loc[areas["zone"] == "inland", "area_code"])
     assert 0.15 < entries["area_code"].isin(inland).mean() < 0.35
     assert np.isfinite(delivered)
+
+
+def test_a_point_or_route_must_lie_inside_the_area(store: Engine, codes: set[str]) -> None:
+    from geo.errors import GeoError
+    from geo.presence import parse_point, parse_route
+
+    _info, areas = active_layer(store)
+    shapes = dict(zip(areas["area_code"], areas.geometry, strict=True))
+    inside = shapes["1382R011"].representative_point()
+    entry_id = create_entry(
+        store, entry(x=inside.x, y=inside.y), who="test", area_codes=codes, shapes=shapes, now=NOW
+    )
+    assert list_entries(store).set_index("id").at[entry_id, "x"] == pytest.approx(inside.x)
+    centre = shapes["1382R001"].representative_point()
+    with pytest.raises(ImportRejected, match="ligger utanför området"):
+        create_entry(
+            store,
+            entry(unit="P2", x=centre.x, y=centre.y),
+            who="test",
+            area_codes=codes,
+            shapes=shapes,
+            now=NOW,
+        )
+    route = parse_route(f"{inside.x} {inside.y}; {inside.x + 100} {inside.y + 100}")
+    create_entry(
+        store,
+        entry(unit="P3", route_wkt=route),
+        who="test",
+        area_codes=codes,
+        shapes=shapes,
+        now=NOW,
+    )
+    away = parse_route(f"{inside.x} {inside.y}; {centre.x} {centre.y}")
+    with pytest.raises(ImportRejected, match="rutten går utanför området"):
+        create_entry(
+            store,
+            entry(unit="P4", route_wkt=away),
+            who="test",
+            area_codes=codes,
+            shapes=shapes,
+            now=NOW,
+        )
+    assert parse_point("347000,5 6309800") == (347000.5, 6309800.0)
+    with pytest.raises(GeoError, match="minst två punkter"):
+        parse_route("347000 6309800")

@@ -35,6 +35,12 @@ PLAN_KIND = "Typ"
 PLAN_PURPOSE = "Syfte"
 PLAN_ACTIVITY = "Aktivitet i medborgarlöftet (frivilligt)"
 PLAN_NOTES = "Anteckningar (personnummer tas bort)"
+PLAN_POINT = "Punkt i området (frivilligt)"
+PLAN_POINT_HELP = "E N i SWEREF 99 TM, t.ex. 362198 6335363. Punkten måste ligga i området."
+PLAN_ROUTE = "Rutt i området (frivilligt)"
+PLAN_ROUTE_HELP = (
+    "Punkter E N i SWEREF 99 TM åtskilda med semikolon, t.ex. 362198 6335363; 362400 6335500."
+)
 PLAN_SAVE = "Lägg till i planen"
 PLAN_SAVED = "Närvaropost {id} sparad."
 PLAN_NEED_PROFILE = "När händer det i området? (timme × veckodag, senaste året)"
