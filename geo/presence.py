@@ -656,6 +656,33 @@ def dwell_sessions(positions: pd.DataFrame, areas: gpd.GeoDataFrame, *, min_stay
     return stays[stays["minutes"] >= min_stay_minutes].reset_index(drop=True)
 
 
+def gps_against_plan(stays: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
+    """Per area, minutes measured by GPS against minutes planned on the same days (not cancelled)."""
+    if stays.empty:
+        return pd.DataFrame(columns=["area_code", "gps_minutes", "planned_minutes"])
+    first, last = (
+        pd.Timestamp(stays["start"].min()).floor("D"),
+        pd.Timestamp(stays["end"].max()).ceil("D"),
+    )
+    planned = entries[
+        (entries["status"] != "inställd")
+        & (entries["planned_start"] < last)
+        & (entries["planned_end"] > first)
+    ]
+    planned_minutes = (
+        ((planned["planned_end"] - planned["planned_start"]).dt.total_seconds() / 60)
+        .groupby(planned["area_code"])
+        .sum()
+    )
+    gps_minutes = stays.groupby("area_code")["minutes"].sum()
+    table = (
+        pd.DataFrame({"gps_minutes": gps_minutes, "planned_minutes": planned_minutes})
+        .fillna(0.0)
+        .round(0)
+    )
+    return table.rename_axis("area_code").reset_index()
+
+
 def read_gps(path: Path) -> pd.DataFrame:
     """GPS log from CSV (``unit;time;lat;lon``, ISO times with offset) or GPX (``trkpt``, the unit is
     the track name or the file name) → ``unit``, ``time`` (UTC), ``x``, ``y`` in EPSG:3006.

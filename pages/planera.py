@@ -12,6 +12,7 @@ from geo.presence import (
     cancel_entry,
     create_entry,
     dwell_sessions,
+    gps_against_plan,
     kinds,
     mark_done,
     parse_point,
@@ -290,6 +291,12 @@ if gps_file is not None:
         st.stop()
     st.write(strings.PLAN_GPS_FOUND.format(n=len(stays), minutes=rules["gps_min_stay_minutes"]))
     st.dataframe(stays.assign(area=stays["area_code"].map(names)), hide_index=True)
+    first_day = pd.Timestamp(stays["start"].min()).floor("D") if len(stays) else week_start
+    last_day = pd.Timestamp(stays["end"].max()).ceil("D") if len(stays) else week_end
+    compared = gps_against_plan(stays, presence.entries(first_day, last_day))
+    st.caption(strings.PLAN_GPS_VS_PLAN)
+    st.dataframe(compared.assign(area_code=compared["area_code"].map(names)).rename(
+        columns={"area_code": "Område", "gps_minutes": "Minuter enligt GPS", "planned_minutes": "Planerade minuter"}), hide_index=True)  # fmt: skip
     if len(stays) and st.button(strings.PLAN_GPS_SAVE):
         st.success(
             f"{record_dwell(engine, stays, who=who)} vistelser sparade som genomförd närvaro."

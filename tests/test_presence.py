@@ -396,3 +396,21 @@ def test_a_point_or_route_must_lie_inside_the_area(store: Engine, codes: set[str
     assert parse_point("347000,5 6309800") == (347000.5, 6309800.0)
     with pytest.raises(GeoError, match="minst två punkter"):
         parse_route("347000 6309800")
+
+
+def test_gps_stays_against_the_plan() -> None:
+    from geo.presence import gps_against_plan
+
+    stays = pd.DataFrame({"area_code": ["A", "A", "B"], "minutes": [20.0, 15.0, 12.0],
+                          "start": pd.to_datetime(["2026-11-02 18:00"] * 3, utc=True), "end": pd.to_datetime(["2026-11-02 19:00"] * 3, utc=True)})  # fmt: skip
+    planned = pd.DataFrame(
+        [
+            _done("A", T0, 1.0),
+            {**_done("B", T0, 2.0), "status": "inställd"},
+            _done("C", T0 + dt.timedelta(days=3), 1.0),
+        ]
+    )
+    table = gps_against_plan(stays, planned).set_index("area_code")
+    assert table.at["A", "gps_minutes"] == 35 and table.at["A", "planned_minutes"] == 60
+    assert table.at["B", "planned_minutes"] == 0  # cancelled plans do not count
+    assert "C" not in table.index  # planned on another day
