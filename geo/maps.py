@@ -42,6 +42,20 @@ APP_ASSETS = MapAssets("/app/static/vendor/leaflet")
 """Leaflet as Streamlit serves it from ``static/`` (``server.enableStaticServing``)."""
 
 
+def _empty_map(
+    assets: MapAssets, tiles_url: str | None, tiles_attribution: str | None
+) -> folium.Map:
+    """A Falkenberg map with Leaflet from ``assets`` and, only when configured, a tile layer."""
+    fmap = folium.Map(location=FALKENBERG_CENTRE, zoom_start=10, tiles=None, control_scale=True)
+    fmap.default_js = assets.js
+    fmap.default_css = assets.css
+    if tiles_url:
+        folium.TileLayer(tiles=tiles_url, attr=tiles_attribution or "", name="Bakgrund").add_to(
+            fmap
+        )
+    return fmap
+
+
 def class_breaks(values: Sequence[float], classes: int = 5) -> list[float]:
     """Upper bounds of up to ``classes`` classes with (about) equal counts; unique and ascending.
 
@@ -153,19 +167,7 @@ def area_choropleth(
     shown["fill"] = [colour_for(v, breaks) for v in shown[value_column]]
     shown = shown.drop(columns=[value_column])
 
-    fmap = folium.Map(
-        location=FALKENBERG_CENTRE,
-        zoom_start=10,
-        tiles=None,
-        control_scale=True,
-        prefer_canvas=False,
-    )
-    fmap.default_js = assets.js
-    fmap.default_css = assets.css
-    if tiles_url:
-        folium.TileLayer(tiles=tiles_url, attr=tiles_attribution or "", name="Bakgrund").add_to(
-            fmap
-        )
+    fmap = _empty_map(assets, tiles_url, tiles_attribution)
     folium.GeoJson(
         shown.__geo_interface__,
         name="Områden",
@@ -241,13 +243,7 @@ def area_outline_map(
         raise CRSError(f"areas has CRS {areas.crs}; call areas.to_crs('{WORK_CRS}') first")
     shown = areas[["area_code", "name", "geometry"]].to_crs(MAP_CRS)
     shown["name"] = shown["name"].map(lambda s: html.escape(str(s)))
-    fmap = folium.Map(location=FALKENBERG_CENTRE, zoom_start=10, tiles=None, control_scale=True)
-    fmap.default_js = assets.js
-    fmap.default_css = assets.css
-    if tiles_url:
-        folium.TileLayer(tiles=tiles_url, attr=tiles_attribution or "", name="Bakgrund").add_to(
-            fmap
-        )
+    fmap = _empty_map(assets, tiles_url, tiles_attribution)
     folium.GeoJson(
         shown.__geo_interface__,
         name="Områden",

@@ -110,6 +110,17 @@ class Filters:
     exclude_police_initiated: bool = True
     area_code: str = ""
 
+    def all_time(self) -> Filters:
+        """The same filters over every incident in the store (for change tests and trends)."""
+        return Filters(
+            "1900-01-01T00:00:00+00:00",
+            "2999-01-01T00:00:00+00:00",
+            self.groups,
+            self.zones,
+            self.exclude_police_initiated,
+            self.area_code,
+        )
+
     def shifted_back(self) -> Filters:
         """The same filters for the period of equal length just before this one."""
         start, end = (
@@ -209,14 +220,7 @@ def indicators(database_url: str, version: str, filters: Filters) -> pd.DataFram
     from geo.taxonomy import load_taxonomy
 
     _info, layer = area_layer(database_url, version)
-    everything = Filters(
-        "1900-01-01T00:00:00+00:00",
-        "2999-01-01T00:00:00+00:00",
-        filters.groups,
-        filters.zones,
-        filters.exclude_police_initiated,
-    )
-    frame = selection(database_url, version, everything)
+    frame = selection(database_url, version, filters.all_time())
     period = Period(
         dt.datetime.fromisoformat(filters.start_utc), dt.datetime.fromisoformat(filters.end_utc)
     )
@@ -229,13 +233,6 @@ def monthly_by_zone(database_url: str, version: str, filters: Filters) -> pd.Dat
     from geo.indicators import monthly_counts
 
     _info, layer = area_layer(database_url, version)
-    everything = Filters(
-        "1900-01-01T00:00:00+00:00",
-        "2999-01-01T00:00:00+00:00",
-        filters.groups,
-        filters.zones,
-        filters.exclude_police_initiated,
-    )
-    frame = selection(database_url, version, everything)
+    frame = selection(database_url, version, filters.all_time())
     zones = frame["area_code"].map(layer.set_index("area_code")["zone"]).fillna("okänt område")
     return monthly_counts(frame.assign(zone=zones.astype(str)), by="zone")
