@@ -46,6 +46,7 @@ options = ImportOptions(
 data = uploaded.getvalue()
 key = importing.upload_key(data, options)
 if st.session_state.get("import_checked_key") != key:
+    importing.discard_upload(st.session_state.get("import_path"))  # the previous upload, if any
     path = importing.save_upload(uploaded.name, data)
     st.session_state["import_checked_key"] = key
     st.session_state["import_path"] = str(path)
@@ -68,6 +69,8 @@ if result is None and st.button(strings.IMPORT_CONFIRM, type="primary"):
 
     result = importing.run(Path(st.session_state["import_path"]), options, dry_run=False)
     st.session_state["import_result"] = result
+    if result.imported:
+        importing.discard_upload(st.session_state["import_path"])
 if result is not None:
     if result.imported:
         st.success(

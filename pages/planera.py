@@ -279,7 +279,11 @@ gps_file = st.file_uploader(strings.PLAN_GPS_FILE, type=["csv", "txt", "gpx"], k
 if gps_file is not None:
     rules = presence_settings()
     try:
-        positions = read_gps(importing.save_upload(gps_file.name, gps_file.getvalue()))
+        saved = importing.save_upload(gps_file.name, gps_file.getvalue())
+        try:
+            positions = read_gps(saved)
+        finally:
+            importing.discard_upload(saved)
         stays = dwell_sessions(
             positions,
             layer,

@@ -23,6 +23,14 @@ def save_upload(name: str, data: bytes) -> Path:
     return path
 
 
+def discard_upload(path: str | Path | None) -> None:
+    """Delete an uploaded file and its private folder (after import, or when replaced)."""
+    import shutil
+
+    if path:
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
+
+
 def upload_key(data: bytes, options: ImportOptions) -> str:
     """Identifies a file + options, so a check is not repeated on every rerun."""
     return hashlib.sha256(data).hexdigest() + repr(options)
