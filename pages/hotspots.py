@@ -5,19 +5,17 @@ import streamlit as st
 
 from geo.hotspots import CELL_SIZES, CLASS_LABELS, EMERGING_LABELS, emerging_by_area, land_grid
 from geo.maps import area_outline_map, hotspot_layer, hotspot_legend, points_layer
-from ui import loaders, state, strings
+from ui import loaders, strings
 from ui.auth import require_page
 from ui.charts import week_heatmap
 from ui.filters import incident_filters, local_dates
+from ui.loaders import astuple_page
 from ui.maps import show_map
 
 POINT_LIMIT = 5_000
 
 require_page("hotspots")
-settings = state.settings()
-version = loaders.current_data_version()
-info, layer = loaders.area_layer(settings.database_url, version)
-span = loaders.time_range(settings.database_url, version)
+settings, version, info, layer, span = astuple_page(loaders.page_data())
 
 st.header(strings.HOTSPOTS_HEADER)
 if span is None:

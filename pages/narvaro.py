@@ -15,12 +15,10 @@ from geo.presence import (
 from ui import loaders, presence, state, strings
 from ui.auth import require_page
 from ui.filters import incident_filters, local_dates
+from ui.loaders import astuple_page
 
 require_page("narvaro")
-settings = state.settings()
-version = loaders.current_data_version()
-info, layer = loaders.area_layer(settings.database_url, version)
-span = loaders.time_range(settings.database_url, version)
+settings, version, info, layer, span = astuple_page(loaders.page_data())
 
 st.header(strings.PAGE_NEED)
 st.caption(strings.POLICE_ONLY)

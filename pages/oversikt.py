@@ -3,16 +3,14 @@
 import streamlit as st
 
 from geo.maps import area_outline_map, choropleth_layer, legend_html
-from ui import loaders, state, strings
+from ui import loaders, strings
 from ui.auth import require_page
 from ui.filters import incident_filters, local_dates
+from ui.loaders import astuple_page
 from ui.maps import show_map
 
 require_page("oversikt")
-settings = state.settings()
-version = loaders.current_data_version()
-info, layer = loaders.area_layer(settings.database_url, version)
-span = loaders.time_range(settings.database_url, version)
+settings, version, info, layer, span = astuple_page(loaders.page_data())
 
 st.header(strings.OVERVIEW_HEADER)
 if span is None:

@@ -9,9 +9,36 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo.config import Settings
 from geo.indicators import counts_per_area
 from geo.store import LayerInfo, active_layer, data_version, incident_time_range, load_incidents
 from ui import state
+
+
+@dataclass(frozen=True)
+class PageData:
+    """What every data page starts from: settings, data version, the area layer and the data's span."""
+
+    settings: Settings
+    version: str
+    info: LayerInfo
+    layer: gpd.GeoDataFrame
+    span: tuple[dt.datetime, dt.datetime] | None
+
+
+def page_data() -> PageData:
+    """Settings, data version, active layer and incident time range (cached per data version)."""
+    settings = state.settings()
+    version = current_data_version()
+    info, layer = area_layer(settings.database_url, version)
+    return PageData(settings, version, info, layer, time_range(settings.database_url, version))
+
+
+def astuple_page(
+    data: PageData,
+) -> tuple[Settings, str, LayerInfo, gpd.GeoDataFrame, tuple[dt.datetime, dt.datetime] | None]:
+    """Unpack :class:`PageData` in field order (pages read top to bottom with plain names)."""
+    return data.settings, data.version, data.info, data.layer, data.span
 
 
 def current_data_version() -> str:
