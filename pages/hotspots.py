@@ -56,15 +56,15 @@ base = area_outline_map(
     layer, legend=legend, tiles_url=settings.tiles_url, tiles_attribution=settings.tiles_attribution
 )
 layers = []
-if "error" in result:
-    st.info(str(result["error"]))
+if result.error:
+    st.info(result.error)
     st.caption(strings.PLAIN_COUNTS)
     plain = loaders.selection_counts(settings.database_url, version, filters)
     st.dataframe(
         plain[["name", "zone", "count"]].rename(columns=strings.TABLE_COLUMNS), hide_index=True
     )
 else:
-    cells = land_grid(cell_size).cells.merge(result["table"], on="cell_id")
+    cells = land_grid(cell_size).cells.merge(result.table, on="cell_id")
     layers.append(hotspot_layer(cells, CLASS_LABELS))
 if show_points:
     located = selected.dropna(subset=["x", "y"])
@@ -80,17 +80,17 @@ if show_points:
         )
 show_map(base, key="hotspot_map", layers=layers)
 caption = strings.CAPTION.format(start=first, end=last, n=len(selected), source=source)
-if "error" not in result:
+if result.table is not None:
     caption += " · " + strings.HOTSPOT_METHOD.format(
         size=cell_size,
-        permutations=result["permutations"],
-        seed=result["seed"],
-        without=result["without_point"],
+        permutations=result.permutations,
+        seed=result.seed,
+        without=result.without_point,
     )
 st.caption(caption)
 
-if "error" not in result:
-    counts = result["table"]["hotspot_class"].value_counts()
+if result.table is not None:
+    counts = result.table["hotspot_class"].value_counts()
     st.dataframe(
         pd.DataFrame(
             {
@@ -101,15 +101,15 @@ if "error" not in result:
         hide_index=True,
     )
 
-if compare and "error" not in result:
+if compare and result.table is not None:
     before = loaders.hotspots(
         settings.database_url, version, filters.shifted_back(), cell_size, weighted
     )
-    if "error" in before:
-        st.info(str(before["error"]))
+    if before.table is None:
+        st.info(str(before.error))
     else:
-        hot_now = result["table"]["hotspot_class"].str.startswith("hot")
-        hot_before = before["table"]["hotspot_class"].str.startswith("hot")
+        hot_now = result.table["hotspot_class"].str.startswith("hot")
+        hot_before = before.table["hotspot_class"].str.startswith("hot")
         previous_first, previous_last = local_dates(filters.shifted_back())
         st.write(strings.COMPARE_RESULT.format(first=previous_first, last=previous_last, hot=int(hot_before.sum()),
                                                hot_now=int(hot_now.sum()), both=int((hot_now & hot_before).sum())))  # fmt: skip
@@ -122,11 +122,11 @@ trend = (
 )
 if trend is None:
     st.caption(strings.EMERGING_OFF)
-elif "error" in trend:
-    st.info(str(trend["error"]))
+elif trend.table is None:
+    st.info(str(trend.error))
 else:
-    classes = trend["table"]
-    st.caption(strings.EMERGING_EXPLAIN.format(first=trend["first"], last=trend["last"]))
+    classes = trend.table
+    st.caption(strings.EMERGING_EXPLAIN.format(first=trend.first, last=trend.last))
     summary = classes.loc[classes["emerging_class"] != "none", "emerging_class"].map(
         EMERGING_LABELS
     )

@@ -17,13 +17,15 @@ uploaded = st.file_uploader(
 )
 left, middle, right = st.columns(3)
 source = left.selectbox(
-    strings.IMPORT_SOURCE, ("polis", "kommun", "region"), format_func=strings.SOURCE_LABELS.get
+    strings.IMPORT_SOURCE,
+    ["polis", "kommun", "region"],
+    format_func=lambda s: strings.SOURCE_LABELS[s],
 )
 profile = middle.selectbox(
     strings.IMPORT_PROFILE, available_profiles(), index=available_profiles().index("standard")
 )
 crs = right.selectbox(
-    strings.IMPORT_CRS, list(strings.CRS_CHOICES), format_func=strings.CRS_CHOICES.get
+    strings.IMPORT_CRS, list(strings.CRS_CHOICES), format_func=lambda c: strings.CRS_CHOICES[c]
 )
 exclude_text = st.text_input(strings.IMPORT_EXCLUDE, help=strings.IMPORT_EXCLUDE_HELP)
 by = st.text_input(strings.IMPORT_BY, help=strings.IMPORT_BY_HELP)
@@ -36,7 +38,7 @@ except GeoError as error:
     st.error(str(error))
     st.stop()
 options = ImportOptions(
-    source=source,
+    source=str(source),
     profile=profile,
     crs=crs or None,
     exclude=exclude,

@@ -67,7 +67,9 @@ def show_problems(error: GeoError) -> None:
 st.subheader(strings.PLAN_NEW)
 form_column, need_column = st.columns([1, 1])
 with form_column, st.form("new_presence"):
-    area = st.selectbox(strings.PLAN_AREA, list(names), format_func=names.get, key="plan_area")
+    area = st.selectbox(
+        strings.PLAN_AREA, list(names), format_func=lambda c: names[c], key="plan_area"
+    )
     day = st.date_input(strings.PLAN_DAY, value=monday, format="YYYY-MM-DD")
     start_time = st.time_input(strings.PLAN_TIME, value=dt.time(20, 0), step=900)
     minutes = st.number_input(strings.PLAN_MINUTES, min_value=5, max_value=720, value=60, step=5)
@@ -133,9 +135,12 @@ else:
         for r in plan.itertuples()
     }
     # A key keeps the choice when a colleague's save changes the label (else Streamlit resets it).
-    chosen = st.selectbox(
-        strings.PLAN_ENTRY, list(labels), format_func=labels.get, key="plan_entry"
+    picked_entry = st.selectbox(
+        strings.PLAN_ENTRY, list(labels), format_func=lambda i: labels[i], key="plan_entry"
     )
+    if picked_entry is None:
+        st.stop()
+    chosen = int(picked_entry)
     row = week.set_index("id").loc[chosen]
     # The version the forms are based on is the one shown when the entry was opened, not the one
     # re-read on the rerun that a click causes: otherwise a colleague's save in between is lost.

@@ -26,14 +26,14 @@ def incident_filters(
         strings.GROUPS_LABEL,
         list(groups),
         default=list(groups),
-        format_func=groups.get,
+        format_func=lambda key: groups[key],
         key=f"{key}_groups",
     )
     chosen_zones = st.sidebar.multiselect(
         strings.ZONES_LABEL,
         list(ZONES),
         default=list(ZONES),
-        format_func=strings.ZONE_LABELS.get,
+        format_func=lambda zone: strings.ZONE_LABELS[zone],
         key=f"{key}_zones",
     )
     area_code = ""

@@ -178,10 +178,33 @@ def selection(database_url: str, version: str, filters: Filters) -> pd.DataFrame
     return frame.assign(harm=harm)
 
 
+@dataclass(frozen=True)
+class HotspotView:
+    """Gi* classes for the filters, or why there are none (``error``)."""
+
+    table: pd.DataFrame | None = None
+    error: str | None = None
+    n: int = 0
+    without_point: int = 0
+    permutations: int = 0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class EmergingView:
+    """Emerging-hotspot classes over whole months, or why there are none (``error``)."""
+
+    table: pd.DataFrame | None = None
+    error: str | None = None
+    first: str = ""
+    last: str = ""
+    n: int = 0
+
+
 @st.cache_data(show_spinner="Beräknar hotspots (Gi*, 999 permutationer) …", max_entries=32)
 def hotspots(
     database_url: str, version: str, filters: Filters, cell_size: int, weighted: bool
-) -> dict[str, object]:
+) -> HotspotView:
     """Gi* classes per cell for the filters, or the reason there are too few incidents."""
     from geo.errors import InsufficientDataError
     from geo.hotspots import hotspots_for
@@ -190,15 +213,15 @@ def hotspots(
     try:
         result, without_point = hotspots_for(frame, cell_size=cell_size, weighted=weighted)
     except InsufficientDataError as error:
-        return {"error": str(error), "n": len(frame)}
-    return {"table": result.table, "n": result.n_incidents, "without_point": without_point,
-            "permutations": result.permutations, "seed": result.seed}  # fmt: skip
+        return HotspotView(error=str(error), n=len(frame))
+    return HotspotView(table=result.table, n=result.n_incidents, without_point=without_point,
+                       permutations=result.permutations, seed=result.seed)  # fmt: skip
 
 
 @st.cache_data(show_spinner="Beräknar trendklasser …", max_entries=16)
 def emerging(
     database_url: str, version: str, filters: Filters, cell_size: int, months: int
-) -> dict[str, object]:
+) -> EmergingView:
     """Emerging-hotspot classes over the ``months`` whole months ending with the period."""
     from geo.errors import InsufficientDataError
     from geo.hotspots import emerging_for
@@ -211,14 +234,14 @@ def emerging(
     window = Filters(
         start_utc=pd.Timestamp(steps[0].start_time, tz="Europe/Stockholm").tz_convert("UTC").isoformat(),
         end_utc=filters.end_utc, groups=filters.groups, zones=filters.zones,
-        exclude_police_initiated=filters.exclude_police_initiated,
+        exclude_police_initiated=filters.exclude_police_initiated, area_code=filters.area_code,
     )  # fmt: skip
     frame = selection(database_url, version, window)
     try:
         table = emerging_for(frame, months=steps, cell_size=cell_size)
     except InsufficientDataError as error:
-        return {"error": str(error)}
-    return {"table": table, "first": str(steps[0]), "last": str(steps[-1]), "n": len(frame)}
+        return EmergingView(error=str(error))
+    return EmergingView(table=table, first=str(steps[0]), last=str(steps[-1]), n=len(frame))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
