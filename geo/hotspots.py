@@ -30,17 +30,20 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from libpysal.graph import Graph
 from scipy import signal, sparse, stats
 
 from geo.builtin_areas import municipality_outline, polygonal
 from geo.crs import WORK_CRS
 from geo.errors import GeoError, InsufficientDataError
+
+if TYPE_CHECKING:
+    from libpysal.graph import Graph
 
 MIN_INCIDENTS = 30
 CELL_SIZES = (100, 150, 200, 250, 500, 750, 1000)
@@ -58,7 +61,7 @@ EMERGING_LABELS = {
 
 @dataclass(frozen=True)
 class Grid:
-    """Square cells over the municipality's land, with their queen-contiguity graph."""
+    """Square cells over the municipality's land, with their queen-contiguity neighbours."""
 
     size: int
     origin: tuple[float, float]
@@ -68,9 +71,29 @@ class Grid:
     """(rows, columns) → cell id, or -1 where the box does not touch land."""
     cells: gpd.GeoDataFrame
     """cell_id, row, col, geometry (the square clipped to land), EPSG:3006."""
-    graph: Graph
     adjacency: sparse.csr_matrix
-    """Binary neighbours *including the cell itself* (Gi*'s star), for the analytical z."""
+    """Binary queen neighbours *including the cell itself* (Gi*'s star). Every statistic here
+    works on this matrix; :attr:`graph` is only for comparing with esda/libpysal."""
+
+    @functools.cached_property
+    def graph(self) -> Graph:
+        """The same neighbours as a ``libpysal.graph.Graph`` (built on first use: importing
+        libpysal alone takes ~2 s, too long for every cold page load)."""
+        from libpysal.graph import Graph
+
+        off = sparse.coo_matrix(self.adjacency - sparse.diags(self.adjacency.diagonal()))
+        focal, neighbour = off.row.astype(np.int64), off.col.astype(np.int64)
+        ids = np.arange(self.adjacency.shape[0])
+        # Graph orders cells by first appearance and leaves out cells without neighbours: sort by
+        # cell id and mark islands with a zero-weight self-link (libpysal's way of keeping them).
+        islands = np.setdiff1d(ids, focal)
+        all_focal, all_neighbour = (
+            np.concatenate([focal, islands]),
+            np.concatenate([neighbour, islands]),
+        )
+        weights = np.concatenate([np.ones(len(focal)), np.zeros(len(islands))])
+        order = np.lexsort((all_neighbour, all_focal))
+        return Graph.from_arrays(all_focal[order], all_neighbour[order], weights[order])
 
 
 @functools.lru_cache(maxsize=8)
@@ -113,14 +136,6 @@ def land_grid(size: int = 250) -> Grid:
             focal.append(ids[found])
             neighbour.append(other[found])
     focal_ids, neighbour_ids = np.concatenate(focal), np.concatenate(neighbour)
-    # Graph orders cells by first appearance and leaves out cells without neighbours: sort by
-    # cell id and mark islands with a zero-weight self-link (libpysal's way of keeping them).
-    islands = np.setdiff1d(ids, focal_ids)
-    graph_focal = np.concatenate([focal_ids, islands])
-    graph_neighbour = np.concatenate([neighbour_ids, islands])
-    graph_weight = np.concatenate([np.ones(len(focal_ids)), np.zeros(len(islands))])
-    order = np.lexsort((graph_neighbour, graph_focal))
-    graph = Graph.from_arrays(graph_focal[order], graph_neighbour[order], graph_weight[order])
     n = len(ids)
     adjacency = sparse.csr_matrix(
         (
@@ -140,7 +155,6 @@ def land_grid(size: int = 250) -> Grid:
         shape=(ny, nx),
         index=index,
         cells=cells,
-        graph=graph,
         adjacency=adjacency,
     )
 
