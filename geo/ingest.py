@@ -36,7 +36,6 @@ from geo.builtin_areas import municipality_outline
 from geo.crs import (
     CRS_NAMES,
     MAP_CRS,
-    RT90_CRS,
     WORK_CRS,
     classify_points,
     normalise_crs,
@@ -928,8 +927,3 @@ def _finish_import_log(
                  + (f"; personnummer borttagna på {len(report.redacted_lines)} rader" if report.redacted_lines else ""),
         )
     )  # fmt: skip
-
-
-def supported_crs() -> list[str]:
-    """The CRS codes ``--crs`` accepts."""
-    return [WORK_CRS, MAP_CRS, RT90_CRS]

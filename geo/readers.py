@@ -121,11 +121,6 @@ def scan_bytes(path: Path) -> ByteScan:
     return ByteScan(encoding=encoding, has_nul=has_nul and encoding != "utf-16", lines=lines)
 
 
-def detect_encoding(path: Path) -> str:
-    """``utf-8-sig`` / ``utf-16`` by BOM; else ``utf-8`` if the whole file decodes; else ``cp1252``."""
-    return scan_bytes(path).encoding
-
-
 def detect_separator(header_line: str) -> str:
     """The most frequent of ``;``, TAB and ``,`` in the header (``;`` wins ties: Swedish Excel)."""
     counts = {sep: header_line.count(sep) for sep in (";", "\t", ",")}
