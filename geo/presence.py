@@ -438,6 +438,77 @@ def audit_trail(engine: Engine, entry_id: int | None = None) -> pd.DataFrame:
         return pd.DataFrame([dict(r) for r in connection.execute(query).mappings().all()])
 
 
+def local_window(day: dt.date, start: dt.time, minutes: int) -> tuple[dt.datetime, dt.datetime]:
+    """A window that starts at a Swedish wall-clock time and lasts ``minutes``, in UTC.
+
+    Raises
+    ------
+    GeoError
+        When the start does not exist or occurs twice at a daylight-saving change (never a guess).
+    """
+    naive = pd.Timestamp(dt.datetime.combine(day, start))
+    try:
+        local = naive.tz_localize(LOCAL_TZ, nonexistent="raise", ambiguous="raise")
+    except (
+        ValueError,
+        OverflowError,
+    ) as error:  # pytz NonExistent/AmbiguousTimeError are ValueErrors
+        raise GeoError(
+            f"{naive:%Y-%m-%d %H:%M} finns inte eller inträffar två gånger i svensk tid (sommartidsomställning); välj en annan tid."
+        ) from error
+    begin = local.tz_convert("UTC").to_pydatetime()
+    return begin, begin + dt.timedelta(minutes=int(minutes))
+
+
+def stays_window(stays: pd.DataFrame) -> tuple[dt.datetime, dt.datetime] | None:
+    """The whole UTC days that GPS stays cover (to fetch the plan for the same days)."""
+    if stays.empty:
+        return None
+    return (
+        pd.Timestamp(stays["start"].min()).floor("D").to_pydatetime(),
+        pd.Timestamp(stays["end"].max()).ceil("D").to_pydatetime(),
+    )
+
+
+@dataclass(frozen=True)
+class VisitLengths:
+    """How long performed visits lasted, in the bins the Koper guidance talks about."""
+
+    counts: pd.Series
+    n: int
+    median_minutes: float
+    delivered_share: float
+    """Delivered minutes ÷ planned minutes for these visits."""
+
+
+KOPER_BINS = (
+    [0, 10, 15, 30, 60, 120, 10_000],
+    ["< 10", "10–15", "15–30", "30–60", "60–120", "> 120"],
+)
+
+
+def visit_lengths(entries: pd.DataFrame) -> VisitLengths | None:
+    """Lengths of performed visits binned around 10–15 minutes; ``None`` when there are none."""
+    done = entries[entries["status"] == "genomförd"]
+    minutes = (performed_hours(done) * 60).round()
+    if minutes.empty:
+        return None
+    edges, labels = KOPER_BINS
+    counts = (
+        pd.cut(minutes, edges, labels=labels, right=False)
+        .value_counts()
+        .sort_index()
+        .rename("Besök")
+    )
+    planned = ((done["planned_end"] - done["planned_start"]).dt.total_seconds() / 60).sum()
+    return VisitLengths(
+        counts,
+        len(done),
+        float(minutes.median()),
+        float(minutes.sum() / planned) if planned else 0.0,
+    )
+
+
 # --- Measuring ----------------------------------------------------------------------------------
 
 

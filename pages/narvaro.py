@@ -9,8 +9,8 @@ from geo.presence import (
     coverage_gaps,
     inland_commitment,
     list_entries,
-    performed_hours,
     presence_settings,
+    visit_lengths,
 )
 from ui import loaders, presence, state, strings
 from ui.auth import require_page
@@ -107,18 +107,12 @@ month_column.dataframe(
 )
 
 st.subheader(strings.NEED_KOPER)
-done = log[log["status"] == "genomförd"]
-minutes = (performed_hours(done) * 60).round()
-if not minutes.empty:
-    bins = pd.cut(
-        minutes,
-        [0, 10, 15, 30, 60, 120, 10_000],
-        labels=["< 10", "10–15", "15–30", "30–60", "60–120", "> 120"],
-        right=False,
-    )
-    st.bar_chart(bins.value_counts().sort_index().rename("Besök"))
-    planned = ((done["planned_end"] - done["planned_start"]).dt.total_seconds() / 60).sum()
+lengths = visit_lengths(log)
+if lengths is not None:
+    st.bar_chart(lengths.counts)
     st.caption(
-        f"n = {len(done)} genomförda besök, median {minutes.median():.0f} min; levererat {minutes.sum() / planned:.0%} av planerad tid för dessa besök."
+        strings.NEED_VISITS.format(
+            n=lengths.n, median=lengths.median_minutes, share=lengths.delivered_share
+        )
     )
 st.info(presence_settings()["koper"])

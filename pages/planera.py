@@ -14,6 +14,7 @@ from geo.presence import (
     dwell_sessions,
     gps_against_plan,
     kinds,
+    local_window,
     mark_done,
     parse_point,
     parse_route,
@@ -23,6 +24,7 @@ from geo.presence import (
     propose,
     read_gps,
     record_dwell,
+    stays_window,
     update_entry,
     week_plan_csv,
     week_plan_html,
@@ -81,12 +83,10 @@ with form_column, st.form("new_presence"):
     route_text = st.text_input(strings.PLAN_ROUTE, value="", help=strings.PLAN_ROUTE_HELP)
     notes = st.text_area(strings.PLAN_NOTES, value="")
     if st.form_submit_button(strings.PLAN_SAVE, type="primary"):
-        start = pd.Timestamp(dt.datetime.combine(day, start_time)).tz_localize(
-            "Europe/Stockholm", nonexistent="raise", ambiguous="raise"
-        )
-        fields = {"area_code": area, "planned_start": start.to_pydatetime(), "planned_end": (start + pd.Timedelta(minutes=int(minutes))).to_pydatetime(),
-                  "unit": unit, "kind": kind, "purpose": purpose, "promise_activity": activity or None, "notes": notes or None}  # fmt: skip
         try:
+            planned_start, planned_end = local_window(day, start_time, int(minutes))
+            fields = {"area_code": area, "planned_start": planned_start, "planned_end": planned_end, "unit": unit, "kind": kind,
+                      "purpose": purpose, "promise_activity": activity or None, "notes": notes or None}  # fmt: skip
             if point_text.strip():
                 fields["x"], fields["y"] = parse_point(point_text)
             if route_text.strip():
@@ -192,12 +192,12 @@ else:
         tactics = st.text_input(strings.PLAN_TACTICS, value="", key=f"k{chosen}")
         done_notes = st.text_area(strings.PLAN_NOTES, value="", key=f"n{chosen}")
         if st.form_submit_button(strings.PLAN_DONE):
-            actual = pd.Timestamp(dt.datetime.combine(actual_day, actual_time)).tz_localize(
-                "Europe/Stockholm"
-            )
             try:
-                mark_done(engine, int(chosen), expected_version=based_on, actual_start=actual.to_pydatetime(),
-                          actual_end=(actual + pd.Timedelta(minutes=int(actual_minutes))).to_pydatetime(), tactics=tactics or None,
+                actual_start, actual_end = local_window(
+                    actual_day, actual_time, int(actual_minutes)
+                )
+                mark_done(engine, int(chosen), expected_version=based_on, actual_start=actual_start,
+                          actual_end=actual_end, tactics=tactics or None,
                           notes=done_notes or None, who=who, area_codes=codes, shapes=shapes)  # fmt: skip
                 st.success("Markerad som genomförd.")
                 del st.session_state[version_key]
@@ -262,12 +262,13 @@ if proposals:
     if st.button(strings.PLAN_PROPOSAL_ADD):
         added, refused = 0, []
         for row in edited[edited["Lägg in"]].itertuples():
-            start = pd.Timestamp(row.Start).tz_localize(
-                "Europe/Stockholm", nonexistent="shift_forward", ambiguous=True
-            )
-            fields = {"area_code": row.Område, "planned_start": start.to_pydatetime(), "planned_end": (start + pd.Timedelta(minutes=int(row.Minuter))).to_pydatetime(),
-                      "unit": row.Enhet, "kind": "bilpatrull", "purpose": f"Förslag efter behov: {row.Varför}"}  # fmt: skip
             try:
+                starts = pd.Timestamp(row.Start)
+                planned_start, planned_end = local_window(
+                    starts.date(), starts.time(), int(row.Minuter)
+                )
+                fields = {"area_code": row.Område, "planned_start": planned_start, "planned_end": planned_end,
+                          "unit": row.Enhet, "kind": "bilpatrull", "purpose": f"Förslag efter behov: {row.Varför}"}  # fmt: skip
                 create_entry(
                     engine, fields, who=who, area_codes=codes, source="förslag", shapes=shapes
                 )
@@ -300,8 +301,7 @@ if gps_file is not None:
         st.stop()
     st.write(strings.PLAN_GPS_FOUND.format(n=len(stays), minutes=rules["gps_min_stay_minutes"]))
     st.dataframe(stays.assign(area=stays["area_code"].map(names)), hide_index=True)
-    first_day = pd.Timestamp(stays["start"].min()).floor("D") if len(stays) else week_start
-    last_day = pd.Timestamp(stays["end"].max()).ceil("D") if len(stays) else week_end
+    first_day, last_day = stays_window(stays) or (week_start, week_end)
     compared = gps_against_plan(stays, presence.entries(first_day, last_day))
     st.caption(strings.PLAN_GPS_VS_PLAN)
     st.dataframe(compared.assign(area_code=compared["area_code"].map(names)).rename(

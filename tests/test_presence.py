@@ -414,3 +414,39 @@ def test_gps_stays_against_the_plan() -> None:
     assert table.at["A", "gps_minutes"] == 35 and table.at["A", "planned_minutes"] == 60
     assert table.at["B", "planned_minutes"] == 0  # cancelled plans do not count
     assert "C" not in table.index  # planned on another day
+
+
+def test_local_window_is_swedish_time_and_refuses_dst_gaps() -> None:
+    from geo.errors import GeoError
+    from geo.presence import local_window
+
+    start, end = local_window(dt.date(2026, 6, 1), dt.time(20, 0), 45)
+    assert start == dt.datetime(2026, 6, 1, 18, 0, tzinfo=UTC) and end - start == dt.timedelta(
+        minutes=45
+    )
+    with pytest.raises(GeoError, match="sommartidsomställning"):
+        local_window(dt.date(2026, 3, 29), dt.time(2, 30), 30)  # does not exist
+    with pytest.raises(GeoError, match="sommartidsomställning"):
+        local_window(dt.date(2026, 10, 25), dt.time(2, 30), 30)  # occurs twice
+
+
+def test_visit_lengths_by_koper_bins() -> None:
+    from geo.presence import visit_lengths
+
+    entries = pd.DataFrame(
+        [
+            _done("A", T0, 12 / 60),
+            _done("A", T0, 0.5),
+            {**_done("B", T0, 2.0), "status": "planerad"},
+        ]
+    )
+    entries.loc[0, "planned_end"] = entries.loc[0, "planned_start"] + pd.Timedelta(
+        minutes=24
+    )  # delivered 12 of 24
+    lengths = visit_lengths(entries)
+    assert lengths is not None and lengths.n == 2
+    assert (
+        lengths.counts["10–15"] == 1 and lengths.counts["30–60"] == 1 and lengths.counts.sum() == 2
+    )
+    assert lengths.delivered_share == pytest.approx((12 + 30) / (24 + 30))
+    assert visit_lengths(entries.iloc[[2]]) is None

@@ -73,6 +73,7 @@ NEED_NO_GAPS = "Inga täckningsluckor i perioden."
 NEED_INLAND = "Åtagandet i inlandet"
 NEED_TARGET = "Mål, timmar per vecka i inlandet"
 NEED_KOPER = "Besökslängder och Koperkurvan"
+NEED_VISITS = "n = {n} genomförda besök, median {median:.0f} min; levererat {share:.0%} av planerad tid för dessa besök."
 NEED_COLUMNS = {
     "name": "Område",
     "zone": "Zon",
