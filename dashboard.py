@@ -23,6 +23,9 @@ ALL_PAGES = {
     "hotspots": st.Page(
         PAGES / "hotspots.py", title=strings.PAGE_HOTSPOTS, icon="🔥", url_path="hotspots"
     ),
+    "lagesbild": st.Page(
+        PAGES / "lagesbild.py", title=strings.PAGE_JOINT, icon="🤝", url_path="lagesbild"
+    ),
     "planera": st.Page(PAGES / "planera.py", title=strings.PAGE_PLAN, icon="🗓️", url_path="planera"),
     "narvaro": st.Page(PAGES / "narvaro.py", title=strings.PAGE_NEED, icon="⚖️", url_path="narvaro"),
     "importera": st.Page(

@@ -185,6 +185,33 @@ def _cmd_import_polisen_api(args: argparse.Namespace, engine: Engine) -> int:
     return 0 if report.accepted else 2
 
 
+def _cmd_import_survey(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.survey import SurveyOptions, import_survey
+
+    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    options = SurveyOptions(
+        codebook=Path(args.codebook) if args.codebook else None,
+        wave=args.wave,
+        crs=args.crs,
+        source=args.source,
+        imported_by=args.by,
+    )
+    report = import_survey(engine, Path(args.path), options, dry_run=args.dry_run)
+    _say(report.text())
+    return 0 if report.accepted else 2
+
+
+def _cmd_import_indicators(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.partners import IndicatorOptions, import_indicators
+
+    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    report = import_indicators(
+        engine, Path(args.path), IndicatorOptions(imported_by=args.by), dry_run=args.dry_run
+    )
+    _say(report.text())
+    return 0 if report.accepted else 2
+
+
 def _cmd_settings(args: argparse.Namespace, _engine: Engine | None) -> int:
     settings = load_settings()
     for name, meaning in ENVIRONMENT.items():
@@ -271,6 +298,29 @@ def build_parser() -> argparse.ArgumentParser:
     api_import.add_argument("--dry-run", action="store_true")
     api_import.add_argument("--by", default=getpass.getuser())
     api_import.set_defaults(handler=_cmd_import_polisen_api)
+    survey_import = importing.add_parser(
+        "survey", help="importera enkätsvar (CSV/Excel) med en kodbok (allt eller inget)"
+    )
+    survey_import.add_argument("path")
+    survey_import.add_argument(
+        "--codebook", help="kodbok (JSON); standard data/survey_codebook.json"
+    )
+    survey_import.add_argument("--wave", help="enkätomgång (år) om filen saknar en kolumn för den")
+    survey_import.add_argument(
+        "--crs", help="koordinatsystem för x/y: EPSG:4326, EPSG:3006 eller EPSG:3021"
+    )
+    survey_import.add_argument("--source", default="medborgarenkät", help="enkätens namn")
+    survey_import.add_argument("--dry-run", action="store_true", help="kontrollera bara")
+    survey_import.add_argument("--by", default=getpass.getuser())
+    survey_import.set_defaults(handler=_cmd_import_survey)
+    indicator_import = importing.add_parser(
+        "indicators",
+        help="importera indikatorer från kommun/region: area_code, period, indicator, value, unit, source",
+    )
+    indicator_import.add_argument("path")
+    indicator_import.add_argument("--dry-run", action="store_true", help="kontrollera bara")
+    indicator_import.add_argument("--by", default=getpass.getuser())
+    indicator_import.set_defaults(handler=_cmd_import_indicators)
 
     settings = commands.add_parser("settings", help="visa inställningar och miljövariabler")
     settings.set_defaults(handler=_cmd_settings, needs_db=False)

@@ -27,6 +27,11 @@ ENVIRONMENT: dict[str, str] = {
     ),
     "LAGESBILD_TILES_ATTRIBUTION": "Attribution text for the tiles above (required when tiles are set).",
     "LAGESBILD_MAX_IMPORT_MB": "Largest file an import accepts, in MB (default 1000); larger files are refused before parsing.",
+    "LAGESBILD_SURVEY_MIN_N": (
+        "Survey results of an area with fewer answers than this are hidden from every role but "
+        "polis (default 5; the public export never goes below 5)."
+    ),
+    "LAGESBILD_PROMISE": "The promise's configuration file (default: data/promise.json): focus areas and activities.",
 }
 
 
@@ -51,6 +56,8 @@ class Settings:
     tiles_url: str | None = None
     tiles_attribution: str | None = None
     max_import_bytes: int = 1_000 * 1024 * 1024
+    survey_min_n: int = 5
+    promise_path: Path = REFERENCE_DIR / "promise.json"
 
     @property
     def is_sqlite(self) -> bool:
@@ -95,7 +102,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(
             f"LAGESBILD_MAX_IMPORT_MB={max_mb_text!r} ska vara ett positivt heltal (MB)."
         )
+    min_n_text = env.get("LAGESBILD_SURVEY_MIN_N") or "5"
+    if not min_n_text.isdigit() or int(min_n_text) < 1:
+        raise ConfigError(f"LAGESBILD_SURVEY_MIN_N={min_n_text!r} ska vara ett positivt heltal.")
+    promise_path = Path(env.get("LAGESBILD_PROMISE") or REFERENCE_DIR / "promise.json")
     return Settings(
+        survey_min_n=int(min_n_text),
+        promise_path=promise_path.expanduser().resolve(),
         data_dir=data_dir,
         database_url=database_url,
         tiles_url=tiles_url,

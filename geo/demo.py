@@ -26,12 +26,14 @@ from geo.join import area_codes_for_points
 from geo.schema import (
     imports,
     incidents,
+    partner_indicators,
     presence_audit,
     presence_entries,
     survey_items,
     survey_responses,
 )
 from geo.store import ImportRecord, active_layer, insert_incidents, record_import
+from geo.survey import PROBLEM_ITEMS, PROBLEM_SCALE, SAFETY_SCALE, insert_responses
 from geo.taxonomy import load_taxonomy
 
 DEMO_SOURCE = "demo"
@@ -300,22 +302,6 @@ def _points_on_land(
     raise GeoError(f"Demodata: kunde inte placera punkter för {scenario.name} på land.")
 
 
-SAFETY_SCALE = (
-    "mycket_trygg",
-    "ganska_trygg",
-    "ganska_otrygg",
-    "mycket_otrygg",
-    "går_aldrig_ut",
-    "vet_ej",
-)
-PROBLEM_ITEMS = (
-    "fortkörning", "buskörning_moped", "nedskräpning", "skadegörelse", "klotter", "dålig_belysning",
-    "störande_ungdomsgäng", "bråk_slagsmål", "narkotikaförsäljning", "berusade_personer",
-    "oro_inbrott", "oro_misshandel",
-)  # fmt: skip
-PROBLEM_SCALE = ("mycket_stort", "ganska_stort", "ganska_litet", "inget_problem", "vet_ej")
-
-
 def generate_survey(
     areas: gpd.GeoDataFrame, *, years: int = 3, seed: int = 1, end: dt.date, per_wave: int = 870
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -336,6 +322,9 @@ def generate_survey(
     tendency = np.where(areas["zone"].to_numpy() == "tätort", 0.22, 0.12)
     tendency = tendency + np.where(areas["area_code"].to_numpy() == "1382R001", 0.15, 0.0)
     tendency = tendency + rng.normal(0, 0.03, len(areas))
+    # Places marked as unsafe and comments use their own generator, so adding them left the
+    # answers above unchanged.
+    places_rng = np.random.default_rng(seed + 3_000)
     responses, items = [], []
     for wave in waves:
         drift = rng.normal(0, 0.02)
@@ -354,6 +343,7 @@ def generate_survey(
                     "source": DEMO_SOURCE, "wave": str(wave), "respondent_id": respondent,
                     "answered_on": dt.date(wave, 9, day), "area_code": areas["area_code"].iloc[which[k]],
                     "safety_answer": answer, "synthetic": True,
+                    **_demo_place_and_comment(places_rng, answer, areas.geometry.iloc[which[k]]),
                 }
             )  # fmt: skip
             for item in PROBLEM_ITEMS:
@@ -363,6 +353,73 @@ def generate_survey(
                      "answer": PROBLEM_SCALE[rng.choice(len(PROBLEM_SCALE), p=q / q.sum())]}
                 )  # fmt: skip
     return pd.DataFrame(responses), pd.DataFrame(items)
+
+
+_UNSAFE_SPOTS = (CENTRUM, SKREA_STRAND, _point(56.9020, 12.5020), _point(56.9125, 12.5160))
+"""Made-up places that demo respondents mark as unsafe: the square, the beach, the station area
+and a park path (approximate points, synthetic)."""
+_DEMO_COMMENTS = (
+    "Dålig belysning på gång- och cykelvägen.",
+    "Mopeder kör fort på kvällarna.",
+    "Känns otryggt vid busshållplatsen sent.",
+    "Bra med synlig polis på torget.",
+    "Nedskräpning i parken efter helger.",
+)
+
+
+def _demo_place_and_comment(
+    rng: np.random.Generator, answer: str, home: shapely.Geometry
+) -> dict[str, object]:
+    """An "otrygg plats" for some respondents (more often for those who feel unsafe), near a made-up
+    spot or in their own area, and a synthetic comment for a few."""
+    x = y = None
+    if rng.random() < (0.35 if answer in ("ganska_otrygg", "mycket_otrygg") else 0.06):
+        if rng.random() < 0.7:
+            spot = _UNSAFE_SPOTS[int(rng.integers(len(_UNSAFE_SPOTS)))]
+            x, y = (float(v) for v in rng.normal(spot, 120.0))
+        else:
+            point = home.representative_point()
+            x, y = float(point.x + rng.normal(0, 300)), float(point.y + rng.normal(0, 300))
+    comment = (
+        _DEMO_COMMENTS[int(rng.integers(len(_DEMO_COMMENTS)))] if rng.random() < 0.05 else None
+    )
+    return {"unsafe_x": x, "unsafe_y": y, "comment": comment}
+
+
+PARTNER_INDICATORS = (
+    ("Anmälningar om skadegörelse och klotter", "antal", "Falkenbergs kommun, felanmälan (syntetiskt)"),
+    ("Våldsrelaterade akutbesök", "antal", "Region Halland, akutmottagningen (syntetiskt)"),
+    ("Elever som känner sig trygga i skolan", "procent", "Falkenbergs kommun, elevenkät (syntetiskt)"),
+)  # fmt: skip
+
+
+def generate_partner_indicators(
+    areas: gpd.GeoDataFrame, *, years: int = 3, seed: int = 1, end: dt.date
+) -> pd.DataFrame:
+    """Synthetic yearly indicators from the kommun and the region per area (complete years only).
+
+    Counts scale with population and are higher in the town centre; the school share is lower
+    there. Made up, for the demo only.
+    """
+    rng = np.random.default_rng(seed + 4_000)
+    first, _stop = demo_period(years, end)
+    rows = []
+    population = areas["population"].astype(float).to_numpy()
+    centre = (areas["area_code"] == "1382R001").to_numpy()
+    town = (areas["zone"] == "tätort").to_numpy()
+    for year in range(first.year, end.year):
+        for i, code in enumerate(areas["area_code"]):
+            vandalism = rng.poisson(
+                population[i] / 1000 * (6 if centre[i] else 3 if town[i] else 1.5)
+            )
+            emergency = rng.poisson(population[i] / 1000 * (1.2 if centre[i] else 0.5))
+            school = float(np.clip(rng.normal(78 if centre[i] else 86, 3), 50, 99))
+            for (indicator, unit, source), value in zip(
+                PARTNER_INDICATORS, (vandalism, emergency, round(school, 1)), strict=True
+            ):
+                rows.append({"area_code": code, "period": str(year), "indicator": indicator,
+                             "value": float(value), "unit": unit, "source": source})  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 UNITS = ("Patrull 1", "Patrull 2", "Patrull 3", "Patrull 4")
@@ -471,20 +528,18 @@ def load_demo(
             ),
         )
         insert_incidents(connection, frame, import_id)
-        response_rows = responses.assign(import_id=import_id).to_dict("records")
-        connection.execute(insert(survey_responses), response_rows)
-        ids = dict(
-            connection.execute(
-                select(survey_responses.c.respondent_id, survey_responses.c.id).where(
-                    survey_responses.c.import_id == import_id
-                )
-            ).all()
+        insert_responses(
+            connection,
+            responses.assign(import_id=import_id).to_dict("records"),
+            items.to_dict("records"),
+            import_id,
         )
-        item_rows = [
-            {"response_id": ids[r["respondent_id"]], "item": r["item"], "answer": r["answer"]}
-            for r in items.to_dict("records")
-        ]
-        connection.execute(insert(survey_items), item_rows)
+        indicators = generate_partner_indicators(areas, years=years, seed=seed, end=end)
+        if not indicators.empty:
+            connection.execute(
+                insert(partner_indicators),
+                indicators.assign(import_id=import_id, synthetic=True).to_dict("records"),
+            )
         presence = generate_presence(areas, end=end, seed=seed)
         already = connection.execute(
             select(presence_entries.c.id).where(presence_entries.c.source == "demo").limit(1)
@@ -520,4 +575,7 @@ def _delete_demo(connection: Connection) -> None:
         delete(survey_responses).where(survey_responses.c.import_id.in_(demo_imports))
     )
     connection.execute(delete(incidents).where(incidents.c.import_id.in_(demo_imports)))
+    connection.execute(
+        delete(partner_indicators).where(partner_indicators.c.import_id.in_(demo_imports))
+    )
     # Demo presence stays: the audit table is append-only, so its entries cannot be removed.

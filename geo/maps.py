@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import folium
@@ -258,15 +258,7 @@ def area_outline_map(
 
 def hotspot_legend(title: str, labels: dict[str, str], notes: Sequence[str]) -> str:
     """Legend markup for the hotspot classes; every text is escaped here."""
-    rows = [
-        f'<div><span style="display:inline-block;width:14px;height:14px;background:{HOTSPOT_COLOURS[key]};'
-        f'border:1px solid #666;vertical-align:middle;margin-right:6px"></span>{html.escape(labels[key])}</div>'
-        for key in HOTSPOT_COLOURS
-    ]
-    notes_html = "".join(
-        f'<div style="margin-top:4px;font-style:italic">{html.escape(n)}</div>' for n in notes
-    )
-    return f"<strong>{html.escape(title)}</strong>{''.join(rows)}{notes_html}"
+    return swatch_legend(title, HOTSPOT_COLOURS, labels, notes)
 
 
 def hotspot_layer(
@@ -321,5 +313,80 @@ def points_layer(
             radius=3, fill=True, fill_opacity=0.8, weight=0, fill_color="#222222"
         ),
         tooltip=folium.GeoJsonTooltip(fields=["typ"], aliases=["Typ"]),
+    ).add_to(group)
+    return group
+
+
+def swatch_legend(
+    title: str, colours: dict[str, str], labels: dict[str, str], notes: Sequence[str]
+) -> str:
+    """Legend markup for categories (class → colour and label); every text is escaped here."""
+    rows = [
+        f'<div><span style="display:inline-block;width:14px;height:14px;background:{colours[key]};'
+        f'border:1px solid #666;vertical-align:middle;margin-right:6px"></span>{html.escape(labels[key])}</div>'
+        for key in colours
+    ]
+    notes_html = "".join(
+        f'<div style="margin-top:4px;font-style:italic">{html.escape(n)}</div>' for n in notes
+    )
+    return f"<strong>{html.escape(title)}</strong>{''.join(rows)}{notes_html}"
+
+
+def category_layer(
+    areas: gpd.GeoDataFrame,
+    class_column: str,
+    colours: dict[str, str],
+    *,
+    tooltip: dict[str, str],
+    outlined: Collection[str] = (),
+    uncertain: str | None = None,
+    name: str = "Klasser",
+) -> folium.FeatureGroup:
+    """Areas filled by a category, with a tooltip of ready-made text columns (escaped here).
+
+    ``outlined`` area codes get a thick dark outline (e.g. the promise's focus areas); areas of the
+    ``uncertain`` class are drawn hatched-looking (dashed outline, pale fill) so uncertainty shows.
+    """
+    if areas.crs is None or areas.crs.to_string() != WORK_CRS:
+        raise CRSError(f"areas has CRS {areas.crs}; call areas.to_crs('{WORK_CRS}') first")
+    shown = areas[["area_code", class_column, *tooltip, "geometry"]].to_crs(MAP_CRS)
+    for column in tooltip:
+        shown[column] = shown[column].map(lambda s: html.escape(str(s)))
+    shown["fill"] = shown[class_column].map(colours)
+    shown["focus"] = shown["area_code"].isin(outlined)
+    shown["uncertain"] = shown[class_column] == uncertain
+    group = folium.FeatureGroup(name=name)
+    folium.GeoJson(
+        shown.__geo_interface__,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.35 if f["properties"]["uncertain"] else 0.8,
+            "color": "#000000" if f["properties"]["focus"] else "#555555",
+            "weight": 4 if f["properties"]["focus"] else 1,
+            "dashArray": "6 4" if f["properties"]["uncertain"] else None,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=list(tooltip), aliases=list(tooltip.values())),
+    ).add_to(group)
+    return group
+
+
+def count_cells_layer(
+    cells: gpd.GeoDataFrame, *, label: str, name: str = "Kluster"
+) -> folium.FeatureGroup:
+    """Aggregated cells (``count`` per polygon) as a purple overlay; the count in the tooltip."""
+    group = folium.FeatureGroup(name=name)
+    if cells.empty:
+        return group
+    shown = cells[["count", "geometry"]].to_crs(MAP_CRS)
+    shown["text"] = shown["count"].map(lambda v: html.escape(f"{int(v)}"))
+    folium.GeoJson(
+        shown.drop(columns=["count"]).__geo_interface__,
+        style_function=lambda _f: {
+            "fillColor": "#CC79A7",
+            "fillOpacity": 0.7,
+            "color": "#6a3d5a",
+            "weight": 1,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["text"], aliases=[label]),
     ).add_to(group)
     return group

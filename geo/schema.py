@@ -143,6 +143,13 @@ survey_responses = Table(
     Column("safety_answer", String(40)),  # NTU scale answer, or vet_ej / går_aldrig_ut
     Column("import_id", Integer, ForeignKey("imports.id"), nullable=False),
     Column("synthetic", Boolean, nullable=False, default=False),
+    # Free-text comment, screened for personnummer at import; shown to the polis role only and
+    # never aggregated into anything public.
+    Column("comment", Text),
+    # Optional "otrygg plats": a place where the respondent feels unsafe (EPSG:3006). Shown only as
+    # aggregated clusters, never as single answers.
+    Column("unsafe_x", Float),
+    Column("unsafe_y", Float),
     UniqueConstraint("source", "wave", "respondent_id"),
 )
 
@@ -152,6 +159,21 @@ survey_items = Table(
     Column("response_id", Integer, ForeignKey("survey_responses.id"), primary_key=True),
     Column("item", String(60), primary_key=True),
     Column("answer", String(40), nullable=False),
+)
+
+partner_indicators = Table(
+    "partner_indicators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("area_code", String(40), nullable=False),
+    Column("period", String(10), nullable=False),  # "2025", "2025-Q3" or "2025-09"
+    Column("indicator", String(200), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("unit", String(60), nullable=False),
+    Column("source", String(200), nullable=False),  # e.g. "Falkenbergs kommun, felanmälan"
+    Column("import_id", Integer, ForeignKey("imports.id"), nullable=False),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    UniqueConstraint("area_code", "period", "indicator", "source"),
 )
 
 

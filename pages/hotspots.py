@@ -38,16 +38,8 @@ if selected["synthetic"].any():
     st.warning(strings.SYNTHETIC_WARNING, icon="⚠️")
 first, last = local_dates(filters)
 sources = sorted(selected["source"].astype(str).unique())
-source = (
-    strings.SOURCE_DEMO
-    if sources == ["demo"]
-    else strings.SOURCE_STORE.format(sources=", ".join(sources))
-)
-boundary_note = (
-    strings.APPROXIMATE_BOUNDARIES
-    if info.approximate
-    else strings.OFFICIAL_BOUNDARIES.format(source=info.source)
-)
+source = loaders.source_text(sources)
+boundary_note = loaders.boundary_note(info)
 
 # The base map must not change with the filters (or st_folium redraws it and loses the zoom):
 # period and n go in the caption under the map, not in the legend.

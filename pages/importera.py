@@ -4,11 +4,58 @@ import streamlit as st
 
 from geo.errors import GeoError
 from geo.ingest import ImportOptions, parse_line_list
+from geo.partners import IndicatorOptions
 from geo.profiles import available_profiles
+from geo.survey import SurveyOptions
 from ui import importing, state, strings
 from ui.auth import require_page
 
 require_page("importera")
+
+kind = st.radio(
+    strings.IMPORT_KIND,
+    list(strings.IMPORT_KINDS),
+    format_func=strings.IMPORT_KINDS.get,
+    horizontal=True,
+    key="import_kind",
+)
+if kind == "survey":
+    st.header(strings.IMPORT_KINDS["survey"])
+    st.caption(strings.SURVEY_INTRO)
+    uploaded_survey = st.file_uploader(
+        strings.SURVEY_FILE, type=["csv", "txt", "xlsx"], key="survey_file"
+    )
+    codebook_file = st.file_uploader(strings.SURVEY_CODEBOOK, type=["json"], key="survey_codebook")
+    left, right = st.columns(2)
+    wave = left.text_input(strings.SURVEY_WAVE, key="survey_wave").strip()
+    survey_crs = right.selectbox(strings.IMPORT_CRS, list(strings.CRS_CHOICES),
+                                 format_func=lambda c: strings.CRS_CHOICES[c], key="survey_crs")  # fmt: skip
+    survey_by = st.text_input(strings.IMPORT_BY, help=strings.IMPORT_BY_HELP, key="survey_by")
+    if uploaded_survey is None:
+        st.stop()
+    codebook = importing.saved_once(codebook_file, "survey_codebook") if codebook_file else None
+    try:
+        survey_options = SurveyOptions(codebook=codebook, wave=wave or None, crs=survey_crs or None,
+                                       imported_by=survey_by.strip() or "okänd (importsidan)")  # fmt: skip
+        importing.table_import("survey", uploaded_survey, survey_options)
+    except GeoError as error:
+        st.error(str(error))
+    st.stop()
+if kind == "indicators":
+    st.header(strings.IMPORT_KINDS["indicators"])
+    st.caption(strings.INDICATOR_INTRO)
+    uploaded_indicators = st.file_uploader(
+        strings.INDICATOR_FILE, type=["csv", "txt", "xlsx"], key="indicator_file"
+    )
+    indicator_by = st.text_input(strings.IMPORT_BY, help=strings.IMPORT_BY_HELP, key="indicator_by")
+    if uploaded_indicators is None:
+        st.stop()
+    try:
+        importing.table_import("indicators", uploaded_indicators,
+                               IndicatorOptions(imported_by=indicator_by.strip() or "okänd (importsidan)"))  # fmt: skip
+    except GeoError as error:
+        st.error(str(error))
+    st.stop()
 
 st.header(strings.IMPORT_HEADER)
 st.caption(strings.IMPORT_INTRO)

@@ -32,16 +32,8 @@ if counts.synthetic:
     st.warning(strings.SYNTHETIC_WARNING, icon="⚠️")
 first, last = local_dates(filters)
 n = int(table["count"].sum())
-boundary_note = (
-    strings.APPROXIMATE_BOUNDARIES
-    if info.approximate
-    else strings.OFFICIAL_BOUNDARIES.format(source=info.source)
-)
-source = (
-    strings.SOURCE_DEMO
-    if counts.sources == ("demo",)
-    else strings.SOURCE_STORE.format(sources=", ".join(counts.sources))
-)
+boundary_note = loaders.boundary_note(info)
+source = loaders.source_text(counts.sources)
 caption = strings.CAPTION.format(start=first, end=last, n=n, source=source)
 
 key_total, key_harm, key_inland = st.columns(3)

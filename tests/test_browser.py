@@ -291,3 +291,51 @@ def test_deep_link_on_a_fresh_server_is_refused_and_public_sees_no_map(
     assert page.get_by_text("Händelser per område").count() == 0
     assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
     assert errors == []
+
+
+def test_survey_import_then_partners_see_the_joint_picture(
+    fresh_server: Server, browser_page: tuple[Page, list[str], list[str]], tmp_path: Path
+) -> None:
+    page, errors, hosts = browser_page
+    bad = tmp_path / "enkät_fel.csv"
+    bad.write_text(
+        "respondent_id;omgång;område;trygghet\nb1;2024;Skrea;7\nb2;2024;Atlantis;1\n",
+        encoding="cp1252",
+    )
+    good = tmp_path / "enkät.csv"
+    good.write_text(
+        "respondent_id;omgång;område;trygghet\nb1;2024;Skrea;3\nb2;2024;Västra Gärdet;1\nb3;2024;1382R011;vet ej\n",
+        encoding="cp1252",
+    )
+    page.goto(f"{fresh_server.url}/")
+    _wait_for_map(page)
+    page.get_by_role("link", name="Importera").click()
+    page.get_by_text("Enkätsvar (medborgarenkät)").click()
+    page.get_by_text("Enkätfil (CSV eller Excel", exact=False).wait_for(timeout=30_000)
+    page.locator("input[type=file]").first.set_input_files(str(bad))
+    page.get_by_text("Filen kan inte importeras").wait_for(timeout=30_000)
+    report_text = page.locator("[data-testid=stCode]").first.inner_text()
+    assert "enkät_fel.csv, rad 2, kolumn 'trygghet': svaret '7' finns inte i skalan" in report_text
+    assert "rad 3, kolumn 'område': områdesnamnet 'Atlantis'" in report_text
+    page.locator("input[type=file]").first.set_input_files(str(good))
+    confirm = page.locator("[data-testid=stBaseButton-primary]")
+    confirm.wait_for(timeout=30_000)
+    confirm.click()
+    page.get_by_text("Importen är klar: 3 enkätsvar sparade").wait_for(timeout=30_000)
+
+    _pick_role(page, "Samverkan (kommun, region, kommunpolis)")
+    page.get_by_role("link", name="Gemensam lägesbild").click()
+    page.get_by_text("Gemensam lägesbild: anmält, upplevt", exact=False).wait_for(timeout=60_000)
+    frame = _wait_for_map(page)
+    frame.wait_for_function(
+        "() => document.querySelectorAll('path.leaflet-interactive').length >= 28", timeout=30_000
+    )
+    assert "Upplevd mot registrerad trygghet" in frame.inner_text(".lagesbild-legend")
+    page.get_by_text("Per område", exact=True).wait_for(timeout=30_000)
+    page.get_by_text("Enkät 2025: n = ", exact=False).first.wait_for(timeout=30_000)
+    assert page.get_by_text("Fritextkommentarer").count() == 0  # police only
+    page.wait_for_timeout(1_000)
+    shot = tmp_path / "lagesbild.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 30_000
+    assert errors == [] and set(hosts) == {"127.0.0.1"}

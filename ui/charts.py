@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -25,3 +27,41 @@ def week_heatmap(profile: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=420)
     )
+
+
+def small_multiples(
+    table: pd.DataFrame,
+    panels: list[tuple[str, str]],
+    *,
+    interval: tuple[str, str, str] | None = None,
+    highlight: Collection[str] = (),
+) -> alt.ConcatChart:
+    """One small bar chart per measure, the areas in the same order in each, so the eye can
+    compare sources. ``panels`` are (column, title); ``interval`` = (column, low, high) draws a
+    95 % interval on that panel. Areas in ``highlight`` (focus areas) are drawn dark."""
+    order = list(table["name"])
+    charts = []
+    for column, title in panels:
+        data = table[["name", "area_code", column]].rename(columns={column: "värde"}).copy()
+        data["fokus"] = data["area_code"].isin(highlight)
+        base = alt.Chart(data).encode(y=alt.Y("name:N", sort=order, title=None))
+        bars = base.mark_bar().encode(
+            x=alt.X("värde:Q", title=title),
+            color=alt.condition("datum.fokus", alt.value("#0072B2"), alt.value("#9ecae1")),
+            tooltip=[
+                alt.Tooltip("name:N", title="Område"),
+                alt.Tooltip("värde:Q", title=title, format=".3~f"),
+            ],
+        )
+        layers: list[alt.Chart] = [bars]
+        if interval and interval[0] == column:
+            whiskers = table[["name", interval[1], interval[2]]].rename(
+                columns={interval[1]: "låg", interval[2]: "hög"}
+            )
+            layers.append(
+                alt.Chart(whiskers)
+                .mark_rule(color="#222222")
+                .encode(y=alt.Y("name:N", sort=order), x="låg:Q", x2="hög:Q")
+            )
+        charts.append(alt.layer(*layers).properties(width=220, height=300, title=title))
+    return alt.concat(*charts, columns=3)

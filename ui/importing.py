@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo.ingest import ImportOptions, ImportReport, import_incidents
+from geo.tables import TableReport
 from ui import state, strings
 
 
@@ -29,6 +31,17 @@ def discard_upload(path: str | Path | None) -> None:
 
     if path:
         shutil.rmtree(Path(path).parent, ignore_errors=True)
+
+
+def saved_once(uploaded: UploadedFile, slot: str) -> Path:
+    """Save an upload once per content (not on every rerun); replaces the slot's earlier file."""
+    data = uploaded.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    if st.session_state.get(f"{slot}_digest") != digest:
+        discard_upload(st.session_state.get(f"{slot}_path"))
+        st.session_state[f"{slot}_path"] = str(save_upload(uploaded.name, data))
+        st.session_state[f"{slot}_digest"] = digest
+    return Path(st.session_state[f"{slot}_path"])
 
 
 def upload_key(data: bytes, options: ImportOptions) -> str:
@@ -61,3 +74,55 @@ def run(path: Path, options: ImportOptions, *, dry_run: bool) -> ImportReport:
     report = import_incidents(engine, path, options, dry_run=dry_run, progress=progress)
     bar.empty()
     return report
+
+
+def run_table(kind: str, path: Path, options: object, *, dry_run: bool) -> TableReport:
+    """Check or import a survey or indicator file (small files: a spinner is enough)."""
+    from geo.partners import IndicatorOptions, import_indicators
+    from geo.survey import SurveyOptions, import_survey
+
+    engine = state.engine(state.settings().database_url)
+    with st.spinner(strings.IMPORT_CHECKING if dry_run else strings.IMPORT_RUNNING):
+        if kind == "survey":
+            assert isinstance(options, SurveyOptions)
+            return import_survey(engine, path, options, dry_run=dry_run)
+        assert isinstance(options, IndicatorOptions)
+        return import_indicators(engine, path, options, dry_run=dry_run)
+
+
+def table_import(kind: str, uploaded: UploadedFile, options: object) -> None:
+    """The check → report → confirm flow for survey and indicator files."""
+    data = uploaded.getvalue()
+    key = kind + hashlib.sha256(data).hexdigest() + repr(options)
+    if st.session_state.get("table_checked_key") != key:
+        discard_upload(st.session_state.get("table_path"))
+        path = save_upload(uploaded.name, data)
+        st.session_state["table_checked_key"] = key
+        st.session_state["table_path"] = str(path)
+        st.session_state["table_check"] = run_table(kind, path, options, dry_run=True)
+        st.session_state.pop("table_result", None)
+    check: TableReport = st.session_state["table_check"]
+    if not check.preview.empty:
+        st.subheader(strings.IMPORT_PREVIEW)
+        st.dataframe(check.preview.drop(columns=["comment"], errors="ignore"), width="stretch")
+    st.subheader(strings.IMPORT_REPORT)
+    st.code(check.text(), language=None)
+    if not check.accepted:
+        st.error(strings.IMPORT_REJECTED)
+        return
+    result: TableReport | None = st.session_state.get("table_result")
+    if result is None and st.button(strings.IMPORT_CONFIRM, type="primary", key="table_confirm"):
+        result = run_table(kind, Path(st.session_state["table_path"]), options, dry_run=False)
+        st.session_state["table_result"] = result
+        if result.imported:
+            discard_upload(st.session_state["table_path"])
+    if result is not None:
+        if result.imported:
+            st.success(
+                strings.TABLE_IMPORT_DONE.format(
+                    n=result.rows_valid, what=result.what, import_id=result.import_id
+                )
+            )
+        else:
+            st.error(strings.IMPORT_REJECTED)
+        st.code(result.text(), language=None)

@@ -286,3 +286,99 @@ def monthly_by_zone(database_url: str, version: str, filters: Filters) -> pd.Dat
     frame = selection(database_url, version, filters.all_time())
     zones = frame["area_code"].map(layer.set_index("area_code")["zone"]).fillna("okänt område")
     return monthly_counts(frame.assign(zone=zones.astype(str)), by="zone")
+
+
+# --- Survey and the joint picture ---------------------------------------------------------------
+
+
+@st.cache_data(show_spinner="Läser enkätsvar …", max_entries=4)
+def survey_tables(database_url: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every survey response (without comments) and every item answer."""
+    from geo.survey import load_items, load_responses
+
+    engine = state.engine(database_url)
+    return load_responses(engine), load_items(engine)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def partner_values(database_url: str, version: str) -> pd.DataFrame:
+    """Every partner indicator value."""
+    from geo.partners import load_indicators
+
+    return load_indicators(state.engine(database_url))
+
+
+@dataclass(frozen=True)
+class JointView:
+    """The joint picture for one survey wave: one row per area, plus what the captions need."""
+
+    table: pd.DataFrame
+    overall: dict[str, float]
+    incident_start: dt.date
+    incident_end: dt.date
+    incidents: int
+    incident_sources: tuple[str, ...]
+    synthetic: bool
+    indicator_labels: tuple[str, ...]
+
+
+def wave_period(wave: str) -> tuple[dt.datetime, dt.datetime]:
+    """The twelve months of incidents set against a September survey: October to September."""
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo("Europe/Stockholm")
+    year = int(wave)
+    return dt.datetime(year - 1, 10, 1, tzinfo=local), dt.datetime(year, 10, 1, tzinfo=local)
+
+
+@st.cache_data(show_spinner="Sammanställer den gemensamma lägesbilden …", max_entries=16)
+def joint(database_url: str, version: str, wave: str, min_n: int, reveal_small: bool) -> JointView:
+    """Recorded (harm-weighted, police-initiated offences left out), perceived and partner figures
+    per area for one wave, with the perceived-against-recorded class."""
+    from geo.joint import joint_table, latest_indicators
+    from geo.survey import safety_by_area, safety_overall
+
+    _info, layer = area_layer(database_url, version)
+    start, end = wave_period(wave)
+    frame = selection(
+        database_url,
+        version,
+        Filters(start.astimezone(dt.UTC).isoformat(), end.astimezone(dt.UTC).isoformat()),
+    )
+    counts = counts_per_area(frame, layer)
+    counts["harm_index"] = (
+        counts["area_code"].map(frame.groupby("area_code", observed=True)["harm"].sum()).fillna(0.0)
+    )
+    responses, _items = survey_tables(database_url, version)
+    safety = safety_by_area(responses, layer, wave, suppress_below=min_n, reveal_small=reveal_small)
+    overall = safety_overall(responses, wave)
+    chosen = latest_indicators(partner_values(database_url, version), until_year=int(wave))
+    table = joint_table(counts, safety, overall["share"], chosen)
+    return JointView(
+        table=table,
+        overall=overall,
+        incident_start=start.date(),
+        incident_end=(end - dt.timedelta(days=1)).date(),
+        incidents=len(frame),
+        incident_sources=tuple(sorted(frame["source"].astype(str).unique())),
+        synthetic=bool(frame["synthetic"].any()) or bool(responses["synthetic"].any()),
+        indicator_labels=tuple(sorted(chosen["label"].unique())) if len(chosen) else (),
+    )
+
+
+def boundary_note(info: LayerInfo) -> str:
+    """What every map caption says about the area boundaries."""
+    from ui import strings
+
+    if info.approximate:
+        return strings.APPROXIMATE_BOUNDARIES
+    return strings.OFFICIAL_BOUNDARIES.format(source=info.source)
+
+
+def source_text(sources: tuple[str, ...] | list[str]) -> str:
+    """What every caption says about where the incidents come from."""
+    from ui import strings
+
+    if tuple(sources) == ("demo",):
+        return strings.SOURCE_DEMO
+    return strings.SOURCE_STORE.format(sources=", ".join(sources) or "–")

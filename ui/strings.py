@@ -237,3 +237,105 @@ ytor; de ska inte användas för exakta gränsdragningar.
 Allmänheten ser bara sammanställningar per område och hel månad, med små antal dolda. Den publika
 kartan tas fram som en separat, granskad export och är inte publicerad ännu i den här versionen.
 """
+
+# --- Gemensam lägesbild ---------------------------------------------------------------------------
+PAGE_JOINT = "Gemensam lägesbild"
+JOINT_HEADER = "Gemensam lägesbild: anmält, upplevt och partnernas indikatorer"
+JOINT_INTRO = (
+    "Polisens registrerade händelser, medborgarenkätens trygghetsfråga och kommunens och regionens "
+    "indikatorer per område, sida vid sida. Kartan ställer upplevd mot registrerad trygghet – med "
+    "osäkerheten synlig."
+)
+JOINT_NO_SURVEY = "Det finns inga enkätsvar i databasen. Importera en enkät på sidan Importera."
+JOINT_WAVE = "Enkätomgång (september)"
+JOINT_FOCUS = "Fokusområden att markera"
+JOINT_FOCUS_HELP = (
+    "Förval från medborgarlöftets inställningar ({path}). Vilka områden som hör till ett "
+    "fokusområde bestämmer parterna."
+)
+JOINT_CLUSTERS = "Visa platser där svarande känner sig otrygga (kluster)"
+JOINT_MAP_TITLE = "Upplevd mot registrerad trygghet"
+JOINT_MAP_NOTES = (
+    "Upplevd: otrygghetsandelens 95 %-intervall (Wilson) jämfört med kommunens andel.",
+    "Registrerad: antal händelser jämfört med områdets befolkningsandel (exakt Poissontest).",
+    "Streckad kant, blek fyllning: osäkert. Tjock svart kant: fokusområde.",
+)
+JOINT_CAPTION = (
+    "Händelser {start} – {end} (n = {n}; {source}; polisinitierade brott ingår inte i skadeindex). "
+    "Enkät {wave}: n = {survey_n} svar (exkl. vet ej), kommunens andel otrygga {share} "
+    "(95 % KI {low}–{high}). Områden med färre än {min_n} svar visas inte{polis_note}."
+)
+JOINT_POLIS_NOTE = " för andra än polisen (de syns här, markerade)"
+JOINT_TABLE_HEADER = "Per område"
+JOINT_MULTIPLES_HEADER = "Små multiplar: samma områden, olika källor"
+JOINT_ITEMS_HEADER = "Problem i området (andel som svarar ganska eller mycket stort problem)"
+JOINT_ITEMS_NOTE = (
+    "Andel av dem som svarat på frågan (exkl. vet ej), med 95 %-intervall. Vi räknar inte ut "
+    "polisens problemindex (0–6): formeln är inte offentlig."
+)
+JOINT_ITEMS_AREA = "Område för problemfrågorna"
+JOINT_CHANGE_HEADER = "Förändring sedan förra enkäten"
+JOINT_CHANGE_NONE = "Ingen förändring i otrygghetsandel som är säkerställd (95 %) i något område."
+JOINT_CHANGE_NOTE = (
+    "Skillnad i procentenheter med Newcombes intervall; en förändring räknas bara när intervallet "
+    "inte omfattar noll."
+)
+JOINT_COMMENTS = "Fritextkommentarer (endast polisen; personnummer borttagna vid import)"
+JOINT_CLUSTER_NOTE = (
+    "Otrygga platser visas bara som rutor om {cell} m med minst {min_n} svar; {hidden} platser "
+    "i glesare rutor visas inte."
+)
+JOINT_INDICATOR_NONE = "Inga indikatorer från kommunen eller regionen är importerade."
+SUPPRESSED_TEXT = "färre än {min_n} svar"
+PERCEIVED_LABELS = {
+    "högre": "högre",
+    "lägre": "lägre",
+    "som kommunen": "som kommunen",
+    "för få svar": "för få svar",
+}
+JOINT_COLUMNS = {
+    "name": "Område",
+    "zone_label": "Zon",
+    "focus": "Fokusområde",
+    "count": "Händelser",
+    "harm_index": "Skadeindex",
+    "expected": "Väntat efter befolkning",
+    "recorded": "Registrerat",
+    "n": "Enkätsvar (n)",
+    "share_text": "Otrygga",
+    "interval_text": "95 % KI",
+    "perceived": "Upplevt",
+    "klass_label": "Bedömning",
+}
+ITEM_LABELS = {
+    "fortkörning": "Fortkörning", "buskörning_moped": "Buskörning med moped",
+    "nedskräpning": "Nedskräpning", "skadegörelse": "Skadegörelse", "klotter": "Klotter",
+    "dålig_belysning": "Dålig belysning", "störande_ungdomsgäng": "Störande ungdomsgäng",
+    "bråk_slagsmål": "Bråk och slagsmål", "narkotikaförsäljning": "Narkotikaförsäljning",
+    "berusade_personer": "Berusade personer", "oro_inbrott": "Oro för inbrott",
+    "oro_misshandel": "Oro för misshandel",
+}  # fmt: skip
+SYNTHETIC_SURVEY = "Enkätsvar och indikatorer är SYNTETISKA demodata, inte verkliga svar."
+
+# --- Import of surveys and partner indicators -----------------------------------------------------
+IMPORT_KIND = "Vad vill du importera?"
+IMPORT_KINDS = {
+    "incidents": "Händelser",
+    "survey": "Enkätsvar (medborgarenkät)",
+    "indicators": "Indikatorer från kommun eller region",
+}
+SURVEY_FILE = "Enkätfil (CSV eller Excel, ett svar per rad)"
+SURVEY_INTRO = (
+    "Svaren kodas med kodboken (standard: data/survey_codebook.json) och placeras i område via "
+    "områdeskod, områdesnamn eller koordinater. Svar utanför skalan, dubbla respondenter och okända "
+    "områdesnamn stoppar hela importen. Fritext granskas för personnummer och visas bara för polisen."
+)
+SURVEY_WAVE = "Enkätomgång (år), om filen saknar kolumnen 'omgång'"
+SURVEY_CODEBOOK = "Egen kodbok (JSON, frivilligt)"
+INDICATOR_FILE = "Indikatorfil (CSV eller Excel)"
+INDICATOR_INTRO = (
+    "En rad per värde med kolumnerna area_code, period, indicator, value, unit, source – t.ex. "
+    "anmälningar om skadegörelse och klotter från kommunen eller våldsrelaterade akutbesök från "
+    "regionen. Period: år (2025), kvartal (2025-Q3) eller månad (2025-09)."
+)
+TABLE_IMPORT_DONE = "Importen är klar: {n} {what} sparade (import {import_id})."

@@ -1,0 +1,144 @@
+"""Small table files (surveys, partner indicators): read whole, validate, report like incident imports.
+
+Survey and indicator files are a few thousand rows at most, so they are read completely (CSV through
+the same strict reader as incidents, or Excel) and validated as one frame indexed by file line.
+The report has the shape of the incident import report: every problem with file, line and column,
+nothing written unless there are none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from geo.errors import GeoError, Problem
+from geo.ingest import ProblemLog, _ranges, _separator_name
+from geo.readers import detect_format, open_csv, open_xlsx
+
+MAX_TABLE_BYTES = 50 * 1024 * 1024
+"""Survey and indicator files larger than this are refused (they are small by nature)."""
+
+
+@dataclass
+class TableReport:
+    """What a survey or indicator import found and did; ``text()`` is the Swedish report."""
+
+    what: str
+    """What is imported, in Swedish: ``enkätsvar`` or ``indikatorvärden``."""
+    file_name: str
+    format: str = ""
+    encoding: str | None = None
+    separator: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    rows_read: int = 0
+    rows_valid: int = 0
+    redacted_lines: list[int] = field(default_factory=list)
+    near_miss_lines: list[int] = field(default_factory=list)
+    errors: ProblemLog = field(default_factory=ProblemLog)
+    warnings: ProblemLog = field(default_factory=ProblemLog)
+    notes: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    preview: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dry_run: bool = False
+    imported: bool = False
+    import_id: int | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.errors.total == 0
+
+    def where(self, line: int | None, column: str | None = None) -> str:
+        """``fil.csv, rad 12, kolumn 'område'`` (line 1 is the header)."""
+        text = self.file_name if line is None else f"{self.file_name}, rad {line}"
+        return f"{text}, kolumn {column!r}" if column else text
+
+    def error(
+        self, kind: str, line: int | None, column: str | None, message: str, fix: str = ""
+    ) -> None:
+        self.errors.add(kind, Problem(self.where(line, column), message, fix))
+
+    def text(self) -> str:
+        head = f"Import av {self.what} från {self.file_name} ({self.format}"
+        if self.encoding:
+            head += f", {self.encoding}, avgränsare {_separator_name(self.separator)}"
+        lines = [head + ")"]
+        lines += [f"  {note}" for note in self.notes]
+        if self.columns:
+            lines.append(
+                "  Kolumner: " + ", ".join(f"{k} ← {v!r}" for k, v in self.columns.items())
+            )
+        lines.append(f"  Lästa rader: {self.rows_read}; giltiga: {self.rows_valid}")
+        lines += [f"  {line}" for line in self.summary]
+        if self.redacted_lines:
+            lines.append(
+                f"  Personnummer borttagna ur fritext på {len(self.redacted_lines)} rader: {_ranges(self.redacted_lines)}"
+            )
+        if self.near_miss_lines:
+            lines.append(
+                f"  Möjliga personnummer (fel kontrollsiffra) borttagna på {len(self.near_miss_lines)} rader: {_ranges(self.near_miss_lines)}"
+            )
+        if self.errors.total:
+            lines.append(
+                f"FEL ({self.errors.total}) – inget har importerats, databasen är oförändrad:"
+            )
+            lines += self.errors.lines()
+        if self.warnings.total:
+            lines.append(f"Varningar ({self.warnings.total}):")
+            lines += self.warnings.lines()
+        if self.accepted and self.dry_run:
+            lines.append(
+                f"Provkörning: {self.rows_valid} {self.what} kan importeras. Inget sparat."
+            )
+        elif self.accepted and self.imported:
+            lines.append(f"Importerat (import {self.import_id}): {self.rows_valid} {self.what}.")
+        return "\n".join(lines)
+
+
+def read_table(path: Path, report: TableReport) -> pd.DataFrame:
+    """The whole file as text columns indexed by file line (header = line 1).
+
+    Structural problems (ragged rows, bad quotes, empty file) go to ``report.errors``.
+
+    Raises
+    ------
+    GeoError
+        When the file does not exist, is too large, or is not CSV or Excel.
+    """
+    if not path.exists():
+        raise GeoError(f"Filen {path} finns inte.")
+    size = path.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        raise GeoError(
+            f"{path.name} är {size / 1e6:.0f} MB; enkät- och indikatorfiler får vara högst "
+            f"{MAX_TABLE_BYTES / 1e6:.0f} MB."
+        )
+    fmt, note = detect_format(path)
+    if note:
+        report.notes.append(note)
+    if fmt not in ("csv", "xlsx"):
+        raise GeoError(
+            f"{path.name}: formatet {fmt} stöds inte här; spara filen som CSV eller Excel (.xlsx)."
+        )
+    report.format = fmt
+    source = open_csv(path) if fmt == "csv" else open_xlsx(path)
+    report.encoding, report.separator = source.encoding, source.separator
+    chunks = list(source.chunks)
+    for problem in source.problems:
+        report.errors.add("filstruktur", problem)
+    frame = pd.concat(chunks) if chunks else pd.DataFrame(columns=source.headers)
+    # Plain Python strings, None for empty cells (pandas' string dtype would give NaN).
+    frame = pd.DataFrame(
+        {
+            column: pd.Series(
+                [None if pd.isna(v) else (str(v).strip() or None) for v in frame[column]],
+                index=frame.index,
+                dtype=object,
+            )
+            for column in frame.columns
+        },
+        index=frame.index,
+    )
+    report.rows_read = len(frame)
+    return frame

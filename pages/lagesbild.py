@@ -1,0 +1,136 @@
+"""Gemensam lägesbild: recorded incidents, the survey and partner indicators per area (polis, samverkan)."""
+
+import streamlit as st
+
+from geo.joint import CLASS_COLOURS, CLASSES, load_promise
+from geo.maps import area_outline_map, category_layer, count_cells_layer, swatch_legend
+from geo.survey import item_shares, load_comments, safety_change, unsafe_place_clusters, waves
+from ui import charts, loaders, state, strings
+from ui.auth import require_page
+from ui.joint import display_table, interval, pct, tooltip_columns
+from ui.loaders import astuple_page
+from ui.maps import show_map
+
+require_page("lagesbild")
+is_polis = st.session_state.get("role") == "polis"
+settings, version, info, layer, _span = astuple_page(loaders.page_data())
+min_n = settings.survey_min_n
+
+st.header(strings.JOINT_HEADER)
+st.caption(strings.JOINT_INTRO)
+responses, items = loaders.survey_tables(settings.database_url, version)
+if responses.empty:
+    st.warning(strings.JOINT_NO_SURVEY)
+    st.stop()
+
+promise = load_promise(settings.promise_path)
+names = dict(zip(layer["area_code"], layer["name"], strict=True))
+wave = str(st.sidebar.selectbox(strings.JOINT_WAVE, waves(responses), key="joint_wave"))
+focus = set(
+    st.sidebar.multiselect(
+        strings.JOINT_FOCUS,
+        list(names),
+        default=[c for c in names if c in promise.focus_codes()],
+        format_func=lambda c: names.get(c, c),
+        help=strings.JOINT_FOCUS_HELP.format(path=settings.promise_path.name),
+        key="joint_focus",
+    )
+)
+show_clusters = st.sidebar.toggle(strings.JOINT_CLUSTERS, value=True, key="joint_clusters")
+
+view = loaders.joint(settings.database_url, version, wave, min_n, is_polis)
+if view.synthetic:
+    st.warning(strings.SYNTHETIC_WARNING, icon="⚠️")
+boundary_note = loaders.boundary_note(info)
+source = loaders.source_text(view.incident_sources)
+overall = view.overall
+caption = strings.JOINT_CAPTION.format(
+    start=view.incident_start, end=view.incident_end, n=view.incidents, source=source, wave=wave,
+    survey_n=int(overall["n"]), share=pct(overall["share"]),
+    low=pct(overall["low"]).removesuffix(" %"), high=pct(overall["high"]).removesuffix(" %"),
+    min_n=min_n, polis_note=strings.JOINT_POLIS_NOTE if is_polis else "",
+)  # fmt: skip
+table = view.table
+
+map_column, legend_column = st.columns([3, 1])
+with map_column:
+    base = area_outline_map(layer, legend=swatch_legend(strings.JOINT_MAP_TITLE, CLASS_COLOURS, CLASSES, [boundary_note]),
+                            tiles_url=settings.tiles_url, tiles_attribution=settings.tiles_attribution)  # fmt: skip
+    shaded = layer[["area_code", "geometry"]].merge(tooltip_columns(table, min_n), on="area_code")
+    layers = [
+        category_layer(
+            shaded, "klass", CLASS_COLOURS, outlined=focus, uncertain="osakert",
+            tooltip={"name": "Område", "t_class": "Bedömning", "t_share": "Otrygga (enkät)", "t_recorded": "Registrerat"},
+        )
+    ]  # fmt: skip
+    hidden = 0
+    if show_clusters:
+        cells, hidden = unsafe_place_clusters(responses, wave, min_count=max(min_n, 5))
+        layers.append(count_cells_layer(cells, label="Svar som pekat ut platsen"))
+    show_map(base, key="joint_map", layers=layers)
+    st.caption(f"{caption} · {boundary_note}")
+    if show_clusters:
+        st.caption(strings.JOINT_CLUSTER_NOTE.format(cell=500, min_n=max(min_n, 5), hidden=hidden))
+with legend_column:
+    for note in strings.JOINT_MAP_NOTES:
+        st.caption(note)
+
+st.subheader(strings.JOINT_TABLE_HEADER)
+st.dataframe(display_table(table, focus, min_n), hide_index=True, width="stretch")
+if not view.indicator_labels:
+    st.caption(strings.JOINT_INDICATOR_NONE)
+
+st.subheader(strings.JOINT_MULTIPLES_HEADER)
+panels = [("harm_index", "Skadeindex (polisen)"), ("share", f"Andel otrygga (enkät {wave})")]
+panels += [(label, label.split(" (")[0]) for label in view.indicator_labels]
+st.altair_chart(
+    charts.small_multiples(table, panels, interval=("share", "low", "high"), highlight=focus),
+    width="content",
+)
+st.caption(caption)
+for label in view.indicator_labels:
+    st.caption(f"• {label}")
+
+st.subheader(strings.JOINT_ITEMS_HEADER)
+item_area = st.selectbox(
+    strings.JOINT_ITEMS_AREA, ["", *names], format_func=lambda c: names.get(c, strings.ALL_AREAS),
+    key="joint_item_area",
+)  # fmt: skip
+shares = item_shares(
+    items, wave, area_codes=[item_area] if item_area else None,
+    suppress_below=min_n, reveal_small=is_polis,
+)  # fmt: skip
+shares["Problem"] = shares["item"].map(strings.ITEM_LABELS)
+shares["Andel stort problem"] = shares["share"].map(pct)
+shares["95 % KI"] = [interval(lo, hi) for lo, hi in zip(shares["low"], shares["high"], strict=True)]
+shares["Svar (n)"] = shares["n"].astype("Float64").round(0).astype("Int64")
+st.dataframe(shares[["Problem", "Andel stort problem", "95 % KI", "Svar (n)"]], hide_index=True)
+st.caption(strings.JOINT_ITEMS_NOTE)
+
+earlier = [w for w in waves(responses) if w < wave]
+if earlier:
+    st.subheader(f"{strings.JOINT_CHANGE_HEADER} ({earlier[0]} → {wave})")
+    change = safety_change(
+        responses, layer, wave, earlier[0], suppress_below=min_n, reveal_small=is_polis
+    )
+    real = change[change["significant"]].assign(Område=lambda f: f["area_code"].map(names))
+    if real.empty:
+        st.info(strings.JOINT_CHANGE_NONE)
+    else:
+        real["Förändring"] = real["change"].map(lambda d: f"{d * 100:+.0f} procentenheter")
+        real["95 % KI"] = [
+            f"{lo * 100:+.0f} till {hi * 100:+.0f}"
+            for lo, hi in zip(real["low"], real["high"], strict=True)
+        ]
+        st.dataframe(real[["Område", "Förändring", "95 % KI"]], hide_index=True)
+    st.caption(strings.JOINT_CHANGE_NOTE)
+
+if is_polis:
+    with st.expander(strings.JOINT_COMMENTS):
+        comments = load_comments(state.engine(settings.database_url), wave)
+        comments["Område"] = comments["area_code"].map(names)
+        # st.dataframe renders text as text (never as markdown or HTML).
+        st.dataframe(
+            comments[["Område", "comment"]].rename(columns={"comment": "Kommentar"}),
+            hide_index=True,
+        )

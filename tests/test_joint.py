@@ -1,0 +1,139 @@
+"""Partner indicators (import, periods) and the joint picture (perceived against recorded)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+
+from geo.cli import main
+from geo.joint import joint_table, latest_indicators, load_promise, poisson_interval
+from geo.partners import import_indicators, load_indicators, period_bounds
+from geo.store import count_rows
+
+GOOD = (
+    "area_code;period;indicator;value;unit;source\n"
+    "1382R001;2025;Anmälningar om klotter;14;antal;Falkenbergs kommun\n"
+    "1382R001;2025-Q3;Våldsrelaterade akutbesök;3;antal;Region Halland\n"
+    "1382R011;2025-09;Trygga elever;81,5;procent;Falkenbergs kommun\n"
+)
+
+
+def test_indicator_file_imports_with_decimal_comma_and_periods(
+    store: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "ind.csv"
+    path.write_text(GOOD, encoding="utf-8-sig")
+    report = import_indicators(store, path)
+    assert report.imported, report.text()
+    stored = load_indicators(store).set_index("period")
+    assert stored.loc["2025-09", "value"] == pytest.approx(81.5)
+    assert stored.loc["2025-Q3", "source"] == "Region Halland"
+
+
+def test_bad_indicator_file_is_refused_with_lines(store: Engine, tmp_path: Path) -> None:
+    text = GOOD + (
+        "1382R999;2025;X;1;antal;K\n"  # line 5: unknown area
+        "1382R001;2025-13;X;1;antal;K\n"  # line 6: bad period
+        "1382R001;2025;X;många;antal;K\n"  # line 7: not a number
+        "1382R001;2025;Anmälningar om klotter;15;antal;Falkenbergs kommun\n"  # line 8: duplicate
+        "1382R002;2025;X;1;;K\n"  # line 9: no unit
+    )
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    report = import_indicators(store, path)
+    message = report.text()
+    assert not report.accepted and count_rows(store, "partner_indicators") == 0
+    assert "bad.csv, rad 5, kolumn 'area_code': områdeskoden '1382R999'" in message
+    assert "rad 6, kolumn 'period': perioden '2025-13'" in message
+    assert "rad 7, kolumn 'value': värdet 'många' är inget tal" in message
+    assert (
+        "rad 8, kolumn 'indicator': samma område, period, indikator och källa som rad 2" in message
+    )
+    assert "rad 9, kolumn 'unit': unit saknas" in message
+
+
+def test_cli_indicator_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAGESBILD_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    path = tmp_path / "ind.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    assert main(["import", "indicators", str(path)]) == 0
+    assert main(["import", "indicators", str(path)]) == 2  # already there
+
+
+def test_period_bounds() -> None:
+    assert period_bounds("2025") == (pd.Timestamp(2025, 1, 1), pd.Timestamp(2026, 1, 1))
+    assert period_bounds("2025-Q4") == (pd.Timestamp(2025, 10, 1), pd.Timestamp(2026, 1, 1))
+    assert period_bounds("2025-02") == (pd.Timestamp(2025, 2, 1), pd.Timestamp(2025, 3, 1))
+
+
+def test_poisson_interval_garwood_values() -> None:
+    # Garwood 95 % intervals: 0 → (0, 3.689); 10 → (4.795, 18.39).
+    assert poisson_interval(0) == pytest.approx((0.0, 3.6889), abs=1e-4)
+    assert poisson_interval(10) == pytest.approx((4.7954, 18.3904), abs=1e-4)
+
+
+def test_perceived_against_recorded_classes() -> None:
+    counts = pd.DataFrame(
+        {
+            "area_code": ["A", "B", "C", "D", "E"],
+            "name": list("ABCDE"),
+            "zone": ["tätort"] * 5,
+            "population": [1000, 1000, 1000, 1000, None],
+            "count": [10, 60, 60, 10, 5],
+            "harm_index": [20.0, 90.0, 90.0, 15.0, 5.0],
+        }
+    )
+    # Municipality share 0.2. A: clearly above (60/100); B: clearly below; C: clearly above;
+    # D: suppressed (n = 3); E: population unknown.
+    safety = pd.DataFrame(
+        {
+            "area_code": list("ABCDE"),
+            "n": [100, 100, 100, float("nan"), 50],
+            "unsafe": [60, 5, 60, float("nan"), 10],
+            "share": [0.6, 0.05, 0.6, float("nan"), 0.2],
+            "low": [0.502, 0.0215, 0.502, float("nan"), 0.11],
+            "high": [0.69, 0.11, 0.69, float("nan"), 0.33],
+            "suppressed": [False, False, False, True, False],
+        }
+    )
+    indicators = pd.DataFrame(
+        {"area_code": ["A"], "label": ["Klotter (antal, 2025; kommunen)"], "value": [4.0]}
+    )
+    table = joint_table(counts, safety, 0.2, indicators).set_index("area_code")
+    # Expected per area: 145 × 1/4 = 36.25; 10 is well below, 60 well above.
+    assert table.loc["A", "recorded"] == "lägre" and table.loc["A", "perceived"] == "högre"
+    assert table.loc["A", "klass"] == "otrygg_lite_anmalt"
+    assert table.loc["B", "klass"] == "anmalt_men_tryggt"
+    assert table.loc["C", "klass"] == "bada_hoga"
+    assert table.loc["D", "klass"] == "osakert"
+    assert table.loc["E", "klass"] == "osakert" and table.loc["E", "recorded"] == "okänd"
+    assert table.loc["A", "Klotter (antal, 2025; kommunen)"] == 4.0
+
+
+def test_latest_indicators_are_labelled_with_period_and_source() -> None:
+    values = pd.DataFrame(
+        {
+            "area_code": ["A", "A", "A"],
+            "period": ["2024", "2025", "2026"],
+            "indicator": ["Klotter"] * 3,
+            "value": [1.0, 2.0, 3.0],
+            "unit": ["antal"] * 3,
+            "source": ["Kommunen"] * 3,
+        }
+    )
+    chosen = latest_indicators(values, until_year=2025)
+    assert chosen["value"].tolist() == [2.0]
+    assert chosen["label"].iloc[0] == "Klotter (antal, 2025; Kommunen)"
+
+
+def test_promise_configuration_has_the_two_focus_areas_and_four_activities() -> None:
+    promise = load_promise()
+    assert [f.label for f in promise.focus_areas] == [
+        "Socialt utsatta bostadsområden",
+        "Unga och unga vuxna i riskzon",
+    ]
+    assert len(promise.activities) == 4
+    assert any("inland" in a["activity"] for a in promise.activities)

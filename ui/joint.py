@@ -1,0 +1,64 @@
+"""Formatting for the Gemensam lägesbild page: Swedish percentages, intervals and table columns."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from geo.joint import CLASSES
+from ui import strings
+
+
+def pct(value: object) -> str:
+    """A share as a whole Swedish percentage; '–' when unknown."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{float(value) * 100:.0f} %"  # type: ignore[arg-type]
+
+
+def interval(low: object, high: object) -> str:
+    """'12–25 %', or '–' when unknown."""
+    if pct(low) == "–" or pct(high) == "–":
+        return "–"
+    return f"{pct(low).removesuffix(' %')}–{pct(high)}"
+
+
+def display_table(table: pd.DataFrame, focus: set[str], min_n: int) -> pd.DataFrame:
+    """The per-area table as shown: Swedish headers, shares as text, suppressed rows explained."""
+    shown = table.copy()
+    shown["zone_label"] = shown["zone"].map(strings.ZONE_LABELS)
+    shown["focus"] = shown["area_code"].isin(focus).map({True: "ja", False: ""})
+    shown["harm_index"] = shown["harm_index"].round(0)
+    shown["expected"] = shown["expected"].round(1)
+    suppressed_text = strings.SUPPRESSED_TEXT.format(min_n=min_n)
+    shown["share_text"] = [
+        suppressed_text if (s and math.isnan(float(n))) else pct(v)
+        for s, n, v in zip(
+            shown["suppressed"], shown["n"].astype(float), shown["share"], strict=True
+        )
+    ]
+    shown["interval_text"] = [
+        interval(lo, hi) for lo, hi in zip(shown["low"], shown["high"], strict=True)
+    ]
+    shown["n"] = shown["n"].astype("Float64").round(0).astype("Int64")
+    shown["klass_label"] = shown["klass"].map(CLASSES)
+    extra = [c for c in shown.columns if " (" in str(c) and "; " in str(c)]
+    columns = [*strings.JOINT_COLUMNS, *extra]
+    return shown[columns].rename(columns=strings.JOINT_COLUMNS)
+
+
+def tooltip_columns(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """Ready-made tooltip texts per area for the map (escaped later by geo.maps)."""
+    out = table.copy()
+    suppressed_text = strings.SUPPRESSED_TEXT.format(min_n=min_n)
+    out["t_share"] = [
+        f"{pct(v)} ({interval(lo, hi)}, n = {int(n)})" if not math.isnan(float(n)) else suppressed_text
+        for v, lo, hi, n in zip(out["share"], out["low"], out["high"], out["n"].astype(float), strict=True)
+    ]  # fmt: skip
+    out["t_recorded"] = [
+        f"{c} händelser, väntat {e:.0f} ({r})" if not math.isnan(float(e)) else f"{c} händelser ({r})"
+        for c, e, r in zip(out["count"], out["expected"].astype(float), out["recorded"], strict=True)
+    ]  # fmt: skip
+    out["t_class"] = out["klass"].map(CLASSES)
+    return out
