@@ -31,6 +31,7 @@ ALL_PAGES = {
     "importera": st.Page(
         PAGES / "importera.py", title=strings.PAGE_IMPORT, icon="📥", url_path="importera"
     ),
+    "publik": st.Page(PAGES / "publik.py", title=strings.PAGE_PUBLIC, icon="🌍", url_path="publik"),
     "om": st.Page(PAGES / "om.py", title=strings.PAGE_ABOUT, icon="ℹ️", url_path="om"),
 }
 

@@ -212,6 +212,20 @@ def _cmd_import_indicators(args: argparse.Namespace, engine: Engine) -> int:
     return 0 if report.accepted else 2
 
 
+def _cmd_publish(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.publish import publish
+
+    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    _say("Bygger den publika kartan och kontrollerar varje cell mot röjandereglerna …")
+    site = publish(engine, Path(args.out), months=args.months)
+    _say(
+        f"Publicerat i {site.folder}: {site.first_month} – {site.last_month}, "
+        f"{site.bytes / 1000:.0f} kB, {site.hidden_cells} celler dolda eller ej redovisade"
+        + (" (SYNTETISKA demodata)." if site.synthetic else ".")
+    )
+    return 0
+
+
 def _cmd_settings(args: argparse.Namespace, _engine: Engine | None) -> int:
     settings = load_settings()
     for name, meaning in ENVIRONMENT.items():
@@ -321,6 +335,15 @@ def build_parser() -> argparse.ArgumentParser:
     indicator_import.add_argument("--dry-run", action="store_true", help="kontrollera bara")
     indicator_import.add_argument("--by", default=getpass.getuser())
     indicator_import.set_defaults(handler=_cmd_import_indicators)
+
+    publish = commands.add_parser(
+        "publish", help="skriv den publika kartan (statisk webbplats) bakom röjandekontrollen"
+    )
+    publish.add_argument("--out", required=True, help="mapp att skriva webbplatsen till")
+    publish.add_argument(
+        "--months", type=int, default=12, help="antal hela, avslutade månader (standard 12)"
+    )
+    publish.set_defaults(handler=_cmd_publish)
 
     settings = commands.add_parser("settings", help="visa inställningar och miljövariabler")
     settings.set_defaults(handler=_cmd_settings, needs_db=False)

@@ -287,9 +287,14 @@ def test_deep_link_on_a_fresh_server_is_refused_and_public_sees_no_map(
     page.goto(fresh_server.url)
     _wait_for_map(page)
     _pick_role(page, "Allmänheten")
-    page.get_by_text("Vad är lägesbilden?").wait_for(timeout=30_000)
+    page.get_by_text("den publika kartan", exact=False).first.wait_for(timeout=60_000)
+    # The published site, served by the app, draws its own map inside the page.
+    site = page.frame_locator("iframe[src^='/app/static/publik/index.html']")
+    site.locator("body[data-klar=ja]").wait_for(timeout=60_000)
     assert page.get_by_text("Händelser per område").count() == 0
     assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
+    assert site.locator("#karta path.leaflet-interactive").count() == 14
+    assert site.locator("#tabell tbody tr").count() == 14
     assert errors == []
 
 
@@ -339,3 +344,71 @@ def test_survey_import_then_partners_see_the_joint_picture(
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 30_000
     assert errors == [] and set(hosts) == {"127.0.0.1"}
+
+
+def test_published_site_renders_offline_from_disk_and_leaks_nothing(
+    browser_page: tuple[Page, list[str], list[str]], tmp_path: Path
+) -> None:
+    import csv
+    import json
+    import re
+
+    from geo.publish import publish
+
+    page, errors, hosts = browser_page
+    engine = new_store(tmp_path, "publish.db")
+    load_demo(engine, years=1, seed=1, end=DEMO_END)
+    out = tmp_path / "publik"
+    site = publish(engine, out, months=12, today=DEMO_END)
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    assert size == site.bytes + len((out / ".lagesbild-publik").read_bytes()) and size < 1_000_000
+
+    page.goto((out / "index.html").as_uri())
+    page.wait_for_selector("body[data-klar=ja]", timeout=30_000)
+    assert len(page.query_selector_all("#karta path.leaflet-interactive")) == 14
+    assert len(page.query_selector_all("#tabell tbody tr")) == 14
+    assert "SYNTETISKA DEMODATA" in page.inner_text("header")
+    fills = page.eval_on_selector_all(
+        "#karta path.leaflet-interactive", "ps => ps.map(p => p.getAttribute('fill'))"
+    )
+    assert len(set(fills)) >= 3  # coloured by class, not all alike
+    page.screenshot(path=str(tmp_path / "publik-karta.png"))
+    page.select_option("#matt", "otrygg")
+    assert "Andel otrygga" in page.inner_text("#vardekolumn")
+    page.keyboard.press("Tab")  # the skip link is the first stop for keyboard users
+    assert page.evaluate("document.activeElement.className") == "hoppa"
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    shot = tmp_path / "publik.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 30_000
+    assert errors == []
+    # Every request stayed inside the published folder (file URLs have no host: the URL is logged).
+    assert hosts and all(h.startswith(out.as_uri() + "/") for h in hosts), hosts
+
+    # The files: coordinates only in area polygons, nothing finer than a month, no count 1–4.
+    texts = {
+        p.relative_to(out).as_posix(): p.read_text(encoding="utf-8-sig")
+        for p in out.rglob("*")
+        if p.is_file() and "vendor" not in p.parts and p.name != ".lagesbild-publik"
+    }
+    for name, text in texts.items():
+        assert not re.search(r"\d{4}-\d{2}-\d{2}|\b\d{1,2}:\d{2}\b", text), name
+    collection = json.loads(texts["data/omraden.geojson"])
+    assert {f["geometry"]["type"] for f in collection["features"]} <= {"Polygon", "MultiPolygon"}
+    counts = [
+        cell["text"]
+        for f in collection["features"]
+        for key, cell in f["properties"]["matt"].items()
+        if key == "total" or key.startswith("g_")
+    ]
+    monthly = list(csv.reader(texts["data/handelser_per_manad.csv"].splitlines(), delimiter=";"))
+    areas = list(csv.reader(texts["data/omraden.csv"].splitlines(), delimiter=";"))
+    counts += [row[4] for row in monthly[1:]] + [row[4] for row in areas[1:]]
+    assert counts and all(c in ("<5", "–", "dold") or c == "0" or int(c) >= 5 for c in counts)
+    assert "<5" in counts  # small numbers exist in the demo and are hidden, not dropped
+    coordinate_like = re.compile(r"^-?\d{1,3}[.,]\d{4,}$|^\d{6,7}([.,]\d+)?$")
+    for row in monthly[1:] + areas[1:]:
+        assert not any(coordinate_like.match(cell) for cell in row), row

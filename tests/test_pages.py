@@ -16,6 +16,8 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from geo.store import make_engine
+
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = str(ROOT / "dashboard.py")
 REFUSED = "Sidan kan inte visas"
@@ -75,11 +77,36 @@ def test_partners_see_the_overview_too() -> None:
 
 
 @pytest.mark.usefixtures("app_env")
-def test_the_public_get_no_overview_and_no_map() -> None:
+def test_the_public_get_only_the_published_map() -> None:
+    """The public role's only page is the published static site, shown exactly as written."""
+    from geo.publish import publish
+    from ui.auth import pages_for
+    from ui.state import STATIC_PUBLIC_DIR
+
+    assert pages_for("publik") == ("publik",)
     app = _app("publik")
-    assert [h.value for h in app.header] == ["Om lägesbilden"]
-    assert app.get("component_instance") == []
+    assert [h.value for h in app.header] == ["Trygghet i Falkenbergs områden – den publika kartan"]
     assert app.dataframe.len == 0
+    frames = app.get("iframe")
+    assert len(frames) == 1 and frames[0].proto.src.startswith("/app/static/publik/index.html")
+    # Byte for byte what `python -m geo publish` writes from the same data.
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(os.environ["LAGESBILD_DATABASE_URL"])
+        publish(engine, Path(folder) / "site")
+        written = {
+            p.relative_to(Path(folder) / "site"): p.read_bytes()
+            for p in (Path(folder) / "site").rglob("*")
+            if p.is_file()
+        }
+    shown = {
+        p.relative_to(STATIC_PUBLIC_DIR): p.read_bytes()
+        for p in STATIC_PUBLIC_DIR.rglob("*")
+        if p.is_file()
+    }
+    assert shown == written
 
 
 @pytest.mark.usefixtures("app_env")

@@ -23,7 +23,7 @@ ROLES = ("polis", "samverkan", "publik")
 PAGE_ACCESS: dict[str, tuple[str, ...]] = {
     "polis": ("oversikt", "hotspots", "lagesbild", "planera", "narvaro", "importera", "om"),
     "samverkan": ("oversikt", "lagesbild", "om"),
-    "publik": ("om",),
+    "publik": ("publik",),
 }
 
 _ROLE_WIDGET = "role_picker"

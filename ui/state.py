@@ -7,9 +7,12 @@ from sqlalchemy import Engine
 
 from geo.assets import copy_leaflet
 from geo.config import PROJECT_ROOT, Settings, load_settings
+from geo.publish import SiteInfo
 from geo.store import make_engine, require_current_schema
 
 STATIC_LEAFLET_DIR = PROJECT_ROOT / "static" / "vendor" / "leaflet"
+STATIC_PUBLIC_DIR = PROJECT_ROOT / "static" / "publik"
+"""The published public site, served by Streamlit at /app/static/publik/."""
 
 
 @st.cache_resource
@@ -30,3 +33,18 @@ def engine(database_url: str) -> Engine:
 def serve_leaflet() -> str:
     """Copy Leaflet into ``static/`` so Streamlit serves it; returns the folder."""
     return str(copy_leaflet(STATIC_LEAFLET_DIR))
+
+
+@st.cache_resource(
+    show_spinner="Bygger den publika kartan och kontrollerar varje cell …", max_entries=1
+)
+def public_site(database_url: str, version: str, month: str) -> SiteInfo | str:
+    """Publish the public site into ``static/publik`` (once per data version and month) with the
+    same function as ``python -m geo publish``; returns its facts, or the guard's refusal."""
+    from geo.errors import GeoError
+    from geo.publish import publish
+
+    try:
+        return publish(engine(database_url), STATIC_PUBLIC_DIR)
+    except GeoError as error:
+        return str(error)

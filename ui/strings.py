@@ -234,8 +234,10 @@ importerat officiellt lager visas **ungefärliga gränser** som genererats ur k�
 ytor; de ska inte användas för exakta gränsdragningar.
 
 ### Allmänhetens karta
-Allmänheten ser bara sammanställningar per område och hel månad, med små antal dolda. Den publika
-kartan tas fram som en separat, granskad export och är inte publicerad ännu i den här versionen.
+Allmänheten ser bara sammanställningar per område och hel avslutad månad, med små antal dolda och
+sekundär röjandekontroll. Den publika kartan är en statisk webbplats som skrivs med
+`python -m geo publish --out MAPP` bakom en kontroll som stoppar allt som kan röja en person, en
+plats eller en plan; sidan *Publik karta* visar exakt den webbplatsen.
 """
 
 # --- Gemensam lägesbild ---------------------------------------------------------------------------
@@ -339,3 +341,16 @@ INDICATOR_INTRO = (
     "regionen. Period: år (2025), kvartal (2025-Q3) eller månad (2025-09)."
 )
 TABLE_IMPORT_DONE = "Importen är klar: {n} {what} sparade (import {import_id})."
+
+# --- Publik karta ---------------------------------------------------------------------------------
+PAGE_PUBLIC = "Publik karta"
+PUBLIC_HEADER = "Trygghet i Falkenbergs områden – den publika kartan"
+PUBLIC_INTRO = (
+    "Det här är exakt den statiska webbplats som kommandot `python -m geo publish` skriver och som "
+    "kommunen kan lägga ut var som helst: bara sammanställningar per område och hel månad, små tal "
+    "dolda, inga platser, inga planer. Varje cell har kontrollerats mot röjandereglerna innan den "
+    "skrevs."
+)
+PUBLIC_REFUSED = "Den publika kartan kunde inte byggas: röjandekontrollen stoppade publiceringen."
+PUBLIC_FACTS = "Period {first} – {last} · {kb} kB · {hidden} celler dolda eller ej redovisade"
+PUBLIC_OPEN = "Öppna webbplatsen i en egen flik"

@@ -1,0 +1,486 @@
+"""The public safety map: a static site built behind the privacy guard.
+
+``build`` turns the store into a :class:`geo.privacy.Publication` (counts per area and month with
+suppression, area figures, the site's files in memory); ``write_site`` runs the guard and only
+then writes the folder, atomically (a temporary folder renamed into place), so a refused
+publication leaves nothing behind and an old site is never half replaced.
+
+The site: ``index.html`` (Leaflet from ``vendor/leaflet`` in the folder itself, no CDN, no tiles),
+``app.js``, ``style.css``, ``metod.html`` (Swedish method page), and ``data/``: ``site.js`` (the
+data the page draws, as a script so the page also works opened straight from disk),
+``omraden.geojson``, ``omraden.csv`` and ``handelser_per_manad.csv``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import json
+import math
+import shutil
+import string
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Engine, select
+
+from geo.assets import leaflet_source_dir
+from geo.crs import MAP_CRS
+from geo.errors import GeoError
+from geo.privacy import (
+    PERIOD,
+    TOTAL,
+    VISIBLE,
+    AreaTable,
+    Publication,
+    Rules,
+    count_tables,
+    guard,
+    last_closed_month,
+    load_rules,
+    month_range,
+    protect,
+    shown_value,
+)
+from geo.schema import presence_entries, survey_responses
+from geo.store import active_layer, load_incidents
+from geo.survey import safety_by_area, waves
+from geo.taxonomy import load_taxonomy
+
+SITE_TEMPLATES = Path(__file__).resolve().parent / "site"
+MAX_SITE_BYTES = 1_000_000
+MARKER = ".lagesbild-publik"
+"""A file in every published folder: only folders carrying it are ever replaced."""
+MONTH_NAMES = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+               "september", "oktober", "november", "december")  # fmt: skip
+MONTHLY_COLUMNS = ("omradeskod", "omrade", "kategori", "manad", "antal")
+AREA_COLUMNS = (
+    "omradeskod", "omrade", "zon", "befolkning", "antal_hela_perioden", "per_1000_invanare",
+    "enkat_omgang", "enkat_svar", "andel_otrygga_procent", "ki_lag_procent", "ki_hog_procent",
+)  # fmt: skip
+GEOJSON_PROPERTIES = ("kod", "namn", "zon", "matt")
+ZONE_NAMES = {"tätort": "Tätorten", "kust": "Kusten", "inland": "Inlandet"}
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What was published: the folder, its period, size and how many cells were hidden."""
+
+    folder: Path
+    first_month: str
+    last_month: str
+    bytes: int
+    hidden_cells: int
+    synthetic: bool
+
+
+def month_text(month: str) -> str:
+    """'2025-09' → 'september 2025'."""
+    year, number = month.split("-")
+    return f"{MONTH_NAMES[int(number) - 1]} {year}"
+
+
+def build(
+    engine: Engine,
+    *,
+    months: int = 12,
+    today: dt.date | None = None,
+    rules: Rules | None = None,
+) -> tuple[Publication, SiteInfo, dict[str, str]]:
+    """Everything the site will contain, with suppression applied (nothing is written here).
+
+    Returns the publication, facts about it, and area code → name (for the guard's messages).
+
+    Raises
+    ------
+    GeoError
+        When there are no closed months with data, or ``months`` is outside 1..max.
+    """
+    rules = rules or load_rules()
+    today = today or dt.date.today()
+    if not 1 <= months <= rules.max_months:
+        raise GeoError(f"--months ska vara mellan 1 och {rules.max_months}, inte {months}.")
+    info, layer = active_layer(engine)
+    incidents = load_incidents(
+        engine, columns=("occurred_at", "area_code", "category", "raw_type", "synthetic", "source")
+    )
+    if incidents.empty:
+        raise GeoError("Det finns inga händelser att publicera.")
+    latest = pd.to_datetime(incidents["occurred_at"], utc=True).max().tz_convert("Europe/Stockholm")
+    last = min(last_closed_month(today), f"{latest:%Y-%m}")
+    period_months = month_range(last, months)
+    taxonomy = load_taxonomy()
+    groups = [g.key for g in taxonomy.groups]
+    labels = {g.key: g.label for g in taxonomy.groups} | {TOTAL: "Alla händelser"}
+    codes = list(layer["area_code"])
+    names = dict(zip(layer["area_code"], layer["name"], strict=True))
+    tables = count_tables(incidents, codes, groups, period_months, rules)
+    for table in tables.values():
+        protect(table, rules)
+    local = pd.to_datetime(incidents["occurred_at"], utc=True).dt.tz_convert("Europe/Stockholm")
+    in_period = incidents[local.dt.strftime("%Y-%m").isin(period_months)]
+    synthetic = bool(in_period["synthetic"].any())
+    sources = sorted(in_period["source"].astype(str).unique())
+    areas = _area_figures(engine, layer, tables, rules, int(last[:4]))
+    files, vendor = _site_files(
+        layer, areas, tables, labels, period_months, rules,
+        synthetic=synthetic, sources=sources, approximate=info.approximate,
+        boundary_source=info.source,
+        today=today,
+    )  # fmt: skip
+    publication = Publication(
+        months=period_months,
+        tables=tables,
+        areas=areas,
+        files=files,
+        vendor=vendor,
+        columns={"data/handelser_per_manad.csv": MONTHLY_COLUMNS, "data/omraden.csv": AREA_COLUMNS},
+        count_columns={
+            "data/handelser_per_manad.csv": ("antal",),
+            "data/omraden.csv": ("antal_hela_perioden", "enkat_svar"),
+        },
+        geojson_properties=GEOJSON_PROPERTIES,
+    )
+    hidden = sum(int((t.status != VISIBLE).sum()) for t in tables.values())
+    size = sum(len(b) for b in files.values()) + sum(len(b) for b in vendor.values())
+    site = SiteInfo(Path(), period_months[0], period_months[-1], size, hidden, synthetic)
+    return publication, site, names
+
+
+def forbidden_texts(engine: Engine) -> frozenset[str]:
+    """Texts from the presence log and survey comments: none may ever appear in a public file."""
+    texts: set[str] = set()
+    columns = (
+        presence_entries.c.unit, presence_entries.c.purpose, presence_entries.c.tactics,
+        presence_entries.c.notes, presence_entries.c.promise_activity,
+    )  # fmt: skip
+    with engine.connect() as connection:
+        for row in connection.execute(select(*columns).distinct()).all():
+            texts.update(str(v) for v in row if v)
+        comments = select(survey_responses.c.comment).where(survey_responses.c.comment.is_not(None))
+        texts.update(str(c) for (c,) in connection.execute(comments).all())
+    # Very short texts ("Bil", "A") would match ordinary words; presence units are longer.
+    return frozenset(t.strip() for t in texts if len(t.strip()) >= 6)
+
+
+def publish(
+    engine: Engine,
+    out: Path,
+    *,
+    months: int = 12,
+    today: dt.date | None = None,
+    rules: Rules | None = None,
+) -> SiteInfo:
+    """Build, check with the guard, and write the site to ``out``.
+
+    Raises
+    ------
+    PrivacyBreach
+        When any output cell or file breaks a rule; nothing is written.
+    GeoError
+        When ``out`` exists, is not empty and is not an earlier published site, or the site would
+        exceed 1 MB.
+    """
+    rules = rules or load_rules()
+    today = today or dt.date.today()
+    publication, site, names = build(engine, months=months, today=today, rules=rules)
+    guard(publication, rules, today=today, forbidden=forbidden_texts(engine), names=names)
+    if site.bytes > MAX_SITE_BYTES:
+        raise GeoError(f"Webbplatsen skulle bli {site.bytes / 1e6:.2f} MB; gränsen är 1 MB.")
+    write_site(publication, out)
+    return SiteInfo(
+        out, site.first_month, site.last_month, site.bytes, site.hidden_cells, site.synthetic
+    )
+
+
+def write_site(publication: Publication, out: Path) -> None:
+    """Write the files atomically: into a temporary folder beside ``out``, then renamed over it."""
+    out = out.resolve()
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise GeoError(
+            f"{out} finns redan och är inte en tidigare publicering; välj en tom eller ny mapp."
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".publik-", dir=out.parent))
+    try:
+        for relative, content in {**publication.vendor, **publication.files}.items():
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        (staging / MARKER).write_text("Skapad av python -m geo publish\n", encoding="utf-8")
+        # mkdtemp makes the folder private (0700); a web server must be able to read the site.
+        staging.chmod(0o755)
+        if out.exists():
+            old = out.with_name(out.name + ".gammal")
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            staging.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+# --- Area figures -------------------------------------------------------------------------------
+
+
+def _area_figures(
+    engine: Engine,
+    layer: gpd.GeoDataFrame,
+    tables: dict[str, AreaTable],
+    rules: Rules,
+    until_year: int,
+) -> pd.DataFrame:
+    """Per area: population, the period total (as shown), a rate where allowed, and the latest
+    survey wave's unsafe share where n is large enough."""
+    from geo.survey import load_responses
+
+    responses = load_responses(engine)
+    wave = (
+        next((w for w in waves(responses) if int(w) <= until_year), None)
+        if len(responses)
+        else None
+    )
+    survey = (
+        safety_by_area(responses, layer, wave, suppress_below=max(rules.survey_min_n, 5)).set_index(
+            "area_code"
+        )
+        if wave
+        else None
+    )
+    rows = []
+    for code, name, zone, population in zip(
+        layer["area_code"], layer["name"], layer["zone"], layer["population"], strict=True
+    ):
+        table = tables[code]
+        i, j = table.index(TOTAL, PERIOD)
+        total, status = int(table.values[i, j]), int(table.status[i, j])
+        pop = None if population is None or pd.isna(population) else int(population)
+        rate = (
+            round(total / pop * 1000, 1)
+            if pop and pop >= rules.rate_min_population and status == VISIBLE
+            else None
+        )
+        row = {"area_code": code, "name": name, "zone": zone, "population": pop,
+               "total_text": shown_value(total, status, rules.min_count), "total": total if status == VISIBLE else None,
+               "rate_per_1000": rate, "survey_wave": wave, "survey_n": None, "survey_share": None,
+               "survey_low": None, "survey_high": None}  # fmt: skip
+        if survey is not None and not bool(survey.at[code, "suppressed"]):
+            row.update(
+                survey_n=int(survey.at[code, "n"]),
+                survey_share=float(survey.at[code, "share"]),
+                survey_low=float(survey.at[code, "low"]),
+                survey_high=float(survey.at[code, "high"]),
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --- Files --------------------------------------------------------------------------------------
+
+
+def _percent(value: float | None) -> str:
+    return (
+        ""
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else f"{value * 100:.0f}"
+    )
+
+
+def _csv(columns: tuple[str, ...], rows: list[list[object]]) -> bytes:
+    buffer = io.StringIO()
+    import csv
+
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+
+
+def _site_files(
+    layer: gpd.GeoDataFrame,
+    areas: pd.DataFrame,
+    tables: dict[str, AreaTable],
+    labels: dict[str, str],
+    months: tuple[str, ...],
+    rules: Rules,
+    *,
+    synthetic: bool,
+    sources: list[str],
+    approximate: bool,
+    boundary_source: str,
+    today: dt.date,
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    period_label = f"{months[0]}–{months[-1]}"
+    period_text = f"{month_text(months[0])} – {month_text(months[-1])}"
+    shown_rows = [r for r in next(iter(tables.values())).rows if r in labels]
+    # Monthly CSV: every area, shown category and month, plus the whole period.
+    monthly = []
+    for code, table in tables.items():
+        name = areas.set_index("area_code").at[code, "name"]
+        for i, row in enumerate(table.rows):
+            if row not in labels:
+                continue  # the sensitive row is never written
+            for j, col in enumerate(table.cols):
+                text = shown_value(
+                    int(table.values[i, j]), int(table.status[i, j]), rules.min_count
+                )
+                monthly.append(
+                    [code, name, labels[row], period_label if col == PERIOD else col, text]
+                )
+    area_rows = [
+        [r["area_code"], r["name"], ZONE_NAMES.get(r["zone"], r["zone"]), "" if r["population"] is None else r["population"],
+         r["total_text"], "" if r["rate_per_1000"] is None else f"{r['rate_per_1000']:.1f}".replace(".", ","),
+         r["survey_wave"] or "", "–" if r["survey_n"] is None else r["survey_n"], _percent(r["survey_share"]),
+         _percent(r["survey_low"]), _percent(r["survey_high"])]
+        for r in areas.to_dict("records")
+    ]  # fmt: skip
+    measures, features = _measures_and_features(
+        layer, areas, tables, labels, shown_rows, rules, period_text
+    )
+    collection = {"type": "FeatureCollection", "features": features}
+    meta = {"period": period_text, "hiddenLabel": "Dolt eller för få (se metod)"}
+    site_js = (
+        "window.LAGESBILD = "
+        + json.dumps(
+            {"meta": meta, "measures": measures, "areas": collection},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        + ";\n"
+    )
+    banners = []
+    if synthetic:
+        banners.append(
+            "SYNTETISKA DEMODATA: siffrorna är påhittade för demonstration och gäller inga verkliga händelser."
+        )
+    if approximate:
+        banners.append(
+            "Ungefärliga områdesgränser: genererade av Lägesbild Falkenberg, inte SCB:s officiella gränser."
+        )
+    banner_html = "".join(f'<p class="banner">{html.escape(b)}</p>' for b in banners)
+    survey_waves = sorted({str(w) for w in areas["survey_wave"].dropna()})
+    source_text = (
+        "Syntetiska demodata skapade av Lägesbild Falkenberg (inga verkliga händelser)."
+        if sources == ["demo"]
+        else "Registrerade händelser från "
+        + ", ".join(sources)
+        + " (polisen.se:s publicerade händelser och/eller polisens egna uttag)."
+    )
+    if survey_waves:
+        source_text += f" Medborgarenkäten {', '.join(survey_waves)}."
+    values = {
+        "title": "Trygghet i Falkenbergs områden",
+        "lead": f"Registrerade händelser och upplevd trygghet per område, {period_text}. Bara sammanställningar per område och månad – inga platser, personer eller polisiära planer.",
+        "banners": banner_html,
+        "footer": f"Period: {period_text}. Källor: {source_text} Antal 1–{rules.min_count - 1} visas som &lt;{rules.min_count}.",
+        "period": period_text, "months": str(len(months)),
+        "rate_min": f"{rules.rate_min_population:,}".replace(",", " "),
+        "survey": ", ".join(survey_waves) or "ingen enkät i perioden",
+        "survey_min": str(max(rules.survey_min_n, 5)),
+        "sources": html.escape(source_text),
+        "boundaries": html.escape(
+            "Gränserna är ungefärliga: de är genererade av Lägesbild Falkenberg från SCB:s uppgifter om områdenas läge och storlek, inte SCB:s officiella gränser."
+            if approximate else f"Gränser: {boundary_source}."
+        ),
+        "population": html.escape(
+            "en uppskattning: tätorternas folkmängd (SCB 2020) per område, Falkenbergs stad fördelad på "
+            "stadsdelarna efter landyta och resten av kommunens invånare (SCB, utgången av 2023) på kust "
+            "och inland efter landyta. Antal per 1 000 invånare är därför ungefärliga."
+            if approximate else "hämtad från områdeslagret."
+        ),
+        "small_max": str(rules.min_count - 1), "min_count": str(rules.min_count),
+        "sensitive": "sexualbrott och våld i nära relationer",
+        "published": f"{MONTH_NAMES[today.month - 1]} {today.year}",
+    }  # fmt: skip
+    for key in ("title", "lead", "period", "survey"):
+        values[key] = html.escape(values[key])
+    files = {
+        "index.html": _template("index.html", values),
+        "metod.html": _template("metod.html", values),
+        "app.js": (SITE_TEMPLATES / "app.js").read_bytes(),
+        "style.css": (SITE_TEMPLATES / "style.css").read_bytes(),
+        "data/site.js": site_js.encode("utf-8"),
+        "data/omraden.geojson": json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        "data/omraden.csv": _csv(AREA_COLUMNS, area_rows),
+        "data/handelser_per_manad.csv": _csv(MONTHLY_COLUMNS, monthly),
+    }  # fmt: skip
+    source = leaflet_source_dir()
+    vendor = {
+        f"vendor/leaflet/{n}": (source / n).read_bytes() for n in ("leaflet.js", "leaflet.css")
+    }
+    return files, vendor
+
+
+def _template(name: str, values: dict[str, str]) -> bytes:
+    text = string.Template((SITE_TEMPLATES / name).read_text(encoding="utf-8")).substitute(values)
+    return text.encode("utf-8")
+
+
+def _measures_and_features(
+    layer: gpd.GeoDataFrame,
+    areas: pd.DataFrame,
+    tables: dict[str, AreaTable],
+    labels: dict[str, str],
+    shown_rows: list[str],
+    rules: Rules,
+    period_text: str,
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The map's measures and one GeoJSON feature per area (simplified polygons, WGS84)."""
+    measures: list[dict[str, object]] = [
+        {"key": "total", "label": f"Alla händelser, {period_text}", "short": "Antal", "decimals": 0,
+         "note": f"Antal registrerade händelser. 1–{rules.min_count - 1} visas som <{rules.min_count}."},
+        {"key": "per1000", "label": f"Händelser per 1 000 invånare, {period_text}", "short": "Per 1 000 inv.", "decimals": 1,
+         "note": f"Visas bara för områden med minst {rules.rate_min_population} invånare och synligt antal."},
+    ]  # fmt: skip
+    for row in shown_rows:
+        if row != TOTAL:
+            measures.append({"key": f"g_{row}", "label": f"{labels[row]}, {period_text}", "short": "Antal", "decimals": 0,
+                             "note": f"Antal i kategorin. 1–{rules.min_count - 1} visas som <{rules.min_count}; 'dold' skyddar en annan cell."})  # fmt: skip
+    wave = next((w for w in areas["survey_wave"] if w), None)
+    if wave:
+        measures.append({"key": "otrygg", "label": f"Känner sig otrygga (medborgarenkäten {wave})", "short": "Andel otrygga", "decimals": 0, "unit": " %",
+                         "note": f"Andel som känner sig ganska eller mycket otrygga ute ensam sent på kvällen, med 95 %-intervall. Bara områden med minst {max(rules.survey_min_n, 5)} svar."})  # fmt: skip
+    simplified = layer[["area_code", "geometry"]].copy()
+    simplified["geometry"] = shapely.coverage_simplify(np.asarray(layer.geometry), 25.0)
+    shapes = gpd.GeoSeries(simplified.geometry, crs=layer.crs).to_crs(MAP_CRS).set_precision(1e-5)
+    by_code = areas.set_index("area_code")
+    features = []
+    for code, geometry in zip(layer["area_code"], shapes, strict=True):
+        table = tables[code]
+        figures = by_code.loc[code]
+        matt: dict[str, dict[str, object]] = {}
+        for row in shown_rows:
+            i, j = table.index(row, PERIOD)
+            value, status = int(table.values[i, j]), int(table.status[i, j])
+            key = "total" if row == TOTAL else f"g_{row}"
+            text = shown_value(value, status, rules.min_count)
+            matt[key] = {"text": text, "varde": value if status == VISIBLE else None}
+        rate = figures["rate_per_1000"]
+        has_rate = rate is not None and not pd.isna(rate)
+        matt["per1000"] = {
+            "text": f"{rate:.1f}".replace(".", ",") if has_rate else "–",
+            "varde": float(rate) if has_rate else None,
+        }
+        share = figures["survey_share"]
+        if wave:
+            has_share = share is not None and not pd.isna(share)
+            matt["otrygg"] = {
+                "text": f"{_percent(share)} % ({_percent(figures['survey_low'])}–{_percent(figures['survey_high'])} %, n = {int(figures['survey_n'])})"
+                if has_share else f"färre än {max(rules.survey_min_n, 5)} svar",
+                "varde": round(float(share) * 100) if has_share else None,
+            }  # fmt: skip
+        features.append({
+            "type": "Feature",
+            "properties": {"kod": code, "namn": str(figures["name"]), "zon": ZONE_NAMES.get(str(figures["zone"]), str(figures["zone"])), "matt": matt},
+            "geometry": shapely.geometry.mapping(geometry),
+        })  # fmt: skip
+    return measures, features

@@ -1,0 +1,311 @@
+"""The public export's disclosure control: suppression, the audit, and the guard under attack.
+
+Every attempt to leak something must make the guard refuse, naming the cell and the rule, and
+nothing may be written then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine
+
+from geo.cli import main
+from geo.ingest import ImportOptions, import_incidents
+from geo.presence import create_entry
+from geo.privacy import (
+    PERIOD,
+    PRIMARY,
+    SECONDARY,
+    SENSITIVE,
+    TOTAL,
+    VISIBLE,
+    WITHHELD,
+    AreaTable,
+    PrivacyBreach,
+    Rules,
+    audit,
+    guard,
+    last_closed_month,
+    load_rules,
+    month_range,
+    protect,
+)
+from geo.publish import build, forbidden_texts, publish
+from geo.store import active_layer
+
+RULES = Rules(sensitive_types=("Våld i nära relation",))
+TODAY = dt.date(2026, 1, 15)
+CENTRE = (347000, 6309800)  # Falkenberg centrum (built-in layer)
+ULLARED = (362198, 6335363)  # Ullared-Inland
+
+
+def _table(values: list[list[int]], rows: list[str], months: int) -> AreaTable:
+    cols = [f"2025-{m:02d}" for m in range(1, months + 1)] + [PERIOD]
+    grid = np.array(values, dtype=np.int64)
+    full = np.zeros((len(rows) + 1, months + 1), dtype=np.int64)
+    full[: len(rows), :months] = grid
+    full[len(rows), :months] = grid.sum(axis=0)
+    full[:, months] = full[:, :months].sum(axis=1)
+    return AreaTable("A", [*rows, TOTAL], cols, full)
+
+
+# --- Months -------------------------------------------------------------------------------------
+
+
+def test_only_closed_whole_months() -> None:
+    assert last_closed_month(dt.date(2026, 11, 27)) == "2026-10"
+    assert last_closed_month(dt.date(2026, 1, 1)) == "2025-12"
+    assert month_range("2026-02", 3) == ("2025-12", "2026-01", "2026-02")
+
+
+def test_rules_cannot_go_below_five(tmp_path: Path) -> None:
+    from geo.errors import ConfigError
+
+    path = tmp_path / "privacy.json"
+    path.write_text(json.dumps({"min_count": 3}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="under 5"):
+        load_rules(path)
+
+
+# --- Suppression and the audit on hand-made tables ----------------------------------------------
+
+
+def test_a_total_minus_visible_cells_is_caught_and_protect_fixes_it() -> None:
+    # One month: vald 2 (<5), egendom 9, trafik 7, no sensitive; the total 18 is visible.
+    table = _table([[2], [9], [7], [0]], ["vald", "egendom", "trafik", SENSITIVE], 1)
+    table.status[0, 0] = PRIMARY
+    table.status[3, :] = 3  # the sensitive row is never shown
+    table.status[0, 1] = PRIMARY  # the period column too (same value)
+    breaches = audit(table, RULES)
+    assert breaches and breaches[0].row == "vald"  # 18 − 9 − 7 = 2
+    fresh = _table([[2], [9], [7], [0]], ["vald", "egendom", "trafik", SENSITIVE], 1)
+    protect(fresh, RULES)
+    assert audit(fresh, RULES) == []
+    assert (fresh.status == SECONDARY).any()  # a second cell was hidden to protect the first
+    hidden_values = fresh.values[fresh.status == SECONDARY]
+    assert (hidden_values >= 5).all()  # only cells of at least 5 are hidden as "dold"
+
+
+def test_overlapping_periods_are_caught() -> None:
+    # Egendom: 3 in January (<5), 8 and 6 later; the twelve-month value 17 would give it away.
+    table = _table([[3, 8, 6], [9, 9, 9], [0, 0, 0]], ["egendom", "trafik", SENSITIVE], 3)
+    table.status[2, :] = 3
+    table.status[0, 0] = PRIMARY
+    table.status[1, 0] = SECONDARY  # protects the column, but not the row
+    breaches = audit(table, RULES)
+    assert any(b.row == "egendom" and b.col == "2025-01" for b in breaches)
+    message = breaches[0].describe()
+    assert "kan räknas ut" in message and "sekundär röjandekontroll" in message
+
+
+def test_small_totals_withhold_the_breakdown() -> None:
+    # A month with four single incidents: each "<5" in a total of "<5" can only be 1.
+    table = _table(
+        [[1], [1], [1], [1], [0]], ["vald", "egendom", "trafik", "ordning", SENSITIVE], 1
+    )
+    protect(table, RULES)
+    assert table.status[table.index(TOTAL, "2025-01")] == PRIMARY
+    assert all(table.status[i, 0] == WITHHELD for i in range(4))
+    assert audit(table, RULES) == []
+
+
+def test_sensitive_offences_stay_hidden_inside_the_total() -> None:
+    # One sexual offence in March among 12 thefts and 6 traffic offences.
+    table = _table([[10, 12, 11], [6, 6, 7], [0, 1, 0]], ["egendom", "trafik", SENSITIVE], 3)
+    table.status[2, :] = 3
+    # All categories visible: total − categories = 1 gives the offence away.
+    assert [b.row for b in audit(table, RULES)] == [SENSITIVE, SENSITIVE]  # March and the period
+    fixed = _table([[10, 12, 11], [6, 6, 7], [0, 1, 0]], ["egendom", "trafik", SENSITIVE], 3)
+    protect(fixed, RULES)
+    assert audit(fixed, RULES) == []
+    assert fixed.status[0, 1] == SECONDARY and fixed.status[0, 3] == SECONDARY  # the shield
+
+
+# --- The guard on real publications -------------------------------------------------------------
+
+
+def _import(engine: Engine, folder: Path, rows: list[str]) -> None:
+    path = folder / "handelser.csv"
+    path.write_text("id;tidpunkt;typ;x;y;beskrivning\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    report = import_incidents(engine, path, ImportOptions(imported_by="test"))
+    assert report.imported, report.text()
+
+
+@pytest.fixture
+def small_store(store: Engine, tmp_path: Path) -> Engine:
+    """A few hundred incidents: plenty in the centre, one alone in Ullared in March, one sexual
+    offence, and a description with a personnummer; plus a presence entry."""
+    rows = []
+    for month in range(1, 13):
+        for k in range(12):
+            rows.append(
+                f"C{month}-{k};2025-{month:02d}-{k + 2:02d}T12:00:00+01:00;Stöld;{CENTRE[0] + k};{CENTRE[1]};"
+            )
+        for k in range(6):
+            rows.append(
+                f"T{month}-{k};2025-{month:02d}-{k + 2:02d}T15:00:00+01:00;Trafikbrott;{CENTRE[0]};{CENTRE[1] + k};"
+            )
+    rows.append(
+        f"U1;2025-03-14T02:00:00+01:00;Stöld;{ULLARED[0]};{ULLARED[1]};Anmälare 811228-9874 hörd"
+    )
+    rows.append(f"S1;2025-05-10T01:00:00+02:00;Våldtäkt;{CENTRE[0]};{CENTRE[1]};")
+    _import(store, tmp_path, rows)
+    _info, layer = active_layer(store)
+    create_entry(
+        store,
+        {"area_code": "1382R011", "planned_start": dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC),
+         "planned_end": dt.datetime(2025, 6, 1, 11, tzinfo=dt.UTC), "unit": "Piket Ullared 7",
+         "kind": "bilpatrull", "purpose": "Hemlig insats vid Gekås"},
+        who="test", area_codes=set(layer["area_code"]),
+    )  # fmt: skip
+    return store
+
+
+def test_publish_writes_a_guarded_site(small_store: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    site = publish(small_store, out, months=12, today=TODAY)
+    assert (site.first_month, site.last_month) == ("2025-01", "2025-12")
+    texts = "".join(
+        p.read_text(encoding="utf-8-sig")
+        for p in out.rglob("*")
+        if p.is_file() and "vendor" not in p.parts
+    )
+    assert "811228" not in texts and "Piket Ullared 7" not in texts and "Gekås" not in texts
+    monthly = (out / "data" / "handelser_per_manad.csv").read_text(encoding="utf-8-sig")
+    # The lone theft in Ullared in March is shown as "<5", never as 1.
+    assert "1382R011;Ullared-Inland;Alla händelser;2025-03;<5" in monthly
+    assert "Sexualbrott" not in monthly and "känsligt" not in monthly
+    assert site.bytes < 1_000_000
+
+
+def test_one_incident_alone_shown_as_one_is_refused(small_store: Engine, tmp_path: Path) -> None:
+    publication, _site, names = build(small_store, months=12, today=TODAY, rules=RULES)
+    table = publication.tables["1382R011"]
+    table.status[table.index(TOTAL, "2025-03")] = VISIBLE
+    with pytest.raises(PrivacyBreach) as refused:
+        guard(publication, RULES, today=TODAY, names=names)
+    assert (
+        "Ullared-Inland / total / 2025-03: antalet 1 skulle visas (regel: 1–4 visas som <5)"
+        in str(refused.value)
+    )
+
+
+def test_a_sensitive_category_shown_or_deducible_is_refused(small_store: Engine) -> None:
+    publication, _site, names = build(small_store, months=12, today=TODAY, rules=RULES)
+    table = publication.tables["1382R001"]
+    s = table.rows.index(SENSITIVE)
+    table.status[s, :] = VISIBLE
+    with pytest.raises(PrivacyBreach, match="känsliga kategorier får bara ingå i summor"):
+        guard(publication, RULES, today=TODAY, names=names)
+    publication, _site, names = build(small_store, months=12, today=TODAY, rules=RULES)
+    table = publication.tables["1382R001"]
+    table.status[table.status == SECONDARY] = VISIBLE  # drop the shield: total − categories = 1
+    with pytest.raises(PrivacyBreach, match="känsliga brott / 2025-05: det går att räkna ut"):
+        guard(publication, RULES, today=TODAY, names=names)
+
+
+def test_a_survey_area_with_three_answers_is_refused(small_store: Engine) -> None:
+    publication, _site, names = build(small_store, months=12, today=TODAY, rules=RULES)
+    publication.areas.loc[0, ["survey_n", "survey_share", "survey_low", "survey_high"]] = [
+        3,
+        0.33,
+        0.06,
+        0.79,
+    ]
+    with pytest.raises(
+        PrivacyBreach, match=r"enkätresultat med n = 3 visas \(regel: bara där n ≥ 5\)"
+    ):
+        guard(publication, RULES, today=TODAY, names=names)
+
+
+def test_planted_personnummer_and_presence_text_are_refused(small_store: Engine) -> None:
+    publication, _site, names = build(small_store, months=12, today=TODAY, rules=RULES)
+    forbidden = forbidden_texts(small_store)
+    assert "Piket Ullared 7" in forbidden
+    guard(publication, RULES, today=TODAY, forbidden=forbidden, names=names)  # clean as built
+    leaked = publication.files["metod.html"] + "Anmälare 811228-9874 hörd".encode()
+    publication.files["metod.html"] = leaked
+    with pytest.raises(
+        PrivacyBreach, match=r"metod\.html: innehåller något som liknar ett personnummer"
+    ):
+        guard(publication, RULES, today=TODAY, forbidden=forbidden, names=names)
+    publication, _site, names = build(small_store, months=12, today=TODAY, rules=RULES)
+    publication.files["index.html"] += "<p>Nästa pass: Piket Ullared 7</p>".encode()
+    with pytest.raises(PrivacyBreach, match=r"index\.html: innehåller text från närvarologgen"):
+        guard(publication, RULES, today=TODAY, forbidden=forbidden, names=names)
+
+
+def test_points_days_unclosed_months_and_rates_are_refused(small_store: Engine) -> None:
+    publication, _site, names = build(small_store, months=12, today=TODAY, rules=RULES)
+    collection = json.loads(publication.files["data/omraden.geojson"])
+    collection["features"].append({"type": "Feature", "properties": {"kod": "x"},
+                                   "geometry": {"type": "Point", "coordinates": [12.72, 57.14]}})  # fmt: skip
+    publication.files["data/omraden.geojson"] = json.dumps(collection).encode()
+    publication.files["data/handelser_per_manad.csv"] += (
+        "1382R001;Falkenberg centrum;Alla händelser;2025-03-14;12\r\n".encode()
+    )
+    publication.areas.loc[publication.areas["area_code"] == "1382R011", "population"] = 300
+    publication.areas.loc[publication.areas["area_code"] == "1382R011", "rate_per_1000"] = 3.3
+    with pytest.raises(PrivacyBreach) as refused:
+        guard(publication, RULES, today=dt.date(2025, 12, 20), names=names)
+    text = str(refused.value)
+    assert "objekt 15: geometri Point" in text
+    assert "finare än en månad ('2025-03-14')" in text
+    assert "månaden 2025-12: har inte tagit slut" in text
+    assert "Ullared-Inland: antal per 1 000 invånare visas, men befolkningen är under 1000" in text
+
+
+def test_a_refused_publication_writes_nothing(small_store: Engine, tmp_path: Path) -> None:
+    _info, layer = active_layer(small_store)
+    # A presence entry whose purpose is the site's own title: the guard cannot tell it from a leak.
+    create_entry(
+        small_store,
+        {"area_code": "1382R001", "planned_start": dt.datetime(2025, 7, 1, 10, tzinfo=dt.UTC),
+         "planned_end": dt.datetime(2025, 7, 1, 11, tzinfo=dt.UTC), "unit": "Patrull Centrum 3",
+         "kind": "fotpatrull", "purpose": "Trygghet i Falkenbergs områden"},
+        who="test", area_codes=set(layer["area_code"]),
+    )  # fmt: skip
+    out = tmp_path / "site"
+    with pytest.raises(PrivacyBreach, match=r"index\.html: innehåller text från närvarologgen"):
+        publish(small_store, out, months=12, today=TODAY)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".publik-")] == []
+
+
+def test_publish_refuses_a_folder_that_is_not_a_site(small_store: Engine, tmp_path: Path) -> None:
+    from geo.errors import GeoError
+
+    out = tmp_path / "dokument"
+    out.mkdir()
+    (out / "viktigt.txt").write_text("behåll mig", encoding="utf-8")
+    with pytest.raises(GeoError, match="inte en tidigare publicering"):
+        publish(small_store, out, months=12, today=TODAY)
+    assert (out / "viktigt.txt").exists()
+    site = tmp_path / "site"
+    publish(small_store, site, months=12, today=TODAY)
+    publish(small_store, site, months=6, today=TODAY)  # an earlier site is replaced whole
+    assert "2025-07" in (site / "data" / "handelser_per_manad.csv").read_text(encoding="utf-8-sig")
+    assert "2025-06;" not in (site / "data" / "handelser_per_manad.csv").read_text(
+        encoding="utf-8-sig"
+    )
+
+
+def test_cli_publish_on_demo_data(
+    demo_store: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("LAGESBILD_DATABASE_URL", str(demo_store.url))
+    out = tmp_path / "publik"
+    assert main(["publish", "--out", str(out), "--months", "12"]) == 0
+    said = capsys.readouterr().out
+    assert "Publicerat i" in said and "SYNTETISKA" in said
+    total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    assert total < 1_000_000
+    assert main(["publish", "--out", str(out), "--months", "99"]) == 2
