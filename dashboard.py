@@ -26,6 +26,9 @@ ALL_PAGES = {
     "lagesbild": st.Page(
         PAGES / "lagesbild.py", title=strings.PAGE_JOINT, icon="🤝", url_path="lagesbild"
     ),
+    "uppfoljning": st.Page(
+        PAGES / "uppfoljning.py", title=strings.PAGE_FOLLOWUP, icon="✅", url_path="uppfoljning"
+    ),
     "planera": st.Page(PAGES / "planera.py", title=strings.PAGE_PLAN, icon="🗓️", url_path="planera"),
     "narvaro": st.Page(PAGES / "narvaro.py", title=strings.PAGE_NEED, icon="⚖️", url_path="narvaro"),
     "importera": st.Page(

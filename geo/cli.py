@@ -42,9 +42,22 @@ def initialise(engine: Engine, *, demo_if_empty: bool, years: int, seed: int) ->
     except GeoError:
         _say("Aktiverar det inbyggda områdeslagret (14 RegSO, ungefärliga gränser) …")
         activate_builtin_layer(engine)
+    _seed_followup(engine)
     if demo_if_empty and count_rows(engine, "incidents") == 0:
         _say("Databasen saknar händelser: skapar syntetiska demodata (första start) …")
         load_demo(engine, years=years, seed=seed, progress=lambda m: _say(f"  {m}"))
+
+
+def _seed_followup(engine: Engine) -> None:
+    """Start this year's follow-up with the promise's activities (data/promise.json)."""
+    from geo.followup import ensure_year
+    from geo.joint import load_promise
+
+    added = ensure_year(engine, load_promise(load_settings().promise_path), dt.date.today().year)
+    if added:
+        _say(
+            f"Uppföljningen för {dt.date.today().year} startad med {added} aktiviteter ur medborgarlöftet."
+        )
 
 
 def _cmd_init(args: argparse.Namespace, engine: Engine) -> int:

@@ -177,6 +177,29 @@ partner_indicators = Table(
 )
 
 
+promise_activities = Table(
+    "promise_activities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("focus", String(60), nullable=False),  # focus area key from data/promise.json
+    Column("activity", Text, nullable=False),
+    Column("party", String(20), nullable=False),  # polis | kommun | region
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column(
+        "status", String(20), nullable=False
+    ),  # planerad | pågår | genomförd | försenad | inställd
+    Column(
+        "indicator", String(40), nullable=False
+    ),  # how the tool measures it (geo.followup.INDICATORS)
+    Column("comment", Text),  # screened for personnummer
+    Column("version", Integer, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+
 presence_entries = Table(
     "presence_entries",
     metadata,

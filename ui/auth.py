@@ -21,8 +21,17 @@ ROLES = ("polis", "samverkan", "publik")
 
 #: Which pages each role may open (page keys are the ``url_path`` of each page in dashboard.py).
 PAGE_ACCESS: dict[str, tuple[str, ...]] = {
-    "polis": ("oversikt", "hotspots", "lagesbild", "planera", "narvaro", "importera", "om"),
-    "samverkan": ("oversikt", "lagesbild", "om"),
+    "polis": (
+        "oversikt",
+        "hotspots",
+        "lagesbild",
+        "uppfoljning",
+        "planera",
+        "narvaro",
+        "importera",
+        "om",
+    ),
+    "samverkan": ("oversikt", "lagesbild", "uppfoljning", "om"),
     "publik": ("publik",),
 }
 

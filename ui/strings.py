@@ -354,3 +354,40 @@ PUBLIC_INTRO = (
 PUBLIC_REFUSED = "Den publika kartan kunde inte byggas: röjandekontrollen stoppade publiceringen."
 PUBLIC_FACTS = "Period {first} – {last} · {kb} kB · {hidden} celler dolda eller ej redovisade"
 PUBLIC_OPEN = "Öppna webbplatsen i en egen flik"
+
+# --- Uppföljning ----------------------------------------------------------------------------------
+PAGE_FOLLOWUP = "Uppföljning"
+FOLLOWUP_HEADER = "Uppföljning av medborgarlöftet"
+FOLLOWUP_INTRO = (
+    "Årets aktiviteter under löftets två fokusområden, vem som ansvarar och hur det går. Polisen "
+    "redigerar; kommunen och regionen ser samma tabell. Måtten räknas fram ur verktygets data."
+)
+FOLLOWUP_YEAR = "År"
+FOLLOWUP_SAVE = "Spara ändringarna"
+FOLLOWUP_SAVED = "Sparat: {changed} ändrade och {new} nya aktiviteter."
+FOLLOWUP_NOTHING = "Inga ändringar att spara."
+FOLLOWUP_BY = "Sparas av"
+FOLLOWUP_INDICATORS = "Mått ur data"
+FOLLOWUP_INDICATOR_NOTE = (
+    "Närvaro redovisas bara som summerade timmar per hela månad i inlandet – aldrig tider, platser, "
+    "enheter eller planer."
+)
+FOLLOWUP_COLUMNS = {
+    "focus": "Fokusområde", "activity": "Aktivitet", "party": "Ansvarig", "period_start": "Från",
+    "period_end": "Till", "status": "Status", "indicator": "Mått", "comment": "Kommentar",
+    "updated_by": "Senast ändrad av",
+}  # fmt: skip
+EVAL_HEADER = "Utvärdering: gav den riktade närvaron effekt? (endast polisen)"
+EVAL_INTRO = (
+    "Före/efter i områden med riktad närvaro mot jämförelseområden du väljer: weighted displacement "
+    "difference (Wheeler & Ratcliffe 2018) med Poissonvarians och z. Negativt värde = färre händelser "
+    "än jämförelsen ger förväntat."
+)
+EVAL_TREATED = "Områden med riktad närvaro"
+EVAL_CONTROL = "Jämförelseområden"
+EVAL_BEFORE = "Period före"
+EVAL_AFTER = "Period efter"
+EVAL_BUFFER = "Förskjutningszon runt områdena (meter, 0 = ingen)"
+EVAL_HARM = "Vikta med skadeindex"
+EVAL_COMPONENTS = {"name": "Del", "before": "Före", "after": "Efter", "change": "Förändring"}
+EVAL_RESULT = "WDD = {wdd:+.1f}, standardfel {se:.1f}, z = {z:.2f} (p = {p:.3f}). {verdict}"

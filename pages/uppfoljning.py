@@ -1,0 +1,85 @@
+"""Uppföljning: the promise's activities and indicators (polis edits, samverkan reads); the
+evaluation of targeted presence for the police."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import ConflictError, ImportRejected
+from geo.followup import (
+    INDICATORS,
+    PARTIES,
+    STATUSES,
+    ensure_year,
+    load_activities,
+    save_activities,
+)
+from geo.joint import load_promise
+from ui import followup, loaders, state, strings
+from ui.auth import require_page
+
+require_page("uppfoljning")
+is_polis = st.session_state.get("role") == "polis"
+settings, version, info, layer, span = loaders.astuple_page(loaders.page_data())
+engine = state.engine(settings.database_url)
+promise = load_promise(settings.promise_path)
+focus_labels = {f.key: f.label for f in promise.focus_areas}
+
+st.header(strings.FOLLOWUP_HEADER)
+st.caption(strings.FOLLOWUP_INTRO)
+this_year = dt.date.today().year
+year = int(
+    st.selectbox(
+        strings.FOLLOWUP_YEAR, list(range(this_year, this_year - 4, -1)), key="followup_year"
+    )
+)
+ensure_year(engine, promise, year)
+activities = load_activities(engine, year)
+columns = list(strings.FOLLOWUP_COLUMNS)
+
+if is_polis:
+    # The versions as this user opened them: a save is checked against these, not a fresh read.
+    opened_key = f"followup_opened_{year}"
+    if opened_key not in st.session_state:
+        st.session_state[opened_key] = activities
+    opened: pd.DataFrame = st.session_state[opened_key]
+    edited = st.data_editor(
+        opened[["id", "version", *columns]],
+        column_config=followup.editor_columns(focus_labels, PARTIES, STATUSES, INDICATORS),
+        column_order=columns,
+        num_rows="dynamic",
+        hide_index=True,
+        key=f"followup_editor_{year}",
+        width="stretch",
+    )
+    who = st.text_input(strings.FOLLOWUP_BY, key="followup_by")
+    if st.button(strings.FOLLOWUP_SAVE, type="primary"):
+        try:
+            counts = save_activities(
+                engine, year, followup.rows_for_save(edited, year), who=who.strip() or "okänd (Uppföljning)",
+                focus_keys=set(focus_labels),
+            )  # fmt: skip
+            st.session_state.pop(opened_key, None)
+            if counts["ändrade"] or counts["nya"]:
+                st.success(
+                    strings.FOLLOWUP_SAVED.format(changed=counts["ändrade"], new=counts["nya"])
+                )
+            else:
+                st.info(strings.FOLLOWUP_NOTHING)
+        except (ImportRejected, ConflictError) as error:
+            st.error(str(error))
+else:
+    st.dataframe(followup.display(activities, focus_labels), hide_index=True, width="stretch")
+
+st.subheader(strings.FOLLOWUP_INDICATORS)
+st.dataframe(
+    followup.indicator_table(settings.database_url, version, year, str(settings.promise_path)),
+    hide_index=True,
+    width="stretch",
+)
+st.caption(strings.FOLLOWUP_INDICATOR_NOTE)
+
+if is_polis and span is not None:
+    with st.expander(strings.EVAL_HEADER, expanded=False):
+        followup.evaluation_section(settings.database_url, version, layer, span)

@@ -1,0 +1,46 @@
+"""The Uppföljning page: polis edits the activities, samverkan reads them; indicators shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_pages import _page, app_env  # noqa: F401 - app_env is a fixture
+
+
+@pytest.mark.usefixtures("app_env")
+def test_police_edit_and_save_an_activity() -> None:
+    page = _page("uppfoljning", "polis")
+    assert page.header[0].value == "Uppföljning av medborgarlöftet"
+    editor = page.dataframe[0].value
+    assert {"id", "version", "activity", "status"} <= set(editor.columns)  # the editable table
+    indicators = page.dataframe[1].value
+    assert list(indicators.columns) == ["Mått", "Värde", "Period", "Källa"]
+    assert any("timmar levererade av målet" in v for v in indicators["Värde"])
+    page.text_input(key="followup_by").set_value("Kommunpolis Test")
+    # Edit through the data editor's state (what the browser sends), then save.
+    page.session_state["followup_editor_" + str(page.selectbox(key="followup_year").value)] = {
+        "edited_rows": {0: {"status": "pågår", "comment": "Start i mars"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    page.button[0].click().run()
+    assert not page.exception, page.exception
+    assert any("Sparat: 1 ändrade" in s.value for s in page.success), [e.value for e in page.error]
+
+
+@pytest.mark.usefixtures("app_env")
+def test_partners_read_the_follow_up_without_editing() -> None:
+    page = _page("uppfoljning", "samverkan")
+    table = page.dataframe[0].value
+    assert {"Fokusområde", "Aktivitet", "Ansvarig", "Status", "Mått"} <= set(table.columns)
+    assert "Unga och unga vuxna i riskzon" in set(table["Fokusområde"])
+    assert len(page.button) == 0  # nothing to save
+    assert all("Utvärdering" not in e.label for e in page.expander)  # police only
+    assert not any("WDD" in m.value for m in page.markdown)
+
+
+@pytest.mark.usefixtures("app_env")
+def test_police_evaluate_presence_with_wdd() -> None:
+    page = _page("uppfoljning", "polis")
+    text = " ".join(m.value for m in page.markdown)
+    assert "WDD = " in text and "z = " in text

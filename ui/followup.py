@@ -1,0 +1,178 @@
+"""Glue for the Uppföljning page: the activity editor, indicator table and the evaluation form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from ui import loaders, state, strings
+
+
+def editor_columns(
+    focus: dict[str, str],
+    parties: tuple[str, ...],
+    statuses: tuple[str, ...],
+    indicators: dict[str, str],
+) -> dict[str, Any]:
+    """Column settings for st.data_editor: choices from the lists, dates as dates, ids hidden."""
+    labels = strings.FOLLOWUP_COLUMNS
+    return {
+        "focus": st.column_config.SelectboxColumn(labels["focus"], options=list(focus), required=True,
+                                                  help=" · ".join(f"{k} = {v}" for k, v in focus.items())),
+        "activity": st.column_config.TextColumn(labels["activity"], required=True, width="large"),
+        "party": st.column_config.SelectboxColumn(labels["party"], options=list(parties), required=True),
+        "period_start": st.column_config.DateColumn(labels["period_start"], required=True, format="YYYY-MM-DD"),
+        "period_end": st.column_config.DateColumn(labels["period_end"], required=True, format="YYYY-MM-DD"),
+        "status": st.column_config.SelectboxColumn(labels["status"], options=list(statuses), required=True),
+        "indicator": st.column_config.SelectboxColumn(labels["indicator"], options=list(indicators), required=True,
+                                                      help=" · ".join(f"{k} = {v}" for k, v in indicators.items())),
+        "comment": st.column_config.TextColumn(labels["comment"], help="Personnummer tas bort när du sparar."),
+        "updated_by": st.column_config.TextColumn(labels["updated_by"], disabled=True),
+        "id": None,
+        "version": None,
+    }  # fmt: skip
+
+
+def rows_for_save(edited: pd.DataFrame, year: int) -> list[dict[str, Any]]:
+    """The editor's rows as plain dicts: dates as dates, new rows without id or version."""
+    rows = []
+    for record in edited.to_dict("records"):
+        row = {k: (None if _missing(v) else v) for k, v in record.items()}
+        for column in ("period_start", "period_end"):
+            value = row.get(column)
+            if isinstance(value, pd.Timestamp | dt.datetime):
+                row[column] = value.date()
+            elif value is None and row.get("id") is None:
+                row[column] = dt.date(
+                    year,
+                    1 if column == "period_start" else 12,
+                    1 if column == "period_start" else 31,
+                )
+        rows.append(row)
+    return rows
+
+
+def _missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def display(activities: pd.DataFrame, focus: dict[str, str]) -> pd.DataFrame:
+    """The activities as partners read them."""
+    shown = activities.assign(focus=activities["focus"].map(focus).fillna(activities["focus"]))
+    return shown[list(strings.FOLLOWUP_COLUMNS)].rename(columns=strings.FOLLOWUP_COLUMNS)
+
+
+@st.cache_data(show_spinner="Räknar fram måtten …", max_entries=8)
+def indicator_table(database_url: str, version: str, year: int, promise_path: str) -> pd.DataFrame:
+    """The three computed indicators with period and source."""
+    from pathlib import Path
+
+    from geo.joint import load_promise
+
+    promise = load_promise(Path(promise_path))
+    from geo.followup import INDICATORS, focus_incidents, inland_presence, survey_unsafe
+    from geo.presence import list_entries, presence_settings
+    from geo.survey import load_responses
+
+    engine = state.engine(database_url)
+    _info, layer = loaders.area_layer(database_url, version)
+    today = dt.date.today()
+    entries = list_entries(
+        engine,
+        start=dt.datetime(year, 1, 1, tzinfo=dt.UTC),
+        end=dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC),
+    )
+    incidents = loaders.incident_table(database_url, version).rename(
+        columns={"harm_reactive": "harm"}
+    )
+    values = [
+        inland_presence(entries, layer, year=year, target_per_week=float(presence_settings()["inland_target_hours_per_week"]), until=today),
+        focus_incidents(incidents, promise.focus_codes(), year=year, until=today),
+        survey_unsafe(load_responses(engine), promise.focus_codes()),
+    ]  # fmt: skip
+    return pd.DataFrame(
+        {"Mått": [INDICATORS[v.key] for v in values], "Värde": [v.text for v in values],
+         "Period": [v.period for v in values], "Källa": [v.source for v in values]}
+    )  # fmt: skip
+
+
+def evaluation_section(
+    database_url: str, version: str, layer: gpd.GeoDataFrame, span: tuple[dt.datetime, dt.datetime]
+) -> None:
+    """Pick treated and control areas and periods; show the WDD with its parts and warnings."""
+    from geo.errors import GeoError
+    from geo.evaluation import evaluate
+
+    st.caption(strings.EVAL_INTRO)
+    names = dict(zip(layer["area_code"], layer["name"], strict=True))
+    inland = [c for c, z in zip(layer["area_code"], layer["zone"], strict=True) if z == "inland"]
+    left, right = st.columns(2)
+    treated = left.multiselect(
+        strings.EVAL_TREATED,
+        list(names),
+        default=inland[:2],
+        format_func=lambda c: names[c],
+        key="eval_treated",
+    )
+    control = right.multiselect(strings.EVAL_CONTROL, list(names), default=inland[2:], format_func=lambda c: names[c], key="eval_control")  # fmt: skip
+    last = span[1].date()
+    after_default = (last - dt.timedelta(days=90), last)
+    before_default = (
+        after_default[0] - dt.timedelta(days=91),
+        after_default[0] - dt.timedelta(days=1),
+    )
+    before = left.date_input(strings.EVAL_BEFORE, value=before_default, key="eval_before")
+    after = right.date_input(strings.EVAL_AFTER, value=after_default, key="eval_after")
+    buffer_m = left.slider(strings.EVAL_BUFFER, 0, 2000, 0, step=100, key="eval_buffer")
+    harm = right.toggle(strings.EVAL_HARM, value=False, key="eval_harm")
+    if not (
+        isinstance(before, tuple)
+        and len(before) == 2
+        and isinstance(after, tuple)
+        and len(after) == 2
+    ):
+        return
+
+    def utc(day: dt.date, end: bool = False) -> dt.datetime:
+        return dt.datetime.combine(
+            day + dt.timedelta(days=1 if end else 0), dt.time(), tzinfo=dt.UTC
+        )
+
+    incidents = loaders.incident_table(database_url, version)
+    frame = incidents.assign(harm=incidents["harm_reactive"])
+    try:
+        result = evaluate(frame, layer, treated=treated, control=control,
+                          before=(utc(before[0]), utc(before[1], True)), after=(utc(after[0]), utc(after[1], True)),
+                          buffer_m=float(buffer_m), harm_weighted=harm)  # fmt: skip
+    except GeoError as error:
+        st.warning(str(error))
+        return
+    parts = [
+        p
+        for p in (result.treated, result.control, result.displacement, result.control_displacement)
+        if p
+    ]
+    table = pd.DataFrame(
+        [
+            {
+                "name": p.name,
+                "before": round(p.before, 1),
+                "after": round(p.after, 1),
+                "change": round(p.change, 1),
+            }
+            for p in parts
+        ]
+    )
+    st.dataframe(table.rename(columns=strings.EVAL_COMPONENTS), hide_index=True)  # fmt: skip
+    st.markdown(
+        strings.EVAL_RESULT.format(wdd=result.wdd, se=result.standard_error, z=result.z, p=result.p_value, verdict=result.verdict())
+    )  # fmt: skip
+    for warning in result.warnings:
+        st.warning(warning)
