@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import strings
+from ui import presentation, strings
 from ui.auth import current_role, pages_for
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -41,5 +41,6 @@ ALL_PAGES = {
 st.sidebar.title(strings.APP_TITLE)
 st.sidebar.caption(strings.APP_SUBTITLE)
 role = current_role()
+presentation.controls()
 navigation = st.navigation([ALL_PAGES[key] for key in pages_for(role)])
 navigation.run()

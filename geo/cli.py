@@ -239,6 +239,19 @@ def _cmd_publish(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.report import build_report, parse_period
+
+    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    period = parse_period(args.period)
+    _say(f"Skriver mötesunderlaget för {period.label} ({args.audience}) …")
+    pdf = build_report(engine, period, args.audience, promise_path=load_settings().promise_path)
+    out = Path(args.out or f"lagesbild_{args.period.replace('..', '_')}_{args.audience}.pdf")
+    out.write_bytes(pdf)
+    _say(f"Skrev {out} ({len(pdf) / 1000:.0f} kB).")
+    return 0
+
+
 def _cmd_settings(args: argparse.Namespace, _engine: Engine | None) -> int:
     settings = load_settings()
     for name, meaning in ENVIRONMENT.items():
@@ -357,6 +370,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--months", type=int, default=12, help="antal hela, avslutade månader (standard 12)"
     )
     publish.set_defaults(handler=_cmd_publish)
+
+    report = commands.add_parser("report", help="skriv mötesunderlaget som PDF")
+    report.add_argument(
+        "--period", required=True, help="2025, 2025-Q3, 2025-09 eller 2025-01..2025-06"
+    )
+    report.add_argument("--audience", choices=("samverkan", "polis"), default="samverkan")
+    report.add_argument(
+        "--out", help="PDF-fil att skriva (standard: lagesbild_PERIOD_MOTTAGARE.pdf)"
+    )
+    report.set_defaults(handler=_cmd_report)
 
     settings = commands.add_parser("settings", help="visa inställningar och miljövariabler")
     settings.set_defaults(handler=_cmd_settings, needs_db=False)

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
+from geo.exports import Caption, category_figure
 from geo.hotspots import CELL_SIZES, CLASS_LABELS, EMERGING_LABELS, emerging_by_area, land_grid
-from geo.maps import area_outline_map, hotspot_layer, hotspot_legend, points_layer
-from ui import loaders, strings
+from geo.maps import HOTSPOT_COLOURS, area_outline_map, hotspot_layer, hotspot_legend, points_layer
+from ui import loaders, presentation, strings
 from ui.auth import require_page
 from ui.charts import week_heatmap
 from ui.filters import incident_filters, local_dates
@@ -82,6 +83,16 @@ if result.table is not None:
 st.caption(caption)
 
 if result.table is not None:
+    significant = land_grid(cell_size).cells.merge(result.table, on="cell_id")
+    significant = significant[significant["hotspot_class"] != "none"]
+    hotspot_caption = Caption(strings.HOTSPOT_EXPORT_TITLE.format(size=cell_size), f"{first} – {last}", source,
+                              n=len(selected), synthetic=bool(selected["synthetic"].any()), approximate=info.approximate)  # fmt: skip
+    presentation.export_buttons(
+        strings.HOTSPOT_EXPORT_TITLE.format(size=cell_size),
+        lambda: category_figure(layer, pd.Series(dtype=str), {}, {}, hotspot_caption, legend_title=strings.HOTSPOT_LEGEND,
+                                cells=significant, cell_colours=HOTSPOT_COLOURS, cell_labels=CLASS_LABELS),
+        key="hotspot_export",
+    )  # fmt: skip
     counts = result.table["hotspot_class"].value_counts()
     st.dataframe(
         pd.DataFrame(

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+from geo.exports import Caption, category_figure
 from geo.joint import CLASS_COLOURS, CLASSES, load_promise
 from geo.maps import area_outline_map, category_layer, count_cells_layer, swatch_legend
 from geo.survey import item_shares, load_comments, safety_change, unsafe_place_clusters, waves
-from ui import charts, loaders, state, strings
+from ui import charts, loaders, presentation, state, strings
 from ui.auth import require_page
 from ui.joint import display_table, interval, pct, tooltip_columns
 from ui.loaders import astuple_page
@@ -71,6 +72,17 @@ with map_column:
     st.caption(f"{caption} · {boundary_note}")
     if show_clusters:
         st.caption(strings.JOINT_CLUSTER_NOTE.format(cell=500, min_n=max(min_n, 5), hidden=hidden))
+    classes = table.set_index("area_code")["klass"]
+    joint_caption = Caption(strings.JOINT_MAP_TITLE, f"händelser {view.incident_start} – {view.incident_end}, enkät {wave}",
+                            f"{source}; medborgarenkäten {wave}", n=view.incidents, synthetic=view.synthetic,
+                            approximate=info.approximate, notes=(f"enkät n = {int(overall['n'])}",))  # fmt: skip
+    focus_codes = set(focus)
+    presentation.export_buttons(
+        strings.JOINT_MAP_TITLE,
+        lambda: category_figure(layer, classes, CLASS_COLOURS, CLASSES, joint_caption,
+                                legend_title=strings.JOINT_MAP_TITLE, outlined=focus_codes),
+        key="joint_export",
+    )  # fmt: skip
 with legend_column:
     for note in strings.JOINT_MAP_NOTES:
         st.caption(note)

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from geo.exports import Caption, choropleth_figure
 from geo.maps import area_outline_map, choropleth_layer, legend_html
-from ui import loaders, strings
+from ui import loaders, presentation, strings
 from ui.auth import require_page
 from ui.filters import incident_filters, local_dates
 from ui.loaders import astuple_page
@@ -67,6 +68,15 @@ with map_column:
     show_map(base, key="overview_map", layers=[colours])
     st.html(legend_html(strings.MEASURES[measure], breaks, [f"{first} – {last}, n = {n}"]))
     st.caption(f"{caption} · {boundary_note}")
+    values = table.set_index("area_code")[measure]
+    trend = loaders.monthly_by_zone(settings.database_url, version, filters)
+    figure_caption = Caption(strings.MEASURES[measure], f"{first} – {last}", source, n=n, synthetic=counts.synthetic,
+                             approximate=info.approximate, notes=("Diagrammet: hela tiden i databasen",))  # fmt: skip
+    presentation.export_buttons(
+        strings.MEASURES[measure],
+        lambda: choropleth_figure(layer, values, figure_caption, legend_title=strings.MEASURES[measure], monthly=trend),
+        key="overview_export",
+    )  # fmt: skip
 with table_column:
     shown = table[list(strings.INDICATOR_COLUMNS)].rename(columns=strings.INDICATOR_COLUMNS)
     st.dataframe(shown, hide_index=True, width="stretch")

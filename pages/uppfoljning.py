@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from geo.errors import ConflictError, ImportRejected
+from geo.errors import ConflictError, GeoError, ImportRejected
 from geo.followup import (
     INDICATORS,
     PARTIES,
@@ -16,6 +16,7 @@ from geo.followup import (
     save_activities,
 )
 from geo.joint import load_promise
+from geo.report import build_report, parse_period
 from ui import followup, loaders, state, strings
 from ui.auth import require_page
 
@@ -79,6 +80,28 @@ st.dataframe(
     width="stretch",
 )
 st.caption(strings.FOLLOWUP_INDICATOR_NOTE)
+
+st.subheader(strings.REPORT_HEADER)
+left, right = st.columns(2)
+period_text = left.text_input(strings.REPORT_PERIOD, value=str(year), key="report_period")
+audiences = ["samverkan", "polis"] if is_polis else ["samverkan"]  # partners never get presence
+audience = str(right.selectbox(strings.REPORT_AUDIENCE, audiences, format_func=lambda a: strings.REPORT_AUDIENCES[a],
+                               key="report_audience"))  # fmt: skip
+try:
+    report_period = parse_period(period_text)
+except GeoError as error:
+    st.error(str(error))
+else:
+    st.download_button(
+        strings.REPORT_DOWNLOAD,
+        data=lambda: build_report(
+            engine, report_period, audience, promise_path=settings.promise_path
+        ),
+        file_name=f"lagesbild_{period_text.replace('..', '_')}_{audience}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        key="report_download",
+    )
 
 if is_polis and span is not None:
     with st.expander(strings.EVAL_HEADER, expanded=False):

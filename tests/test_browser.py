@@ -412,3 +412,40 @@ def test_published_site_renders_offline_from_disk_and_leaks_nothing(
     coordinate_like = re.compile(r"^-?\d{1,3}[.,]\d{4,}$|^\d{6,7}([.,]\d+)?$")
     for row in monthly[1:] + areas[1:]:
         assert not any(coordinate_like.match(cell) for cell in row), row
+
+
+def test_exports_download_and_presentation_mode(
+    fresh_server: Server, browser_page: tuple[Page, list[str], list[str]], tmp_path: Path
+) -> None:
+    import pypdfium2 as pdfium
+
+    page, errors, hosts = browser_page
+    page.goto(f"{fresh_server.url}/")
+    _wait_for_map(page)
+    with page.expect_download(timeout=60_000) as png_download:
+        page.get_by_role("button", name="Karta som PNG").click()
+    png = tmp_path / "karta.png"
+    png_download.value.save_as(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 50_000
+    assert png_download.value.suggested_filename == "antal_händelser.png"
+    with page.expect_download(timeout=60_000) as pdf_download:
+        page.get_by_role("button", name="Karta som PDF").click()
+    pdf = tmp_path / "karta.pdf"
+    pdf_download.value.save_as(pdf)
+    document = pdfium.PdfDocument(pdf.read_bytes())
+    text = document[0].get_textpage().get_text_range()
+    document.close()
+    assert "Antal händelser" in text and "10 km" in text and "SYNTETISKA" in text
+
+    page.locator("[data-testid=stSidebar]").get_by_text("Presentationsläge").click()
+    page.get_by_role("button", name="Avsluta presentationsläge").wait_for(timeout=30_000)
+    assert not page.locator("[data-testid=stSidebar]").is_visible()
+    frame = _wait_for_map(page)
+    assert frame is not None
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator("[data-testid=stMainBlockContainer]").evaluate("e => e.scrollIntoView()")
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(tmp_path / "presentation.png"))
+    page.get_by_role("button", name="Avsluta presentationsläge").click()
+    page.locator("[data-testid=stSidebar]").wait_for(state="visible", timeout=30_000)
+    assert errors == [] and set(hosts) == {"127.0.0.1"}

@@ -295,15 +295,14 @@ def test_presence_pages_are_police_only() -> None:
 @pytest.mark.usefixtures("app_env")
 def test_nothing_from_the_presence_log_reaches_partners_or_the_public() -> None:
     """Every page samverkan or publik can open, rendered in full, shows no presence data."""
-    from ui.auth import PAGE_ACCESS
-
-    from geo.publish import forbidden_texts
-    from geo.store import make_engine
-
     # The presence log's own texts (units, purposes, tactics, notes) and its column headers. The
     # word "närvaro" alone is not a marker: the promise's public activity list names "riktad
     # polisiär närvaro i inlandet", and Uppföljning shows delivered inland hours as monthly sums.
     import os
+
+    from geo.publish import forbidden_texts
+    from geo.store import make_engine
+    from ui.auth import PAGE_ACCESS
 
     markers = (*forbidden_texts(make_engine(os.environ["LAGESBILD_DATABASE_URL"])), "Patrull",
                "Planerad start", "Enhet", "Syntetisk närvaro")  # fmt: skip

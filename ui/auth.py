@@ -70,7 +70,8 @@ def current_role() -> str:
     if not is_loopback(address):
         st.error(strings.NOT_LOCAL_ERROR.format(address=address or "alla adresser"))
         st.stop()
-    st.info(strings.LOCAL_MODE_BANNER, icon="🔒")
+    if not st.session_state.get("presentation_mode"):
+        st.info(strings.LOCAL_MODE_BANNER, icon="🔒")
     chosen = st.session_state.get(_CHOSEN_ROLE, ROLES[0])
     role = str(
         st.sidebar.selectbox(

@@ -18,11 +18,14 @@ def show_map(
     ``layers`` go through ``feature_group_to_add``: when only they change, the base map stays and
     so does the user's zoom.
     """
+    from ui import presentation
+
     state.serve_leaflet()
     st_folium(
         fmap,
-        key=key,
-        height=height,
+        # A new component in presentation mode: st_folium keeps a map's first height otherwise.
+        key=f"{key}_presentation" if presentation.active() else key,
+        height=presentation.map_height(height),
         use_container_width=True,
         returned_objects=[],
         feature_group_to_add=list(layers) or None,

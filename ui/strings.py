@@ -391,3 +391,21 @@ EVAL_BUFFER = "Förskjutningszon runt områdena (meter, 0 = ingen)"
 EVAL_HARM = "Vikta med skadeindex"
 EVAL_COMPONENTS = {"name": "Del", "before": "Före", "after": "Efter", "change": "Förändring"}
 EVAL_RESULT = "WDD = {wdd:+.1f}, standardfel {se:.1f}, z = {z:.2f} (p = {p:.3f}). {verdict}"
+
+# --- Presentation ---------------------------------------------------------------------------------
+PRESENTATION_TOGGLE = "Presentationsläge"
+PRESENTATION_HELP = "Döljer sidomenyn och kontrollerna och förstorar karta och text för projektor."
+PRESENTATION_EXIT = "Avsluta presentationsläge"
+EXPORT_LABEL = "Exportera för bildspel:"
+EXPORT_PNG = "Karta som PNG"
+EXPORT_PDF = "Karta som PDF"
+REPORT_HEADER = "Mötesunderlag (PDF)"
+REPORT_PERIOD = "Period (2025, 2025-Q3, 2025-09 eller 2025-01..2025-06)"
+REPORT_AUDIENCE = "Mottagare"
+REPORT_AUDIENCES = {
+    "samverkan": "Samverkan (utan närvaro och punkter)",
+    "polis": "Polisen (med närvaro mot behov)",
+}
+REPORT_BUILD = "Skapa mötesunderlaget"
+REPORT_DOWNLOAD = "Ladda ner mötesunderlaget (PDF)"
+HOTSPOT_EXPORT_TITLE = "Hotspots (Gi*, {size} m-rutor, FDR)"

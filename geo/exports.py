@@ -1,0 +1,224 @@
+"""Maps and charts for slides, as PNG and PDF, drawn offline with geopandas + matplotlib.
+
+Every figure carries its title, period, legend, sources, a scale bar and a north arrow, and says
+"syntetiska data" or "ungefärliga gränser" where that applies. Maps are drawn in SWEREF 99 TM
+(metres), so the scale bar is exact.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")  # no display: files only
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from geo.maps import NO_DATA_COLOUR, SEQUENTIAL_5, class_breaks, colour_for
+
+WIDE = (12.8, 7.2)
+"""A 16:9 slide: 1920 × 1080 pixels at 150 dpi."""
+DPI = 150
+
+
+@dataclass(frozen=True)
+class Caption:
+    """What every exported figure says about itself."""
+
+    title: str
+    period: str
+    sources: str
+    n: int | None = None
+    synthetic: bool = False
+    approximate: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def footer(self) -> str:
+        parts = [f"Period: {self.period}"]
+        if self.n is not None:
+            parts.append(f"n = {self.n}")
+        parts.append(f"Källa: {self.sources}")
+        if self.approximate:
+            parts.append("Ungefärliga områdesgränser (genererade, inte SCB:s)")
+        if self.synthetic:
+            parts.append("SYNTETISKA DEMODATA – inga verkliga händelser")
+        return " · ".join(parts + list(self.notes))
+
+
+def frame_figure(fig: Figure, caption: Caption) -> None:
+    """Title, the synthetic-data mark and the footer (period, n, source, notes) on a figure."""
+    fig.suptitle(caption.title, x=0.02, y=0.975, ha="left", fontsize=20, fontweight="bold")
+    fig.text(
+        0.02,
+        0.015,
+        caption.footer(),
+        fontsize=9,
+        ha="left",
+        va="bottom",
+        wrap=True,
+        color="#333333",
+    )
+    if caption.synthetic:
+        fig.text(
+            0.98,
+            0.975,
+            "SYNTETISKA DATA",
+            ha="right",
+            va="top",
+            fontsize=12,
+            color="#b35900",
+            fontweight="bold",
+        )
+
+
+def scale_bar(ax: Axes, *, length_m: float | None = None) -> None:
+    """A scale bar in the lower left and a north arrow in the upper right (axes in metres)."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width = x1 - x0
+    if length_m is None:
+        target = width / 5
+        length_m = max(
+            v for v in (500, 1000, 2000, 5000, 10_000, 20_000, 50_000) if v <= max(target, 500)
+        )
+    bx, by = x0 + width * 0.04, y0 + (y1 - y0) * 0.05
+    ax.add_patch(
+        Rectangle(
+            (bx, by), length_m / 2, (y1 - y0) * 0.008, facecolor="#000000", edgecolor="#000000"
+        )
+    )
+    ax.add_patch(
+        Rectangle(
+            (bx + length_m / 2, by),
+            length_m / 2,
+            (y1 - y0) * 0.008,
+            facecolor="#ffffff",
+            edgecolor="#000000",
+        )
+    )
+    label = f"{length_m / 1000:g} km" if length_m >= 1000 else f"{length_m:g} m"
+    ax.text(bx + length_m / 2, by + (y1 - y0) * 0.02, label, ha="center", va="bottom", fontsize=10)
+    ax.annotate("N", xy=(x1 - width * 0.04, y1 - (y1 - y0) * 0.04), xytext=(x1 - width * 0.04, y1 - (y1 - y0) * 0.14),
+                ha="center", fontsize=12, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "#000000"})  # fmt: skip
+
+
+def _map_axes(
+    fig: Figure, areas: gpd.GeoDataFrame, rect: tuple[float, float, float, float]
+) -> Axes:
+    ax = fig.add_axes(rect)
+    ax.set_axis_off()
+    minx, miny, maxx, maxy = areas.total_bounds
+    pad = (maxx - minx) * 0.04
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    ax.set_aspect("equal")
+    return ax
+
+
+def choropleth_figure(
+    areas: gpd.GeoDataFrame,
+    values: pd.Series,
+    caption: Caption,
+    *,
+    legend_title: str,
+    monthly: pd.DataFrame | None = None,
+) -> Figure:
+    """Areas coloured by ``values`` (indexed by area code), with the same classes as the app's
+    map; optionally a monthly trend chart (columns = series, index = month) beside it."""
+    fig = Figure(figsize=WIDE, dpi=DPI)
+    frame_figure(fig, caption)
+    ax = _map_axes(fig, areas, (0.02, 0.08, 0.55 if monthly is not None else 0.75, 0.82))
+    shown = areas.assign(value=areas["area_code"].map(values))
+    breaks = class_breaks(shown["value"].dropna().to_numpy())
+    shown["colour"] = [
+        colour_for(v, breaks) if pd.notna(v) else NO_DATA_COLOUR for v in shown["value"]
+    ]
+    shown.plot(ax=ax, color=shown["colour"], edgecolor="#333333", linewidth=0.6)
+    scale_bar(ax)
+    palette = SEQUENTIAL_5[-len(breaks) :] if 0 < len(breaks) < len(SEQUENTIAL_5) else SEQUENTIAL_5
+    lower = 0.0
+    handles = []
+    for bound, colour in zip(breaks, palette, strict=False):
+        handles.append(Patch(facecolor=colour, edgecolor="#666666", label=f"{lower:g}–{bound:g}"))
+        lower = bound + 1 if float(bound).is_integer() else bound
+    fig.legend(handles=handles, title=legend_title, loc="upper left",
+               bbox_to_anchor=(0.58 if monthly is not None else 0.78, 0.9), frameon=False, fontsize=11, title_fontsize=12)  # fmt: skip
+    if monthly is not None and not monthly.empty:
+        chart = fig.add_axes((0.62, 0.12, 0.35, 0.4))
+        for column in monthly.columns:
+            chart.plot(
+                range(len(monthly)), monthly[column].to_numpy(), label=str(column), linewidth=2
+            )
+        step = max(1, len(monthly) // 6)
+        chart.set_xticks(range(0, len(monthly), step))
+        chart.set_xticklabels([str(m) for m in monthly.index[::step]], rotation=30, fontsize=9)
+        chart.set_title("Per månad", fontsize=12, loc="left")
+        chart.legend(fontsize=9, frameon=False)
+        chart.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def category_figure(
+    areas: gpd.GeoDataFrame,
+    classes: pd.Series,
+    colours: dict[str, str],
+    labels: dict[str, str],
+    caption: Caption,
+    *,
+    legend_title: str,
+    outlined: Collection[str] = (),
+    cells: gpd.GeoDataFrame | None = None,
+    cell_colours: dict[str, str] | None = None,
+    cell_labels: dict[str, str] | None = None,
+) -> Figure:
+    """Areas by category (e.g. perceived against recorded), focus areas outlined; or outlines
+    with coloured grid cells (hotspot classes) when ``cells`` is given."""
+    fig = Figure(figsize=WIDE, dpi=DPI)
+    frame_figure(fig, caption)
+    ax = _map_axes(fig, areas, (0.02, 0.08, 0.66, 0.82))
+    if cells is None:
+        fill = areas["area_code"].map(classes).map(colours).fillna(NO_DATA_COLOUR)
+        areas.plot(ax=ax, color=fill, edgecolor="#444444", linewidth=0.6)
+    else:
+        areas.plot(ax=ax, facecolor="#f7f7f7", edgecolor="#444444", linewidth=0.6)
+        if not cells.empty and cell_colours:
+            cells.plot(ax=ax, color=cells["hotspot_class"].map(cell_colours), linewidth=0)
+    focus = areas[areas["area_code"].isin(outlined)]
+    if not focus.empty:
+        focus.boundary.plot(ax=ax, color="#000000", linewidth=2.5)
+    scale_bar(ax)
+    used_colours, used_labels = (
+        (colours, labels) if cells is None else (cell_colours or {}, cell_labels or {})
+    )
+    handles = [
+        Patch(facecolor=used_colours[k], edgecolor="#666666", label=used_labels[k])
+        for k in used_colours
+    ]
+    if not focus.empty:
+        handles.append(
+            Patch(facecolor="none", edgecolor="#000000", linewidth=2.5, label="Fokusområde")
+        )
+    fig.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(0.69, 0.9),
+               frameon=False, fontsize=10, title_fontsize=12)  # fmt: skip
+    return fig
+
+
+def figure_bytes(fig: Figure, fmt: str) -> bytes:
+    """The figure as PNG or PDF bytes."""
+    if fmt not in ("png", "pdf"):
+        raise ValueError(f"format {fmt!r}: use png or pdf")
+    buffer = io.BytesIO()
+    fig.savefig(
+        buffer,
+        format=fmt,
+        dpi=DPI,
+        metadata={"Creator": "Lägesbild Falkenberg"} if fmt == "pdf" else None,
+    )
+    return buffer.getvalue()
