@@ -354,8 +354,13 @@ def _hide_partner(table: AreaTable, relation: list[tuple[int, int, int]], rules:
     return True
 
 
-def protect(table: AreaTable, rules: Rules, *, max_rounds: int = 50) -> None:
+def protect(
+    table: AreaTable, rules: Rules, *, max_rounds: int = 50, cheap_first: bool = True
+) -> None:
     """Primary and secondary suppression for one area, until :func:`audit` finds nothing.
+
+    ``cheap_first`` closes every relation with a single hidden cell before each audit (no linear
+    programme needed for those); ``bench/publish.py`` measures the audit-only way as its baseline.
 
     Raises
     ------
@@ -379,7 +384,7 @@ def protect(table: AreaTable, rules: Rules, *, max_rounds: int = 50) -> None:
                     table.status[shield, j] = SECONDARY
     for _round in range(max_rounds):
         # Cheap first: no relation may hide exactly one cell.
-        changed = True
+        changed = cheap_first
         while changed:
             changed = False
             for relation in _relations(table):
