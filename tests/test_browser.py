@@ -448,4 +448,18 @@ def test_exports_download_and_presentation_mode(
     page.screenshot(path=str(tmp_path / "presentation.png"))
     page.get_by_role("button", name="Avsluta presentationsläge").click()
     page.locator("[data-testid=stSidebar]").wait_for(state="visible", timeout=30_000)
+
+    # One click on Uppföljning gives the meeting report.
+    page.get_by_role("link", name="Uppföljning").click()
+    page.get_by_text("Uppföljning av medborgarlöftet").wait_for(timeout=60_000)
+    period = page.get_by_label("Period (2025, 2025-Q3", exact=False)
+    period.fill("2025")
+    period.press("Enter")
+    page.wait_for_timeout(1_000)
+    with page.expect_download(timeout=120_000) as report_download:
+        page.get_by_role("button", name="Ladda ner mötesunderlaget (PDF)").click()
+    report = pdfium.PdfDocument(report_download.value.path().read_bytes())
+    texts = [report[i].get_textpage().get_text_range() for i in range(len(report))]
+    report.close()
+    assert len(texts) == 5 and "mötesunderlag" in texts[0] and "Samverkan" in texts[0]
     assert errors == [] and set(hosts) == {"127.0.0.1"}
