@@ -39,7 +39,7 @@ if kind == "survey":
                                        imported_by=survey_by.strip() or "okänd (importsidan)")  # fmt: skip
         importing.table_import("survey", uploaded_survey, survey_options)
     except GeoError as error:
-        st.error(str(error))
+        st.error(strings.md_lines(error))
     st.stop()
 if kind == "indicators":
     st.header(strings.IMPORT_KINDS["indicators"])
@@ -54,7 +54,7 @@ if kind == "indicators":
         importing.table_import("indicators", uploaded_indicators,
                                IndicatorOptions(imported_by=indicator_by.strip() or "okänd (importsidan)"))  # fmt: skip
     except GeoError as error:
-        st.error(str(error))
+        st.error(strings.md_lines(error))
     st.stop()
 
 st.header(strings.IMPORT_HEADER)
@@ -82,7 +82,7 @@ if uploaded is None:
 try:
     exclude = parse_line_list(exclude_text)
 except GeoError as error:
-    st.error(str(error))
+    st.error(strings.md_lines(error))
     st.stop()
 options = ImportOptions(
     source=str(source),

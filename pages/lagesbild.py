@@ -101,7 +101,7 @@ st.altair_chart(
 )
 st.caption(caption)
 for label in view.indicator_labels:
-    st.caption(f"• {label}")
+    st.caption(f"• {strings.md(label)}")
 
 st.subheader(strings.JOINT_ITEMS_HEADER)
 item_area = st.selectbox(

@@ -65,7 +65,9 @@ else:
             if pd.isna(row.days_since_presence)
             else f"{int(row.days_since_presence)} dagar"
         )
-        st.write(f"- **{row.name}**: {row.need_share:.0%} av behovet, ingen närvaro på {days}")
+        st.write(
+            f"- **{strings.md(row.name)}**: {row.need_share:.0%} av behovet, ingen närvaro på {days}"
+        )
 
 st.subheader(strings.NEED_INLAND)
 target = st.number_input(

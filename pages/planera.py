@@ -60,9 +60,9 @@ year_back = Filters((week_start - dt.timedelta(days=365)).isoformat(), week_star
 
 
 def show_problems(error: GeoError) -> None:
-    st.error(getattr(error, "summary", str(error)))
+    st.error(strings.md_lines(getattr(error, "summary", str(error))))
     for problem in getattr(error, "problems", []):
-        st.write(f"- {problem}")
+        st.write(f"- {strings.md(problem)}")
 
 
 # --- New entry ------------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ else:
     if version_key not in st.session_state:
         st.session_state[version_key] = int(row["version"])
     based_on = int(st.session_state[version_key])
-    st.caption(f"Version {based_on}, senast ändrad av {row['updated_by']}")
+    st.caption(f"Version {based_on}, senast ändrad av {strings.md(row['updated_by'])}")
     edit, done = st.columns(2)
     with edit, st.form(f"edit_{chosen}"):
         new_purpose = st.text_input(strings.PLAN_PURPOSE, value=str(row["purpose"]))
@@ -174,7 +174,7 @@ else:
                 st.success("Sparat.")
                 del st.session_state[version_key]
             except ConflictError as error:
-                st.error(str(error))
+                st.error(strings.md_lines(error))
                 del st.session_state[version_key]  # show the saved version next time
             except (GeoError, ImportRejected) as error:
                 show_problems(error)
@@ -202,7 +202,7 @@ else:
                 st.success("Markerad som genomförd.")
                 del st.session_state[version_key]
             except ConflictError as error:
-                st.error(str(error))
+                st.error(strings.md_lines(error))
                 del st.session_state[version_key]
             except (GeoError, ImportRejected) as error:
                 show_problems(error)

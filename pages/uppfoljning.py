@@ -69,7 +69,7 @@ if is_polis:
             else:
                 st.info(strings.FOLLOWUP_NOTHING)
         except (ImportRejected, ConflictError) as error:
-            st.error(str(error))
+            st.error(strings.md_lines(error))
 else:
     st.dataframe(followup.display(activities, focus_labels), hide_index=True, width="stretch")
 
@@ -90,7 +90,7 @@ audience = str(right.selectbox(strings.REPORT_AUDIENCE, audiences, format_func=l
 try:
     report_period = parse_period(period_text)
 except GeoError as error:
-    st.error(str(error))
+    st.error(strings.md_lines(error))
 else:
     st.download_button(
         strings.REPORT_DOWNLOAD,

@@ -152,7 +152,7 @@ def evaluation_section(
                           before=(utc(before[0]), utc(before[1], True)), after=(utc(after[0]), utc(after[1], True)),
                           buffer_m=float(buffer_m), harm_weighted=harm)  # fmt: skip
     except GeoError as error:
-        st.warning(str(error))
+        st.warning(strings.md_lines(error))
         return
     parts = [
         p

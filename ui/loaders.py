@@ -372,7 +372,7 @@ def boundary_note(info: LayerInfo) -> str:
 
     if info.approximate:
         return strings.APPROXIMATE_BOUNDARIES
-    return strings.OFFICIAL_BOUNDARIES.format(source=info.source)
+    return strings.OFFICIAL_BOUNDARIES.format(source=strings.md(info.source))
 
 
 def source_text(sources: tuple[str, ...] | list[str]) -> str:

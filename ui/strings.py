@@ -409,3 +409,17 @@ REPORT_AUDIENCES = {
 REPORT_BUILD = "Skapa mötesunderlaget"
 REPORT_DOWNLOAD = "Ladda ner mötesunderlaget (PDF)"
 HOTSPOT_EXPORT_TITLE = "Hotspots (Gi*, {size} m-rutor, FDR)"
+
+
+def md(text: object) -> str:
+    """User-supplied text made safe inside Streamlit markdown (captions, st.write): every markdown,
+    directive and emoji character is backslash-escaped, so an imported name like
+    ``![x](https://…)`` is shown as text and never fetched or rendered."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])", r"\\\1", str(text))
+
+
+def md_lines(text: object) -> str:
+    """Like :func:`md`, keeping the text's line breaks (error messages listing problems)."""
+    return "  \n".join(md(line) for line in str(text).splitlines())
