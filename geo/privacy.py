@@ -120,19 +120,58 @@ def month_range(last: str, months: int) -> tuple[str, ...]:
 @dataclass
 class AreaTable:
     """One area's counts: rows = categories, the hidden sensitive row and the total; columns =
-    months and the whole period. ``status`` says what is shown for each cell."""
+    months and period totals. ``status`` says what is shown for each cell.
+
+    With earlier releases (see :class:`PriorRelease`) the table also holds their months and their
+    period totals, so the audit sees everything an attacker who kept every release knows:
+    ``editable`` marks the cells this release decides (its own months and period), ``known`` the
+    cells whose value an earlier release showed as a number, and ``periods`` maps each period
+    column to the month columns it sums.
+    """
 
     area_code: str
     rows: list[str]
     cols: list[str]
     values: np.ndarray
     status: np.ndarray = field(init=False)
+    periods: dict[int, list[int]] = field(default_factory=dict)
+    editable: np.ndarray = field(init=False)
+    known: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.status = np.zeros(self.values.shape, dtype=int)
+        self.editable = np.ones(self.values.shape, dtype=bool)
+        self.known = np.zeros(self.values.shape, dtype=bool)
+        if not self.periods:
+            last = len(self.cols) - 1
+            self.periods = {last: list(range(last))}
 
     def index(self, row: str, col: str) -> tuple[int, int]:
         return self.rows.index(row), self.cols.index(col)
+
+    @property
+    def shown_cols(self) -> list[int]:
+        """The columns this release publishes: its months and its period."""
+        return [j for j in range(len(self.cols)) if self.editable[:, j].any()]
+
+
+@dataclass(frozen=True)
+class PriorRelease:
+    """What an earlier public release showed: its months and every shown cell of every area
+    (``(area_code, row, col) → text``, col a month or ``period``). Kept in the store."""
+
+    months: tuple[str, ...]
+    cells: dict[tuple[str, str, str], str]
+
+
+def _prior_status(text: str) -> int:
+    if text.isdigit():
+        return VISIBLE
+    if text.startswith("<"):
+        return PRIMARY
+    if text == "dold":
+        return SECONDARY
+    return WITHHELD
 
 
 def count_tables(
@@ -141,6 +180,7 @@ def count_tables(
     groups: list[str],
     months: tuple[str, ...],
     rules: Rules,
+    priors: tuple[PriorRelease, ...] = (),
 ) -> dict[str, AreaTable]:
     """Count incidents per area, category row and local calendar month, plus the period column.
 
@@ -150,10 +190,18 @@ def count_tables(
         ``occurred_at`` (UTC), ``area_code``, ``category`` (group key) and ``raw_type``.
     groups
         Category group keys in display order; sensitive groups are folded into the hidden row.
+    priors
+        Earlier releases whose months overlap these: their months and period totals join the table
+        (with today's counts, the attacker's best case) and what they showed becomes known.
     """
+    priors = tuple(p for p in priors if set(p.months) & set(months))
     shown_groups = [g for g in groups if g not in rules.sensitive_groups]
     rows = [*shown_groups, SENSITIVE, TOTAL]
-    cols = [*months, PERIOD]
+    all_months = sorted(set(months).union(*(p.months for p in priors)))
+    cols = [*all_months, PERIOD, *(f"{PERIOD}@{k}" for k in range(len(priors)))]
+    windows = {len(all_months): [all_months.index(m) for m in months]}
+    for k, prior in enumerate(priors):
+        windows[len(all_months) + 1 + k] = [all_months.index(m) for m in prior.months]
     local = pd.to_datetime(incidents["occurred_at"], utc=True).dt.tz_convert("Europe/Stockholm")
     month = local.dt.strftime("%Y-%m")
     sensitive = incidents["category"].astype(str).isin(rules.sensitive_groups) | incidents[
@@ -163,18 +211,56 @@ def count_tables(
     frame = pd.DataFrame(
         {"area_code": incidents["area_code"].astype(str), "row": row, "col": month}
     )
-    frame = frame[frame["col"].isin(months) & frame["area_code"].isin(area_codes)]
+    frame = frame[frame["col"].isin(all_months) & frame["area_code"].isin(area_codes)]
     counts = frame.groupby(["area_code", "row", "col"]).size()
     tables = {}
+    n_months = len(all_months)
     for code in area_codes:
         values = np.zeros((len(rows), len(cols)), dtype=np.int64)
         if code in counts.index.get_level_values(0):
             for (r, c), n in counts.loc[code].items():
                 values[rows.index(r), cols.index(c)] = n
-        values[rows.index(TOTAL), :-1] = values[:-1, :-1].sum(axis=0)
-        values[:, -1] = values[:, :-1].sum(axis=1)
-        tables[code] = AreaTable(code, rows, cols, values)
+        values[rows.index(TOTAL), :n_months] = values[:-1, :n_months].sum(axis=0)
+        for j, window in windows.items():
+            values[:, j] = values[:, window].sum(axis=1)
+        table = AreaTable(code, rows, cols, values, periods=windows)
+        current = [all_months.index(m) for m in months] + [n_months]
+        table.editable[:, :] = False
+        table.editable[:, current] = True
+        # Cells only earlier releases showed: what they showed, strongest knowledge first (a
+        # number, then "<5", then "dold"); a cell none of them showed is unknown (≥ 0).
+        table.status[~table.editable] = WITHHELD
+        rank = {VISIBLE: 0, PRIMARY: 1, SECONDARY: 2, WITHHELD: 3}
+        for k, prior in enumerate(priors):
+            prior_cols = [(m, all_months.index(m)) for m in prior.months] + [
+                (PERIOD, n_months + 1 + k)
+            ]
+            for i, r in enumerate(rows):
+                for name, j in prior_cols:
+                    text = prior.cells.get((code, r, name))
+                    if text is None:
+                        continue
+                    table.known[i, j] |= text.isdigit()
+                    status = _prior_status(text)
+                    if not table.editable[i, j] and rank[status] < rank[int(table.status[i, j])]:
+                        table.status[i, j] = status
+                    elif table.editable[i, j] and _carried(status, int(table.values[i, j]), rules):
+                        # Stability: a cell hidden or withheld to protect another stays so in later
+                        # releases, so the same month looks the same every time it is published.
+                        table.status[i, j] = status
+                if prior.months == months:  # the same window: its period column is this one
+                    for i, r in enumerate(rows):
+                        status = _prior_status(prior.cells.get((code, r, PERIOD), "0"))
+                        if _carried(status, int(table.values[i, n_months]), rules):
+                            table.status[i, n_months] = status
+        tables[code] = table
     return tables
+
+
+def _carried(status: int, value: int, rules: Rules) -> bool:
+    """Whether an earlier release's hiding carries over to this one ("–" always, "dold" while the
+    cell is still at least the threshold, as "dold" promises)."""
+    return status == WITHHELD or (status == SECONDARY and value >= rules.min_count)
 
 
 def _threshold(table: AreaTable, i: int, rules: Rules) -> int | None:
@@ -194,10 +280,12 @@ def _primary(table: AreaTable, rules: Rules) -> None:
         if limit is None:
             table.status[i, :] = HIDDEN_SENSITIVE
         else:
-            small = (table.values[i] >= 1) & (table.values[i] < limit)
+            small = (table.values[i] >= 1) & (table.values[i] < limit) & table.editable[i]
+            small &= table.status[i] != WITHHELD  # carried over from an earlier release
             table.status[i, small] = PRIMARY
-    for j in np.nonzero(table.values[total] < rules.min_count)[0]:
-        _withhold_column(table, int(j))
+    for j in table.shown_cols:
+        if table.values[total, j] < rules.min_count:
+            _withhold_column(table, int(j))
 
 
 def _withhold_column(table: AreaTable, j: int) -> None:
@@ -211,16 +299,17 @@ def _withhold_column(table: AreaTable, j: int) -> None:
 
 
 def _relations(table: AreaTable) -> list[list[tuple[int, int, int]]]:
-    """Each relation as (row, col, coefficient) terms summing to zero."""
+    """Each relation as (row, col, coefficient) terms summing to zero: every column's total is the
+    sum of its rows; every period cell is the sum of its months."""
     total = table.rows.index(TOTAL)
     relations = []
     for j in range(len(table.cols)):
         relations.append(
             [(total, j, 1)] + [(i, j, -1) for i in range(len(table.rows)) if i != total]
         )
-    last = len(table.cols) - 1
-    for i in range(len(table.rows)):
-        relations.append([(i, last, 1)] + [(i, j, -1) for j in range(last)])
+    for period, window in table.periods.items():
+        for i in range(len(table.rows)):
+            relations.append([(i, period, 1)] + [(i, j, -1) for j in window])
     return relations
 
 
@@ -269,9 +358,9 @@ def audit(table: AreaTable, rules: Rules) -> list[Breach]:
     is usually zero.
     """
     sensitive = table.status == HIDDEN_SENSITIVE
-    breaches = _audit_pass(table, rules, known=np.zeros_like(sensitive), check=sensitive)
+    breaches = _audit_pass(table, rules, known=table.known, check=sensitive)
     primary = table.status == PRIMARY
-    return breaches + _audit_pass(table, rules, known=sensitive, check=primary)
+    return breaches + _audit_pass(table, rules, known=table.known | sensitive, check=primary)
 
 
 def _audit_pass(
@@ -334,10 +423,15 @@ def _hide_partner(table: AreaTable, relation: list[tuple[int, int, int]], rules:
     """Hide one more visible cell of a relation: one of at least ``min_count`` (so its hiding
     tells nothing), preferring cells whose other relation already has a hidden cell, then the
     smallest. Returns False when no cell can be hidden."""
-    last, total = len(table.cols) - 1, table.rows.index(TOTAL)
+    total = table.rows.index(TOTAL)
     candidates = []
     for i, j, _c in relation:
-        if table.status[i, j] != VISIBLE or table.values[i, j] < rules.min_count:
+        if (
+            table.status[i, j] != VISIBLE
+            or table.values[i, j] < rules.min_count
+            or not table.editable[i, j]
+            or table.known[i, j]  # shown as a number before: hiding it now protects nothing
+        ):
             continue
         is_column = len({jj for _ii, jj, _c in relation}) == 1
         cross = (
@@ -346,7 +440,9 @@ def _hide_partner(table: AreaTable, relation: list[tuple[int, int, int]], rules:
             else [(ii, j) for ii in range(len(table.rows)) if ii != i]
         )
         protected = any(table.status[c] != VISIBLE for c in cross)
-        candidates.append((not protected, i == total or j == last, table.values[i, j], i, j))
+        candidates.append(
+            (not protected, i == total or j in table.periods, table.values[i, j], i, j)
+        )
     if not candidates:
         return False
     _p, _t, _v, i, j = min(candidates)
@@ -372,14 +468,15 @@ def protect(
     # "total minus the visible categories" is a sum of two unknowns, and the twelve-month column
     # cannot be closed either.
     if rules.sensitive_min_count is None:
-        s, last = table.rows.index(SENSITIVE), len(table.cols) - 1
+        s, last = table.rows.index(SENSITIVE), table.cols.index(PERIOD)
         shields = [i for i in range(len(table.rows)) if table.rows[i] not in (SENSITIVE, TOTAL)]
         if shields and table.values[s, last] > 0:
             shield = max(shields, key=lambda i: table.values[i, last])
-            for j in range(len(table.cols)):
+            for j in table.shown_cols:
                 if (table.values[s, j] > 0 or j == last) and (
                     table.status[shield, j] == VISIBLE
                     and table.values[shield, j] >= rules.min_count
+                    and not table.known[shield, j]
                 ):
                     table.status[shield, j] = SECONDARY
     for _round in range(max_rounds):
@@ -388,7 +485,11 @@ def protect(
         while changed:
             changed = False
             for relation in _relations(table):
-                hidden = [(i, j) for i, j, _c in relation if table.status[i, j] != VISIBLE]
+                hidden = [
+                    (i, j)
+                    for i, j, _c in relation
+                    if table.status[i, j] != VISIBLE and not table.known[i, j]
+                ]
                 if len(hidden) == 1 and table.values[hidden[0]] > 0:
                     changed |= _hide_partner(table, relation, rules)
         breaches = audit(table, rules)
@@ -400,7 +501,7 @@ def protect(
             for relation in _relations(table):
                 if any((ii, jj) == (i, j) for ii, jj, _c in relation):
                     progress |= _hide_partner(table, relation, rules)
-            if not progress and breach.row != TOTAL:
+            if not progress and breach.row != TOTAL and table.editable[:, j].any():
                 # Nothing left to hide next to it: withhold the month's whole breakdown.
                 before = table.status.copy()
                 _withhold_column(table, j)
@@ -500,6 +601,8 @@ def _check_cells(table: AreaTable, rules: Rules, names: dict[str, str] | None) -
     out = []
     area = (names or {}).get(table.area_code, table.area_code)
     for (i, j), status in np.ndenumerate(table.status):
+        if not table.editable[i, j]:
+            continue  # shown (and checked) by an earlier release
         value, row, col = int(table.values[i, j]), table.rows[i], table.cols[j]
         where = f"{area} / {row} / {'hela perioden' if col == PERIOD else col}"
         limit = _threshold(table, i, rules)

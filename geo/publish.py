@@ -14,6 +14,7 @@ data the page draws, as a script so the page also works opened straight from dis
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import io
 import json
@@ -28,16 +29,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
 from geo.assets import leaflet_source_dir
 from geo.crs import MAP_CRS
 from geo.errors import GeoError
 from geo.privacy import (
     PERIOD,
+    SENSITIVE,
     TOTAL,
     VISIBLE,
     AreaTable,
+    PriorRelease,
     Publication,
     Rules,
     count_tables,
@@ -48,7 +51,7 @@ from geo.privacy import (
     protect,
     shown_value,
 )
-from geo.schema import presence_entries, survey_responses
+from geo.schema import presence_entries, public_releases, survey_responses
 from geo.store import active_layer, load_incidents
 from geo.survey import safety_by_area, waves
 from geo.taxonomy import load_taxonomy
@@ -120,7 +123,9 @@ def build(
     labels = {g.key: g.label for g in taxonomy.groups} | {TOTAL: "Alla händelser"}
     codes = list(layer["area_code"])
     names = dict(zip(layer["area_code"], layer["name"], strict=True))
-    tables = count_tables(incidents, codes, groups, period_months, rules)
+    tables = count_tables(
+        incidents, codes, groups, period_months, rules, priors=prior_releases(engine)
+    )
     for table in tables.values():
         protect(table, rules)
     local = pd.to_datetime(incidents["occurred_at"], utc=True).dt.tz_convert("Europe/Stockholm")
@@ -194,9 +199,62 @@ def publish(
     if site.bytes > MAX_SITE_BYTES:
         raise GeoError(f"Webbplatsen skulle bli {site.bytes / 1e6:.2f} MB; gränsen är 1 MB.")
     write_site(publication, out)
+    record_release(engine, publication)
     return SiteInfo(
         out, site.first_month, site.last_month, site.bytes, site.hidden_cells, site.synthetic
     )
+
+
+def release_content(publication: Publication) -> dict[str, object]:
+    """What a release shows, as stored in the ledger: its months and every shown count."""
+    cells = []
+    for code, table in publication.tables.items():
+        for i, row in enumerate(table.rows):
+            if row == SENSITIVE:
+                continue
+            for j in table.shown_cols:
+                col = PERIOD if table.cols[j] == PERIOD else table.cols[j]
+                cells.append(
+                    [code, row, col, shown_value(int(table.values[i, j]), int(table.status[i, j]))]
+                )
+    return {"months": list(publication.months), "cells": cells}
+
+
+def record_release(engine: Engine, publication: Publication) -> bool:
+    """Add the release to the ledger (unless it is identical to the latest one); True if added."""
+    content = json.dumps(release_content(publication), ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    with engine.begin() as connection:
+        latest = connection.execute(
+            select(public_releases.c.content_sha256).order_by(public_releases.c.id.desc()).limit(1)
+        ).scalar()
+        if latest == digest:
+            return False
+        connection.execute(
+            insert(public_releases).values(
+                released_at=dt.datetime.now(dt.UTC), first_month=publication.months[0],
+                last_month=publication.months[-1], content_json=content, content_sha256=digest,
+            )
+        )  # fmt: skip
+    return True
+
+
+def prior_releases(engine: Engine) -> tuple[PriorRelease, ...]:
+    """Every earlier release in the ledger, oldest first (identical ones once)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(public_releases.c.content_json, public_releases.c.content_sha256).order_by(public_releases.c.id)
+        ).all()  # fmt: skip
+    seen, out = set(), []
+    for content, digest in rows:
+        if digest in seen:
+            continue
+        seen.add(digest)
+        data = json.loads(content)
+        out.append(
+            PriorRelease(tuple(data["months"]), {(a, r, c): t for a, r, c, t in data["cells"]})
+        )
+    return tuple(out)
 
 
 def write_site(publication: Publication, out: Path) -> None:
@@ -329,7 +387,8 @@ def _site_files(
         for i, row in enumerate(table.rows):
             if row not in labels:
                 continue  # the sensitive row is never written
-            for j, col in enumerate(table.cols):
+            for j in table.shown_cols:
+                col = table.cols[j]
                 text = shown_value(
                     int(table.values[i, j]), int(table.status[i, j]), rules.min_count
                 )
@@ -337,8 +396,8 @@ def _site_files(
                     [code, name, labels[row], period_label if col == PERIOD else col, text]
                 )
     area_rows = [
-        [r["area_code"], r["name"], ZONE_NAMES.get(r["zone"], r["zone"]), "" if r["population"] is None else r["population"],
-         r["total_text"], "" if r["rate_per_1000"] is None else f"{r['rate_per_1000']:.1f}".replace(".", ","),
+        [r["area_code"], r["name"], ZONE_NAMES.get(r["zone"], r["zone"]), "" if pd.isna(r["population"]) else int(r["population"]),
+         r["total_text"], "" if pd.isna(r["rate_per_1000"]) else f"{r['rate_per_1000']:.1f}".replace(".", ","),
          r["survey_wave"] or "", "–" if r["survey_n"] is None else r["survey_n"], _percent(r["survey_share"]),
          _percent(r["survey_low"]), _percent(r["survey_high"])]
         for r in areas.to_dict("records")

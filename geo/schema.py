@@ -200,6 +200,20 @@ promise_activities = Table(
 )
 
 
+public_releases = Table(
+    "public_releases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("released_at", UTCDateTime, nullable=False),
+    Column("first_month", String(7), nullable=False),
+    Column("last_month", String(7), nullable=False),
+    # What the release showed, nothing more: {"months": [...], "cells": [[area, row, col, text], ...]}.
+    # The audit of every later release takes it as what an attacker already knows.
+    Column("content_json", Text, nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+)
+
+
 presence_entries = Table(
     "presence_entries",
     metadata,

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
@@ -26,14 +27,17 @@ from geo.privacy import (
     VISIBLE,
     WITHHELD,
     AreaTable,
+    PriorRelease,
     PrivacyBreach,
     Rules,
     audit,
+    count_tables,
     guard,
     last_closed_month,
     load_rules,
     month_range,
     protect,
+    shown_value,
 )
 from geo.publish import build, forbidden_texts, publish
 from geo.store import active_layer
@@ -309,3 +313,74 @@ def test_cli_publish_on_demo_data(
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     assert total < 1_000_000
     assert main(["publish", "--out", str(out), "--months", "99"]) == 2
+
+
+# --- Releases over time: differencing ------------------------------------------------------------
+
+
+def _release(table: AreaTable, months: tuple[str, ...]) -> PriorRelease:
+    cells = {
+        ("A", row, table.cols[j]): shown_value(int(table.values[i, j]), int(table.status[i, j]))
+        for i, row in enumerate(table.rows)
+        if row != SENSITIVE
+        for j in table.shown_cols
+    }
+    return PriorRelease(months, cells)
+
+
+def test_two_releases_with_overlapping_windows_cannot_be_differenced() -> None:
+    """Egendom has 2 thefts in March 2025, 8 in every other month; trafik 9 a month. Release 1
+    covers 2025, release 2 February 2025 – January 2026. Protected alone, release 2 hides February
+    where release 1 showed it: together with release 1's twelve-month total, March comes out as 2."""
+    rows = []
+    for month in [f"2025-{m:02d}" for m in range(1, 13)] + ["2026-01"]:
+        for category, n in (("egendom", 2 if month == "2025-03" else 8), ("trafik", 9)):
+            rows += [{"occurred_at": pd.Timestamp(f"{month}-10 12:00", tz="UTC"), "area_code": "A",
+                      "category": category, "raw_type": "x"}] * n  # fmt: skip
+    incidents = pd.DataFrame(rows)
+    first, second = month_range("2025-12", 12), month_range("2026-01", 12)
+    groups = ["egendom", "trafik"]
+    one = count_tables(incidents, ["A"], groups, first, RULES)["A"]
+    protect(one, RULES)
+    prior = _release(one, first)
+    naive = count_tables(incidents, ["A"], groups, second, RULES)["A"]
+    protect(naive, RULES)  # without the ledger
+    replay = count_tables(incidents, ["A"], groups, second, RULES, priors=(prior,))["A"]
+    for i, row in enumerate(replay.rows):
+        for j in replay.shown_cols:
+            replay.status[i, j] = naive.status[
+                naive.rows.index(row), naive.cols.index(replay.cols[j])
+            ]
+    breaches = audit(replay, RULES)
+    assert [(b.row, b.col, b.low, b.high) for b in breaches] == [("egendom", "2025-03", 2.0, 2.0)]
+    ledger = count_tables(incidents, ["A"], groups, second, RULES, priors=(prior,))["A"]
+    protect(ledger, RULES)  # with the ledger: other cells are hidden, and nothing comes out
+    assert audit(ledger, RULES) == []
+
+
+def test_publish_keeps_a_ledger_and_audits_against_it(small_store: Engine, tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from geo.schema import public_releases
+
+    publish(small_store, tmp_path / "a", months=12, today=TODAY)
+    publish(small_store, tmp_path / "a", months=12, today=TODAY)  # identical: recorded once
+    publish(small_store, tmp_path / "b", months=6, today=TODAY)
+    with small_store.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(public_releases)).scalar() == 2
+    publication, _site, names = build(small_store, months=9, today=TODAY, rules=RULES)
+    table = publication.tables["1382R001"]
+    assert len(table.periods) == 3  # this release's period plus the two earlier ones
+    assert table.known.any()  # what earlier releases showed is taken as known
+    guard(publication, RULES, today=TODAY, names=names)
+
+
+def test_republishing_the_same_data_gives_the_same_site(
+    small_store: Engine, tmp_path: Path
+) -> None:
+    publish(small_store, tmp_path / "a", months=12, today=TODAY)
+    publish(small_store, tmp_path / "b", months=12, today=TODAY)
+    for name in ("data/handelser_per_manad.csv", "data/omraden.csv", "data/site.js"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    areas = (tmp_path / "a" / "data" / "omraden.csv").read_text(encoding="utf-8-sig")
+    assert "nan" not in areas
