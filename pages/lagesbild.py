@@ -103,6 +103,11 @@ st.caption(caption)
 for label in view.indicator_labels:
     st.caption(f"• {strings.md(label)}")
 
+with st.expander(strings.JOINT_ANSWERS):
+    st.dataframe(
+        view.answers.rename(columns=strings.ANSWER_LABELS), hide_index=True, width="stretch"
+    )
+
 st.subheader(strings.JOINT_ITEMS_HEADER)
 item_area = st.selectbox(
     strings.JOINT_ITEMS_AREA, ["", *names], format_func=lambda c: names.get(c, strings.ALL_AREAS),

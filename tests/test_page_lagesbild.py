@@ -34,6 +34,9 @@ def test_police_see_areas_with_n_intervals_map_and_comments() -> None:
     layers = str(args.get("feature_group"))
     for label in ("Bedömning", "Svar som pekat ut platsen"):
         assert json.dumps(label)[1:-1] in layers
+    # Counts per answer are kept, "vet ej" and "går aldrig ut" as their own answers.
+    answers = next(df.value for df in page.dataframe if "Vet ej" in df.value.columns)
+    assert {"Mycket trygg", "Går aldrig ut", "Vet ej", "n (exkl. vet ej)"} <= set(answers.columns)
     # Free-text comments: police only, in a dataframe (text, never markdown).
     assert any("Kommentar" in df.value.columns for df in page.dataframe)
 
@@ -53,6 +56,9 @@ def test_partners_see_small_areas_suppressed_and_no_comments(
     assert len(suppressed) >= 3
     assert suppressed["Enkätsvar (n)"].isna().all() and (suppressed["95 % KI"] == "–").all()
     assert all("Kommentar" not in df.value.columns for df in page.dataframe)
+    answers = next(df.value for df in page.dataframe if "Vet ej" in df.value.columns)
+    hidden = answers[answers["Dold för andra än polisen"]]
+    assert len(hidden) >= 3 and hidden[["Mycket trygg", "Vet ej"]].isna().all().all()
     police = _page("lagesbild", "polis").dataframe[0].value
     shown = police.set_index("Område").loc[suppressed["Område"], "Enkätsvar (n)"]
     assert (shown < 40).all()

@@ -320,6 +320,8 @@ class JointView:
     incident_sources: tuple[str, ...]
     synthetic: bool
     indicator_labels: tuple[str, ...]
+    answers: pd.DataFrame
+    """Counts per answer of the safety question per area (blank where suppressed)."""
 
 
 def wave_period(wave: str) -> tuple[dt.datetime, dt.datetime]:
@@ -363,6 +365,7 @@ def joint(database_url: str, version: str, wave: str, min_n: int, reveal_small: 
         incident_sources=tuple(sorted(frame["source"].astype(str).unique())),
         synthetic=bool(frame["synthetic"].any()) or bool(responses["synthetic"].any()),
         indicator_labels=tuple(sorted(chosen["label"].unique())) if len(chosen) else (),
+        answers=safety.drop(columns=["area_code", "zone", "wave", "share", "low", "high"]),
     )
 
 

@@ -423,3 +423,11 @@ def md(text: object) -> str:
 def md_lines(text: object) -> str:
     """Like :func:`md`, keeping the text's line breaks (error messages listing problems)."""
     return "  \n".join(md(line) for line in str(text).splitlines())
+
+
+JOINT_ANSWERS = "Svar per svarsalternativ (trygghetsfrågan)"
+ANSWER_LABELS = {
+    "name": "Område", "n": "n (exkl. vet ej)", "mycket_trygg": "Mycket trygg", "ganska_trygg": "Ganska trygg",
+    "ganska_otrygg": "Ganska otrygg", "mycket_otrygg": "Mycket otrygg", "går_aldrig_ut": "Går aldrig ut",
+    "vet_ej": "Vet ej", "unsafe": "Otrygga", "suppressed": "Dold för andra än polisen",
+}  # fmt: skip
