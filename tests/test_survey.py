@@ -313,3 +313,21 @@ def test_the_same_respondent_id_in_two_waves_keeps_its_items_apart(
             )
         ).all()
     assert sorted(rows) == [("2024", "inget_problem"), ("2025", "mycket_stort")]
+
+
+def test_survey_from_excel_with_numeric_codes(store: Engine, tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Löpnummer", "Enkätår", "RegSO", "Trygghet", "Klotter"])
+    sheet.append([101, 2025, "1382R005", 4, 3])  # numbers as Excel stores them
+    sheet.append([102, 2025, "1382R005", 9, 9])
+    path = tmp_path / "enkat.xlsx"
+    book.save(path)
+    report = import_survey(store, path)
+    assert report.imported, report.text()
+    responses = load_responses(store).sort_values("id")
+    assert responses["safety_answer"].tolist() == ["mycket_otrygg", "vet_ej"]
+    assert responses["area_code"].tolist() == ["1382R005", "1382R005"]
