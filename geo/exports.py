@@ -10,18 +10,16 @@ from __future__ import annotations
 import io
 from collections.abc import Collection
 from dataclasses import dataclass, field
-
-import geopandas as gpd
-import matplotlib
-
-matplotlib.use("Agg")  # no display: files only
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
 
 from geo.maps import NO_DATA_COLOUR, SEQUENTIAL_5, class_breaks, colour_for
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not when a page starts
+    import geopandas as gpd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 WIDE = (12.8, 7.2)
 """A 16:9 slide: 1920 × 1080 pixels at 150 dpi."""
@@ -52,6 +50,16 @@ class Caption:
         return " · ".join(parts + list(self.notes))
 
 
+def new_figure(size: tuple[float, float], dpi: int = DPI) -> Figure:
+    """A figure not tied to pyplot (no global state), drawn with the Agg canvas."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # geopandas' plot() imports pyplot: never a GUI backend on a server
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=size, dpi=dpi)
+
+
 def frame_figure(fig: Figure, caption: Caption) -> None:
     """Title, the synthetic-data mark and the footer (period, n, source, notes) on a figure."""
     fig.suptitle(caption.title, x=0.02, y=0.975, ha="left", fontsize=20, fontweight="bold")
@@ -80,6 +88,8 @@ def frame_figure(fig: Figure, caption: Caption) -> None:
 
 def scale_bar(ax: Axes, *, length_m: float | None = None) -> None:
     """A scale bar in the lower left and a north arrow in the upper right (axes in metres)."""
+    from matplotlib.patches import Rectangle
+
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     width = x1 - x0
@@ -132,7 +142,9 @@ def choropleth_figure(
 ) -> Figure:
     """Areas coloured by ``values`` (indexed by area code), with the same classes as the app's
     map; optionally a monthly trend chart (columns = series, index = month) beside it."""
-    fig = Figure(figsize=WIDE, dpi=DPI)
+    from matplotlib.patches import Patch
+
+    fig = new_figure(WIDE)
     frame_figure(fig, caption)
     ax = _map_axes(fig, areas, (0.02, 0.08, 0.55 if monthly is not None else 0.75, 0.82))
     shown = areas.assign(value=areas["area_code"].map(values))
@@ -180,7 +192,9 @@ def category_figure(
 ) -> Figure:
     """Areas by category (e.g. perceived against recorded), focus areas outlined; or outlines
     with coloured grid cells (hotspot classes) when ``cells`` is given."""
-    fig = Figure(figsize=WIDE, dpi=DPI)
+    from matplotlib.patches import Patch
+
+    fig = new_figure(WIDE)
     frame_figure(fig, caption)
     ax = _map_axes(fig, areas, (0.02, 0.08, 0.66, 0.82))
     if cells is None:

@@ -29,7 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from geo.areas import file_sha256
 from geo.builtin_areas import municipality_outline
@@ -150,25 +150,10 @@ class ImportReport:
             )
         for reason, count in self.left_out.items():
             lines.append(f"  Utelämnade, {reason}: {count}")
-        if self.redacted_lines:
-            lines.append(
-                f"  Personnummer borttagna ur fritext på {len(self.redacted_lines)} {_units(self.unit, len(self.redacted_lines))}: {_ranges(self.redacted_lines)}"
-            )
-        if self.near_miss_lines:
-            lines.append(
-                f"  Möjliga personnummer (fel kontrollsiffra) borttagna på {len(self.near_miss_lines)} {_units(self.unit, len(self.near_miss_lines))}: {_ranges(self.near_miss_lines)}"
-            )
-        if self.errors.total:
-            lines.append(
-                f"FEL ({self.errors.total}) – inget har importerats, databasen är oförändrad:"
-            )
-            lines += self.errors.lines()
-            lines.append(
-                f"  Rätta filen, eller undanta {_units(self.unit, 2)} uttryckligen med --exclude (t.ex. --exclude 12,15-18)."
-            )
-        if self.warnings.total:
-            lines.append(f"Varningar ({self.warnings.total}):")
-            lines += self.warnings.lines()
+        lines += findings_lines(
+            self.unit, self.redacted_lines, self.near_miss_lines, self.errors, self.warnings,
+            error_hint=f"  Rätta filen, eller undanta {_units(self.unit, 2)} uttryckligen med --exclude (t.ex. --exclude 12,15-18).",
+        )  # fmt: skip
         if self.accepted:
             if self.dry_run:
                 lines.append(
@@ -179,6 +164,36 @@ class ImportReport:
                     f"Importerat (import {self.import_id}): {self.rows_new} nya, {self.rows_updated} uppdaterade, {self.rows_unchanged} redan importerade."
                 )
         return "\n".join(lines)
+
+
+def findings_lines(
+    unit: str,
+    redacted: list[int],
+    near_misses: list[int],
+    errors: ProblemLog,
+    warnings: ProblemLog,
+    *,
+    error_hint: str | None = None,
+) -> list[str]:
+    """The part every import report shares: screened lines, errors (nothing imported) and warnings."""
+    lines = []
+    if redacted:
+        lines.append(
+            f"  Personnummer borttagna ur fritext på {len(redacted)} {_units(unit, len(redacted))}: {_ranges(redacted)}"
+        )
+    if near_misses:
+        lines.append(
+            f"  Möjliga personnummer (fel kontrollsiffra) borttagna på {len(near_misses)} {_units(unit, len(near_misses))}: {_ranges(near_misses)}"
+        )
+    if errors.total:
+        lines.append(f"FEL ({errors.total}) – inget har importerats, databasen är oförändrad:")
+        lines += errors.lines()
+        if error_hint:
+            lines.append(error_hint)
+    if warnings.total:
+        lines.append(f"Varningar ({warnings.total}):")
+        lines += warnings.lines()
+    return lines  # fmt: skip
 
 
 def _units(unit: str, count: int) -> str:
@@ -368,10 +383,6 @@ def import_incidents(
         except BaseException:
             transaction.rollback()
             raise
-
-
-def _stored_rows(connection: Connection) -> int:
-    return int(connection.execute(select(func.count()).select_from(incidents)).scalar() or 0)
 
 
 def _existing(engine: Engine, source: str) -> dict[str, tuple[str, str, str]]:

@@ -28,6 +28,7 @@ from scipy import stats
 
 from geo.config import REFERENCE_DIR
 from geo.errors import ConfigError
+from geo.partners import period_bounds
 
 PROMISE_PATH = REFERENCE_DIR / "promise.json"
 
@@ -194,8 +195,15 @@ def latest_indicators(indicators: pd.DataFrame, *, until_year: int | None = None
     chosen["year"] = chosen["period"].str.slice(0, 4).astype(int)
     if until_year is not None:
         chosen = chosen[chosen["year"] <= until_year]
-    latest = chosen.groupby(["indicator", "source"])["period"].transform("max")
-    chosen = chosen[chosen["period"] == latest]
+    # The latest period by when it ends (as strings, "2025-Q3" would sort after "2025-12");
+    # of periods ending together the longest (the year rather than its last month).
+    bounds = chosen["period"].map(period_bounds)
+    chosen["end"], chosen["start"] = bounds.str[1], bounds.str[0]
+    ranked = chosen.sort_values(["end", "start"], ascending=[False, True])
+    latest = ranked.groupby(["indicator", "source"])["period"].first()
+    keys = pd.MultiIndex.from_frame(chosen[["indicator", "source"]])
+    chosen = chosen[chosen["period"].to_numpy() == latest.reindex(keys).to_numpy()]
+    chosen = chosen.drop(columns=["year", "end", "start"])
     chosen["label"] = (
         chosen["indicator"]
         + " ("

@@ -109,6 +109,14 @@ class _Legend(MacroElement):
         self.html_json = json.dumps(legend_html)
 
 
+def _legend_body(title: str, rows: Sequence[str], notes: Sequence[str]) -> str:
+    """Title, ready-made (escaped) rows and escaped notes in one legend."""
+    notes_html = "".join(
+        f'<div style="margin-top:4px;font-style:italic">{html.escape(n)}</div>' for n in notes
+    )
+    return f"<strong>{html.escape(title)}</strong>{''.join(rows)}{notes_html}"
+
+
 def legend_html(title: str, breaks: Sequence[float], notes: Sequence[str]) -> str:
     """Legend markup; every text is escaped here."""
     palette = SEQUENTIAL_5[-len(breaks) :] if 0 < len(breaks) < len(SEQUENTIAL_5) else SEQUENTIAL_5
@@ -121,10 +129,7 @@ def legend_html(title: str, breaks: Sequence[float], notes: Sequence[str]) -> st
             f'border:1px solid #666;vertical-align:middle;margin-right:6px"></span>{html.escape(label)}</div>'
         )
         lower = bound + 1 if float(bound).is_integer() else bound
-    notes_html = "".join(
-        f'<div style="margin-top:4px;font-style:italic">{html.escape(n)}</div>' for n in notes
-    )
-    return f"<strong>{html.escape(title)}</strong>{''.join(rows)}{notes_html}"
+    return _legend_body(title, rows, notes)
 
 
 def area_choropleth(
@@ -326,10 +331,7 @@ def swatch_legend(
         f'border:1px solid #666;vertical-align:middle;margin-right:6px"></span>{html.escape(labels[key])}</div>'
         for key in colours
     ]
-    notes_html = "".join(
-        f'<div style="margin-top:4px;font-style:italic">{html.escape(n)}</div>' for n in notes
-    )
-    return f"<strong>{html.escape(title)}</strong>{''.join(rows)}{notes_html}"
+    return _legend_body(title, rows, notes)
 
 
 def category_layer(

@@ -44,8 +44,6 @@ TOTAL = "total"
 SENSITIVE = "känsligt"
 PERIOD = "period"
 VISIBLE, PRIMARY, SECONDARY, HIDDEN_SENSITIVE, WITHHELD = 0, 1, 2, 3, 4
-STATUS_NAMES = {VISIBLE: "visas", PRIMARY: "<5", SECONDARY: "dold", HIDDEN_SENSITIVE: "känslig",
-                WITHHELD: "ej redovisad"}  # fmt: skip
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 

@@ -13,6 +13,7 @@ data the page draws, as a script so the page also works opened straight from dis
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import html
@@ -75,7 +76,8 @@ ZONE_NAMES = {"tätort": "Tätorten", "kust": "Kusten", "inland": "Inlandet"}
 class SiteInfo:
     """What was published: the folder, its period, size and how many cells were hidden."""
 
-    folder: Path
+    folder: Path | None
+    """Where the site was written (None until it is)."""
     first_month: str
     last_month: str
     bytes: int
@@ -115,8 +117,12 @@ def build(
     )
     if incidents.empty:
         raise GeoError("Det finns inga händelser att publicera.")
-    latest = pd.to_datetime(incidents["occurred_at"], utc=True).max().tz_convert("Europe/Stockholm")
-    last = min(last_closed_month(today), f"{latest:%Y-%m}")
+    local_month = (
+        pd.to_datetime(incidents["occurred_at"], utc=True)
+        .dt.tz_convert("Europe/Stockholm")
+        .dt.strftime("%Y-%m")
+    )
+    last = min(last_closed_month(today), local_month.max())
     period_months = month_range(last, months)
     taxonomy = load_taxonomy()
     groups = [g.key for g in taxonomy.groups]
@@ -128,8 +134,7 @@ def build(
     )
     for table in tables.values():
         protect(table, rules)
-    local = pd.to_datetime(incidents["occurred_at"], utc=True).dt.tz_convert("Europe/Stockholm")
-    in_period = incidents[local.dt.strftime("%Y-%m").isin(period_months)]
+    in_period = incidents[local_month.isin(period_months)]
     synthetic = bool(in_period["synthetic"].any())
     sources = sorted(in_period["source"].astype(str).unique())
     areas = _area_figures(engine, layer, tables, rules, int(last[:4]))
@@ -154,7 +159,7 @@ def build(
     )
     hidden = sum(int((t.status != VISIBLE).sum()) for t in tables.values())
     size = sum(len(b) for b in files.values()) + sum(len(b) for b in vendor.values())
-    site = SiteInfo(Path(), period_months[0], period_months[-1], size, hidden, synthetic)
+    site = SiteInfo(None, period_months[0], period_months[-1], size, hidden, synthetic)
     return publication, site, names
 
 
@@ -200,9 +205,7 @@ def publish(
         raise GeoError(f"Webbplatsen skulle bli {site.bytes / 1e6:.2f} MB; gränsen är 1 MB.")
     write_site(publication, out)
     record_release(engine, publication)
-    return SiteInfo(
-        out, site.first_month, site.last_month, site.bytes, site.hidden_cells, site.synthetic
-    )
+    return dataclasses.replace(site, folder=out)
 
 
 def release_content(publication: Publication) -> dict[str, object]:

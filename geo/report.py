@@ -13,18 +13,20 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
 from sqlalchemy import Engine
 
 from geo.errors import GeoError
-from geo.exports import Caption, choropleth_figure, frame_figure, scale_bar
+from geo.exports import Caption, choropleth_figure, frame_figure, new_figure, scale_bar
 from geo.joint import load_promise
+
+if TYPE_CHECKING:  # matplotlib is imported when a report is drawn
+    from matplotlib.figure import Figure
 
 AUDIENCES = ("samverkan", "polis")
 A4_LANDSCAPE = (11.69, 8.27)
@@ -87,7 +89,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def _page(caption: Caption) -> Figure:
-    fig = Figure(figsize=A4_LANDSCAPE, dpi=100)
+    fig = new_figure(A4_LANDSCAPE, dpi=100)
     frame_figure(fig, caption)
     return fig
 
@@ -336,6 +338,8 @@ def build_report(
             _table(page, monthly.rename(columns={"period": "Månad", "delivered_hours": "Timmar i inlandet",
                                                  "target_hours": "Mål", "met": "Nått"}), (0.65, 0.35, 0.33, 0.5), font=8)  # fmt: skip
         pages.append(page)
+
+    from matplotlib.backends.backend_pdf import PdfPages
 
     buffer = io.BytesIO()
     with PdfPages(buffer, metadata={"Title": f"Lägesbild Falkenberg {period.label} ({audience})", "Creator": "Lägesbild Falkenberg"}) as pdf:  # fmt: skip

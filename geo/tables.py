@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import GeoError, Problem
-from geo.ingest import ProblemLog, _ranges, _separator_name
+from geo.ingest import ProblemLog, _separator_name, findings_lines
 from geo.readers import detect_format, open_csv, open_xlsx
 
 MAX_TABLE_BYTES = 50 * 1024 * 1024
@@ -71,22 +71,10 @@ class TableReport:
             )
         lines.append(f"  Lästa rader: {self.rows_read}; giltiga: {self.rows_valid}")
         lines += [f"  {line}" for line in self.summary]
-        if self.redacted_lines:
-            lines.append(
-                f"  Personnummer borttagna ur fritext på {len(self.redacted_lines)} rader: {_ranges(self.redacted_lines)}"
-            )
-        if self.near_miss_lines:
-            lines.append(
-                f"  Möjliga personnummer (fel kontrollsiffra) borttagna på {len(self.near_miss_lines)} rader: {_ranges(self.near_miss_lines)}"
-            )
-        if self.errors.total:
-            lines.append(
-                f"FEL ({self.errors.total}) – inget har importerats, databasen är oförändrad:"
-            )
-            lines += self.errors.lines()
-        if self.warnings.total:
-            lines.append(f"Varningar ({self.warnings.total}):")
-            lines += self.warnings.lines()
+        # "rader" whatever the count, as survey and indicator reports have always said.
+        lines += findings_lines(
+            "rader", self.redacted_lines, self.near_miss_lines, self.errors, self.warnings
+        )
         if self.accepted and self.dry_run:
             lines.append(
                 f"Provkörning: {self.rows_valid} {self.what} kan importeras. Inget sparat."

@@ -49,6 +49,7 @@ base = area_outline_map(
     layer, legend=legend, tiles_url=settings.tiles_url, tiles_attribution=settings.tiles_attribution
 )
 layers = []
+cells = None
 if result.error:
     st.info(result.error)
     st.caption(strings.PLAIN_COUNTS)
@@ -82,9 +83,8 @@ if result.table is not None:
     )
 st.caption(caption)
 
-if result.table is not None:
-    significant = land_grid(cell_size).cells.merge(result.table, on="cell_id")
-    significant = significant[significant["hotspot_class"] != "none"]
+if cells is not None and result.table is not None:
+    significant = cells[cells["hotspot_class"] != "none"]  # the cells drawn on the map above
     hotspot_caption = Caption(strings.HOTSPOT_EXPORT_TITLE.format(size=cell_size), f"{first} – {last}", source,
                               n=len(selected), synthetic=bool(selected["synthetic"].any()), approximate=info.approximate)  # fmt: skip
     presentation.export_buttons(

@@ -1,4 +1,5 @@
-"""Importera: upload an incident file, see the preview and the report, then confirm (polis only)."""
+"""Importera: incidents, survey answers or partner indicators: upload, see the preview and the
+report, then confirm (polis only). The flow itself is ui.importing.check_then_import."""
 
 import streamlit as st
 
@@ -92,41 +93,4 @@ options = ImportOptions(
     imported_by=by.strip() or "okänd (importsidan)",
     max_bytes=state.settings().max_import_bytes,
 )
-data = uploaded.getvalue()
-key = importing.upload_key(data, options)
-if st.session_state.get("import_checked_key") != key:
-    importing.discard_upload(st.session_state.get("import_path"))  # the previous upload, if any
-    path = importing.save_upload(uploaded.name, data)
-    st.session_state["import_checked_key"] = key
-    st.session_state["import_path"] = str(path)
-    st.session_state["import_check"] = importing.run(path, options, dry_run=True)
-    st.session_state.pop("import_result", None)
-check = st.session_state["import_check"]
-
-st.subheader(strings.IMPORT_PREVIEW)
-if not check.preview.empty:
-    st.dataframe(importing.preview_table(check.preview), width="stretch")
-st.subheader(strings.IMPORT_REPORT)
-st.code(check.text(), language=None)
-
-if not check.accepted:
-    st.error(strings.IMPORT_REJECTED)
-    st.stop()
-result = st.session_state.get("import_result")
-if result is None and st.button(strings.IMPORT_CONFIRM, type="primary"):
-    from pathlib import Path
-
-    result = importing.run(Path(st.session_state["import_path"]), options, dry_run=False)
-    st.session_state["import_result"] = result
-    if result.imported:
-        importing.discard_upload(st.session_state["import_path"])
-if result is not None:
-    if result.imported:
-        st.success(
-            strings.IMPORT_DONE.format(
-                new=result.rows_new, updated=result.rows_updated, unchanged=result.rows_unchanged
-            )
-        )
-    else:
-        st.error(strings.IMPORT_REJECTED)
-    st.code(result.text(), language=None)
+importing.incident_import(uploaded, options)

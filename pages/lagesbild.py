@@ -88,7 +88,9 @@ with legend_column:
         st.caption(note)
 
 st.subheader(strings.JOINT_TABLE_HEADER)
-st.dataframe(display_table(table, focus, min_n), hide_index=True, width="stretch")
+st.dataframe(
+    display_table(table, focus, min_n, view.indicator_labels), hide_index=True, width="stretch"
+)
 if not view.indicator_labels:
     st.caption(strings.JOINT_INDICATOR_NONE)
 

@@ -35,7 +35,9 @@ year = int(
         strings.FOLLOWUP_YEAR, list(range(this_year, this_year - 4, -1)), key="followup_year"
     )
 )
-ensure_year(engine, promise, year)
+if f"followup_seeded_{year}" not in st.session_state:  # once per session and year, not per rerun
+    ensure_year(engine, promise, year)
+    st.session_state[f"followup_seeded_{year}"] = True
 activities = load_activities(engine, year)
 columns = list(strings.FOLLOWUP_COLUMNS)
 

@@ -137,3 +137,19 @@ def test_promise_configuration_has_the_two_focus_areas_and_four_activities() -> 
     ]
     assert len(promise.activities) == 4
     assert any("inland" in a["activity"] for a in promise.activities)
+
+
+def test_latest_period_is_by_date_not_by_spelling() -> None:
+    values = pd.DataFrame(
+        {
+            "area_code": ["A"] * 3,
+            "period": ["2025-Q3", "2025-12", "2025-11"],
+            "indicator": ["Klotter"] * 3,
+            "value": [1.0, 2.0, 3.0],
+            "unit": ["antal"] * 3,
+            "source": ["Kommunen"] * 3,
+        }
+    )
+    assert latest_indicators(values)["period"].tolist() == [
+        "2025-12"
+    ]  # "2025-Q3" > "2025-12" as text

@@ -15,7 +15,7 @@ import ipaddress
 
 import streamlit as st
 
-from ui import strings
+from ui import presentation, strings
 
 ROLES = ("polis", "samverkan", "publik")
 
@@ -70,7 +70,7 @@ def current_role() -> str:
     if not is_loopback(address):
         st.error(strings.NOT_LOCAL_ERROR.format(address=address or "alla adresser"))
         st.stop()
-    if not st.session_state.get("presentation_mode"):
+    if not presentation.active():  # no banner on the projector
         st.info(strings.LOCAL_MODE_BANNER, icon="🔒")
     chosen = st.session_state.get(_CHOSEN_ROLE, ROLES[0])
     role = str(

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import loaders, state, strings
+from ui.widgets import Period
 
 
 def editor_columns(
@@ -108,7 +109,6 @@ def evaluation_section(
 ) -> None:
     """Pick treated and control areas and periods; show the WDD with its parts and warnings."""
     from geo.errors import GeoError
-    from geo.evaluation import evaluate
 
     st.caption(strings.EVAL_INTRO)
     names = dict(zip(layer["area_code"], layer["name"], strict=True))
@@ -140,17 +140,14 @@ def evaluation_section(
     ):
         return
 
-    def utc(day: dt.date, end: bool = False) -> dt.datetime:
-        return dt.datetime.combine(
-            day + dt.timedelta(days=1 if end else 0), dt.time(), tzinfo=dt.UTC
-        )
-
-    incidents = loaders.incident_table(database_url, version)
-    frame = incidents.assign(harm=incidents["harm_reactive"])
+    # Whole Swedish local days, as everywhere else (ui.widgets.Period).
+    before_days, after_days = Period(*before), Period(*after)
     try:
-        result = evaluate(frame, layer, treated=treated, control=control,
-                          before=(utc(before[0]), utc(before[1], True)), after=(utc(after[0]), utc(after[1], True)),
-                          buffer_m=float(buffer_m), harm_weighted=harm)  # fmt: skip
+        result = loaders.evaluation(
+            database_url, version, tuple(treated), tuple(control),
+            (before_days.start_utc, before_days.end_utc), (after_days.start_utc, after_days.end_utc),
+            float(buffer_m), bool(harm),
+        )  # fmt: skip
     except GeoError as error:
         st.warning(strings.md_lines(error))
         return

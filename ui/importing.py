@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +16,9 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from geo.ingest import ImportOptions, ImportReport, import_incidents
 from geo.tables import TableReport
 from ui import state, strings
+
+R = TypeVar("R", ImportReport, TableReport)
+"""Either import report: both have accepted, imported, preview and text()."""
 
 
 def save_upload(name: str, data: bytes) -> Path:
@@ -42,11 +47,6 @@ def saved_once(uploaded: UploadedFile, slot: str) -> Path:
         st.session_state[f"{slot}_path"] = str(save_upload(uploaded.name, data))
         st.session_state[f"{slot}_digest"] = digest
     return Path(st.session_state[f"{slot}_path"])
-
-
-def upload_key(data: bytes, options: ImportOptions) -> str:
-    """Identifies a file + options, so a check is not repeated on every rerun."""
-    return hashlib.sha256(data).hexdigest() + repr(options)
 
 
 def preview_table(preview: pd.DataFrame) -> pd.DataFrame:
@@ -90,39 +90,76 @@ def run_table(kind: str, path: Path, options: object, *, dry_run: bool) -> Table
         return import_indicators(engine, path, options, dry_run=dry_run)
 
 
-def table_import(kind: str, uploaded: UploadedFile, options: object) -> None:
-    """The check → report → confirm flow for survey and indicator files."""
+def check_then_import(
+    slot: str,
+    uploaded: UploadedFile,
+    options: object,
+    run_check: Callable[[Path, bool], R],
+    *,
+    preview: Callable[[R], pd.DataFrame],
+    done: Callable[[R], str],
+) -> None:
+    """The Import page's flow for any kind of file: save the upload once, check it (dry run) once
+    per file + options, show the preview and the report, and import on confirmation.
+
+    ``slot`` keeps each kind's state apart in the session; ``run_check(path, dry_run)`` runs it.
+    """
     data = uploaded.getvalue()
-    key = kind + hashlib.sha256(data).hexdigest() + repr(options)
-    if st.session_state.get("table_checked_key") != key:
-        discard_upload(st.session_state.get("table_path"))
+    key = hashlib.sha256(data).hexdigest() + repr(options)
+    if st.session_state.get(f"{slot}_checked_key") != key:
+        discard_upload(st.session_state.get(f"{slot}_path"))  # the previous upload, if any
         path = save_upload(uploaded.name, data)
-        st.session_state["table_checked_key"] = key
-        st.session_state["table_path"] = str(path)
-        st.session_state["table_check"] = run_table(kind, path, options, dry_run=True)
-        st.session_state.pop("table_result", None)
-    check: TableReport = st.session_state["table_check"]
-    if not check.preview.empty:
+        st.session_state[f"{slot}_checked_key"] = key
+        st.session_state[f"{slot}_path"] = str(path)
+        st.session_state[f"{slot}_check"] = run_check(path, True)
+        st.session_state.pop(f"{slot}_result", None)
+    check: R = st.session_state[f"{slot}_check"]
+    shown = preview(check)
+    if not shown.empty:
         st.subheader(strings.IMPORT_PREVIEW)
-        st.dataframe(check.preview.drop(columns=["comment"], errors="ignore"), width="stretch")
+        st.dataframe(shown, width="stretch")
     st.subheader(strings.IMPORT_REPORT)
     st.code(check.text(), language=None)
     if not check.accepted:
         st.error(strings.IMPORT_REJECTED)
         return
-    result: TableReport | None = st.session_state.get("table_result")
-    if result is None and st.button(strings.IMPORT_CONFIRM, type="primary", key="table_confirm"):
-        result = run_table(kind, Path(st.session_state["table_path"]), options, dry_run=False)
-        st.session_state["table_result"] = result
+    result: R | None = st.session_state.get(f"{slot}_result")
+    if result is None and st.button(strings.IMPORT_CONFIRM, type="primary", key=f"{slot}_confirm"):
+        result = run_check(Path(st.session_state[f"{slot}_path"]), False)
+        st.session_state[f"{slot}_result"] = result
         if result.imported:
-            discard_upload(st.session_state["table_path"])
+            discard_upload(st.session_state[f"{slot}_path"])
     if result is not None:
         if result.imported:
-            st.success(
-                strings.TABLE_IMPORT_DONE.format(
-                    n=result.rows_valid, what=result.what, import_id=result.import_id
-                )
-            )
+            st.success(done(result))
         else:
             st.error(strings.IMPORT_REJECTED)
         st.code(result.text(), language=None)
+
+
+def table_import(kind: str, uploaded: UploadedFile, options: object) -> None:
+    """Survey and indicator files through the shared flow (comments are never previewed)."""
+    check_then_import(
+        kind,
+        uploaded,
+        options,
+        lambda path, dry_run: run_table(kind, path, options, dry_run=dry_run),
+        preview=lambda report: report.preview.drop(columns=["comment"], errors="ignore"),
+        done=lambda report: strings.TABLE_IMPORT_DONE.format(
+            n=report.rows_valid, what=report.what, import_id=report.import_id
+        ),
+    )
+
+
+def incident_import(uploaded: UploadedFile, options: ImportOptions) -> None:
+    """Incident files through the shared flow, with a progress bar and a Swedish preview."""
+    check_then_import(
+        "import",
+        uploaded,
+        options,
+        lambda path, dry_run: run(path, options, dry_run=dry_run),
+        preview=lambda report: preview_table(report.preview),
+        done=lambda report: strings.IMPORT_DONE.format(
+            new=report.rows_new, updated=report.rows_updated, unchanged=report.rows_unchanged
+        ),
+    )

@@ -24,8 +24,11 @@ def interval(low: object, high: object) -> str:
     return f"{pct(low).removesuffix(' %')}–{pct(high)}"
 
 
-def display_table(table: pd.DataFrame, focus: set[str], min_n: int) -> pd.DataFrame:
-    """The per-area table as shown: Swedish headers, shares as text, suppressed rows explained."""
+def display_table(
+    table: pd.DataFrame, focus: set[str], min_n: int, indicator_labels: tuple[str, ...]
+) -> pd.DataFrame:
+    """The per-area table as shown: Swedish headers, shares as text, suppressed rows explained,
+    then one column per partner indicator (its label carries unit, period and source)."""
     shown = table.copy()
     shown["zone_label"] = shown["zone"].map(strings.ZONE_LABELS)
     shown["focus"] = shown["area_code"].isin(focus).map({True: "ja", False: ""})
@@ -43,8 +46,7 @@ def display_table(table: pd.DataFrame, focus: set[str], min_n: int) -> pd.DataFr
     ]
     shown["n"] = shown["n"].astype("Float64").round(0).astype("Int64")
     shown["klass_label"] = shown["klass"].map(CLASSES)
-    extra = [c for c in shown.columns if " (" in str(c) and "; " in str(c)]
-    columns = [*strings.JOINT_COLUMNS, *extra]
+    columns = [*strings.JOINT_COLUMNS, *indicator_labels]
     return shown[columns].rename(columns=strings.JOINT_COLUMNS)
 
 

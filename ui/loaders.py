@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.config import Settings
+from geo.evaluation import Evaluation
 from geo.indicators import counts_per_area
 from geo.store import LayerInfo, active_layer, data_version, incident_time_range, load_incidents
 from ui import state
@@ -385,3 +386,29 @@ def source_text(sources: tuple[str, ...] | list[str]) -> str:
     if tuple(sources) == ("demo",):
         return strings.SOURCE_DEMO
     return strings.SOURCE_STORE.format(sources=", ".join(sources) or "–")
+
+
+@st.cache_data(show_spinner="Räknar fram utvärderingen …", max_entries=16)
+def evaluation(
+    database_url: str,
+    version: str,
+    treated: tuple[str, ...],
+    control: tuple[str, ...],
+    before_utc: tuple[str, str],
+    after_utc: tuple[str, str],
+    buffer_m: float,
+    harm_weighted: bool,
+) -> Evaluation:
+    """The weighted displacement difference for a choice of areas and periods (cached: the form
+    sits in an expander whose code runs on every rerun of the page)."""
+    from geo.evaluation import evaluate
+
+    _info, layer = area_layer(database_url, version)
+    incidents = incident_table(database_url, version)
+    return evaluate(
+        incidents.assign(harm=incidents["harm_reactive"]), layer,
+        treated=list(treated), control=list(control),
+        before=(dt.datetime.fromisoformat(before_utc[0]), dt.datetime.fromisoformat(before_utc[1])),
+        after=(dt.datetime.fromisoformat(after_utc[0]), dt.datetime.fromisoformat(after_utc[1])),
+        buffer_m=buffer_m, harm_weighted=harm_weighted,
+    )  # fmt: skip

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import streamlit as st
-from matplotlib.figure import Figure
 
-from geo.exports import figure_bytes
 from ui import strings
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _MODE = "presentation_mode"
 _TOGGLE = "presentation_toggle"
@@ -68,6 +70,8 @@ def export_buttons(title: str, make_figure: Callable[[], Figure], *, key: str) -
         return  # no controls on the projector
     label, png, pdf = st.columns([2, 1, 1])
     label.caption(strings.EXPORT_LABEL)
+    from geo.exports import figure_bytes  # matplotlib loads on the first click, not at start
+
     name = _file_name(title)
     png.download_button(strings.EXPORT_PNG, data=lambda: figure_bytes(make_figure(), "png"),
                         file_name=f"{name}.png", mime="image/png", key=f"{key}_png", on_click="ignore")  # fmt: skip
