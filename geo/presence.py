@@ -13,7 +13,8 @@ import datetime as dt
 import functools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, exc, insert, or_, select, update
 
 from geo.config import REFERENCE_DIR
 from geo.errors import ConflictError, GeoError, ImportRejected, Problem
@@ -201,8 +202,51 @@ def validate(
     return problems
 
 
-def _screened(text: str | None) -> str | None:
-    return None if text is None else screen_text(text).text
+TEXT_FIELDS = {
+    "unit": "enhet", "kind": "typ", "purpose": "syfte", "promise_activity": "aktivitet", "tactics": "taktik",
+    "notes": "anteckningar", "route_wkt": "rutt", "shift": "pass",
+}  # fmt: skip
+"""Every free-text field of an entry, with its Swedish name for messages."""
+
+
+def personnummer_problems(
+    fields: Mapping[str, Any], who: str | None, *, where: str
+) -> list[Problem]:
+    """A problem for every text field (and the name of who saves, which the audit keeps) that holds
+    a personnummer, a samordningsnummer or a near miss (``geo.screening``). Refused, never stored:
+    the presence log and its append-only audit cannot be cleaned afterwards."""
+    texts = {name: fields.get(key) for key, name in TEXT_FIELDS.items()}
+    texts["vem som sparar"] = who
+    problems = []
+    for name, value in texts.items():
+        if value is None or not isinstance(value, str):
+            continue
+        found = screen_text(value)
+        if found.redacted or found.near_misses:
+            problems.append(Problem(where, f"fältet {name} innehåller ett personnummer eller samordningsnummer",
+                                    "ta bort numret; personnummer får aldrig stå i närvarologgen"))  # fmt: skip
+    return problems
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the write lock from its first statement, so a check made inside it
+    (a unit's other bookings, a version) still holds when it commits.
+
+    SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before anything is read (the
+    driver's own deferred ``BEGIN`` only comes with the first write, after the check: ten processes
+    booking one unit then got 5–10 accepted). Other writers wait (``busy_timeout``). PostgreSQL:
+    the exclusion constraint of migration 0007 refuses overlapping bookings of a unit at commit.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
 
 
 def _row(connection: Connection, entry_id: int) -> dict[str, Any] | None:
@@ -269,24 +313,41 @@ def create_entry(engine: Engine, fields: Mapping[str, Any], *, who: str, area_co
     """
     entry = {key: fields.get(key) for key in EDITABLE}
     entry["status"] = entry.get("status") or "planerad"
-    entry["notes"] = _screened(entry.get("notes"))
     moment = now or now_utc()
-    with engine.begin() as connection:
-        problems = validate(
-            entry,
-            area_codes=area_codes,
-            others=_others_for_unit(connection, str(entry["unit"])),
-            now=moment,
-            shapes=shapes,
-        )
-        if problems:
-            raise ImportRejected("Närvaroposten sparades inte.", problems)
-        values = {**entry, "source": source, "synthetic": synthetic, "version": 1, "created_by": who,
-                  "created_at": moment, "updated_by": who, "updated_at": moment}  # fmt: skip
-        key = connection.execute(insert(presence_entries).values(**values)).inserted_primary_key
-        assert key is not None
-        entry_id = int(key[0])
-        _audit(connection, entry_id, "skapad", who, None, _row(connection, entry_id))
+    refused = personnummer_problems(entry, who, where="närvaropost (ny)")
+    if refused:
+        raise ImportRejected("Närvaroposten sparades inte.", refused)
+    try:
+        with write_transaction(engine) as connection:
+            return _insert_entry(connection, entry, who=who, area_codes=area_codes, source=source,
+                                 synthetic=synthetic, now=moment, shapes=shapes)  # fmt: skip
+    except exc.IntegrityError as error:  # PostgreSQL: the exclusion constraint on unit and time
+        raise ImportRejected("Närvaroposten sparades inte.", [_overlap_refused(entry)]) from error
+
+
+def _overlap_refused(entry: Mapping[str, Any]) -> Problem:
+    return Problem(f"närvaropost {entry.get('id') or '(ny)'}",
+                   f"enheten {entry.get('unit')} är redan planerad samtidigt", "välj en annan tid eller enhet")  # fmt: skip
+
+
+def _insert_entry(connection: Connection, entry: Mapping[str, Any], *, who: str, area_codes: set[str], source: str,
+                  synthetic: bool, now: dt.datetime, shapes: Mapping[str, Any] | None) -> int:  # fmt: skip
+    """Validate and insert one entry inside an open write transaction; returns its id."""
+    problems = validate(
+        entry,
+        area_codes=area_codes,
+        others=_others_for_unit(connection, str(entry["unit"])),
+        now=now,
+        shapes=shapes,
+    )
+    if problems:
+        raise ImportRejected("Närvaroposten sparades inte.", problems)
+    values = {**entry, "source": source, "synthetic": synthetic, "version": 1, "created_by": who,
+              "created_at": now, "updated_by": who, "updated_at": now}  # fmt: skip
+    key = connection.execute(insert(presence_entries).values(**values)).inserted_primary_key
+    assert key is not None
+    entry_id = int(key[0])
+    _audit(connection, entry_id, "skapad", who, None, _row(connection, entry_id))
     return entry_id
 
 
@@ -305,39 +366,51 @@ def update_entry(engine: Engine, entry_id: int, *, expected_version: int, change
     if unknown:
         raise GeoError(f"Fälten {sorted(unknown)} kan inte ändras.")
     moment = now or now_utc()
-    with engine.begin() as connection:
-        before = _row(connection, entry_id)
-        if before is None:
-            raise GeoError(f"Närvaropost {entry_id} finns inte.")
-        edited = {**before, **changes}
-        if "notes" in changes:
-            edited["notes"] = _screened(changes["notes"])
-        if before["version"] != expected_version:
-            raise ConflictError(_conflict_message(entry_id, expected_version, before, changes))
-        problems = validate(
-            edited,
-            area_codes=area_codes,
-            others=_others_for_unit(connection, str(edited["unit"])),
-            now=moment,
-            shapes=shapes,
-        )
-        if problems:
-            raise ImportRejected("Ändringen sparades inte.", problems)
-        values = {key: edited[key] for key in EDITABLE}
-        result = connection.execute(
-            update(presence_entries)
-            .where(
-                presence_entries.c.id == entry_id, presence_entries.c.version == expected_version
-            )
-            .values(**values, version=expected_version + 1, updated_by=who, updated_at=moment)
-        )
-        if result.rowcount != 1:  # saved by someone else between our read and our write
-            current = _row(connection, entry_id) or before
-            raise ConflictError(_conflict_message(entry_id, expected_version, current, changes))
-        action = {"inställd": "inställd", "genomförd": "genomförd"}.get(
-            str(changes.get("status")), "ändrad"
-        )
-        _audit(connection, entry_id, action, who, before, _row(connection, entry_id))
+    refused = personnummer_problems(changes, who, where=f"närvaropost {entry_id}")
+    if refused:
+        raise ImportRejected("Ändringen sparades inte.", refused)
+    try:
+        with write_transaction(engine) as connection:
+            return _update_entry(connection, entry_id, expected_version=expected_version, changes=changes,
+                                 who=who, area_codes=area_codes, now=moment, shapes=shapes)  # fmt: skip
+    except exc.IntegrityError as error:
+        raise ImportRejected(
+            "Ändringen sparades inte.", [_overlap_refused({**changes, "id": entry_id})]
+        ) from error
+
+
+def _update_entry(connection: Connection, entry_id: int, *, expected_version: int, changes: Mapping[str, Any], who: str,
+                  area_codes: set[str], now: dt.datetime, shapes: Mapping[str, Any] | None) -> int:  # fmt: skip
+    """Check the version, validate and update one entry inside an open write transaction."""
+    moment = now
+    before = _row(connection, entry_id)
+    if before is None:
+        raise GeoError(f"Närvaropost {entry_id} finns inte.")
+    edited = {**before, **changes}
+    if before["version"] != expected_version:
+        raise ConflictError(_conflict_message(entry_id, expected_version, before, changes))
+    problems = validate(
+        edited,
+        area_codes=area_codes,
+        others=_others_for_unit(connection, str(edited["unit"])),
+        now=moment,
+        shapes=shapes,
+    )
+    if problems:
+        raise ImportRejected("Ändringen sparades inte.", problems)
+    values = {key: edited[key] for key in EDITABLE}
+    result = connection.execute(
+        update(presence_entries)
+        .where(presence_entries.c.id == entry_id, presence_entries.c.version == expected_version)
+        .values(**values, version=expected_version + 1, updated_by=who, updated_at=moment)
+    )
+    if result.rowcount != 1:  # saved by someone else between our read and our write
+        current = _row(connection, entry_id) or before
+        raise ConflictError(_conflict_message(entry_id, expected_version, current, changes))
+    action = {"inställd": "inställd", "genomförd": "genomförd"}.get(
+        str(changes.get("status")), "ändrad"
+    )
+    _audit(connection, entry_id, action, who, before, _row(connection, entry_id))
     return expected_version + 1
 
 
@@ -482,9 +555,11 @@ class VisitLengths:
 
 
 KOPER_BINS = (
-    [0, 10, 15, 30, 60, 120, 10_000],
-    ["< 10", "10–15", "15–30", "30–60", "60–120", "> 120"],
+    [0, 10, 15, 20, 30, 60, 120, 10_000],
+    ["[0, 10)", "[10, 15)", "[15, 20)", "[20, 30)", "[30, 60)", "[60, 120)", "≥ 120"],
 )
+"""Visit lengths in minutes, half-open classes: ``[10, 15)`` is 10 up to but not including 15, so
+a 15-minute visit counts in ``[15, 20)`` (the Koper guidance: 10–15 minutes, at most about 20)."""
 
 
 def visit_lengths(entries: pd.DataFrame) -> VisitLengths | None:
@@ -833,7 +908,11 @@ def _read_gpx(path: Path) -> pd.DataFrame:
 def record_dwell(engine: Engine, stays: pd.DataFrame, *, who: str, kind: str = "bilpatrull") -> int:
     """Store GPS stays as performed presence (source ``gps``) with audit rows, in one transaction."""
     moment = now_utc()
-    with engine.begin() as connection:
+    refused = [problem for stay in stays.itertuples()
+               for problem in personnummer_problems({"unit": stay.unit}, who, where=f"GPS-vistelse {stay.unit}")]  # fmt: skip
+    if refused:
+        raise ImportRejected("GPS-vistelserna sparades inte.", refused)
+    with write_transaction(engine) as connection:
         for stay in stays.itertuples():
             start = pd.Timestamp(stay.start).to_pydatetime()
             end = pd.Timestamp(stay.end).to_pydatetime()
@@ -852,8 +931,16 @@ def record_dwell(engine: Engine, stays: pd.DataFrame, *, who: str, kind: str = "
 
 def week_plan_csv(entries: pd.DataFrame, names: Mapping[str, str]) -> bytes:
     """The plan as Swedish Excel CSV (``;``, UTF-8 with BOM), times in Swedish time."""
-    table = plan_table(entries, names)
+    table = plan_table(entries, names).map(neutralise_cell)
     return table.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or a
+    carriage return) gets a leading apostrophe; numbers and other texts are left alone."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def week_plan_ics(entries: pd.DataFrame, names: Mapping[str, str]) -> bytes:

@@ -240,8 +240,41 @@ presence_entries = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_by", String(200), nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # The shift pattern (presence_shifts.name) the visit is planned in; empty for GPS stays and
+    # entries made before units and shifts existed (migration 0007).
+    Column("shift", String(40)),
     Index("ix_presence_entries_planned_start", "planned_start"),
     Index("ix_presence_entries_unit", "unit"),
+)
+
+# Units and shift patterns of the lokalpolisområde: data the police edit, versioned like the log.
+# A unit is never in two places at once: checked under the write lock (SQLite) and, on PostgreSQL,
+# by an exclusion constraint on (unit, tstzrange(planned_start, planned_end)) from migration 0007.
+presence_units = Table(
+    "presence_units",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(60), nullable=False),
+    Column("kind", String(10), nullable=False),  # bil | fot | cykel | MC
+    Column("home_base", String(100), nullable=False),  # a locality in FACTS §1.3 or an area code
+    Column("active", Boolean, nullable=False, default=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("name"),
+)
+
+presence_shifts = Table(
+    "presence_shifts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(40), nullable=False),
+    Column("start_time", String(5), nullable=False),  # "07:00", Swedish local time
+    Column("end_time", String(5), nullable=False),  # "16:00"; "24:00" or earlier than start: next day
+    Column("version", Integer, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("name"),
 )
 
 presence_audit = Table(

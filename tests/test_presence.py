@@ -32,7 +32,7 @@ from geo.presence import (
     week_plan_ics,
 )
 from geo.store import active_layer
-from tests.test_screening import PNR
+from tests.test_screening import PNR, SAMORDNING
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 11, 2, 18, 0, tzinfo=UTC)
@@ -155,8 +155,10 @@ def test_two_concurrent_writers_never_lose_an_update(store: Engine, codes: set[s
 
 
 def test_audit_trail_is_complete_and_append_only(store: Engine, codes: set[str]) -> None:
+    with pytest.raises(ImportRejected, match="anteckningar innehåller ett personnummer"):
+        create_entry(store, entry(notes=f"Kontakt {PNR}"), who="anna", area_codes=codes, now=NOW)
     entry_id = create_entry(
-        store, entry(notes=f"Kontakt {PNR}"), who="anna", area_codes=codes, now=NOW
+        store, entry(notes="Kontakt med butiken"), who="anna", area_codes=codes, now=NOW
     )
     mark_done(store, entry_id, expected_version=1, actual_start=T0, actual_end=T0 + dt.timedelta(minutes=40),
               tactics="Fotpatrull vid torget", notes="Lugnt", who="bertil", area_codes=codes, now=NOW)  # fmt: skip
@@ -167,7 +169,7 @@ def test_audit_trail_is_complete_and_append_only(store: Engine, codes: set[str])
         '"status": "genomförd"' in trail["after_json"].iloc[1]
         and '"status": "planerad"' in trail["before_json"].iloc[1]
     )
-    assert PNR not in "".join(trail["after_json"].astype(str))  # notes were screened before storage
+    assert PNR not in "".join(trail["after_json"].astype(str))  # the note with a number was refused
     with pytest.raises(exc.DatabaseError, match="append-only"), store.begin() as connection:
         connection.exec_driver_sql("UPDATE presence_audit SET changed_by = 'någon annan'")
     with pytest.raises(exc.DatabaseError, match="append-only"), store.begin() as connection:
@@ -446,7 +448,100 @@ def test_visit_lengths_by_koper_bins() -> None:
     lengths = visit_lengths(entries)
     assert lengths is not None and lengths.n == 2
     assert (
-        lengths.counts["10–15"] == 1 and lengths.counts["30–60"] == 1 and lengths.counts.sum() == 2
+        lengths.counts["[10, 15)"] == 1
+        and lengths.counts["[30, 60)"] == 1
+        and lengths.counts.sum() == 2
     )
     assert lengths.delivered_share == pytest.approx((12 + 30) / (24 + 30))
     assert visit_lengths(entries.iloc[[2]]) is None
+
+
+def test_koper_bins_are_half_open() -> None:
+    from geo.presence import visit_lengths
+
+    entries = pd.DataFrame([_done("A", T0, m / 60) for m in (9, 10, 14, 15, 19, 20)])
+    lengths = visit_lengths(entries)
+    assert lengths is not None
+    assert lengths.counts[["[0, 10)", "[10, 15)", "[15, 20)", "[20, 30)"]].tolist() == [1, 2, 2, 1]
+
+
+def _book_in_process(url: str, barrier: object, queue: object, index: int) -> None:
+    """One writer in its own process: its own engine, the same unit and time as all the others."""
+    from geo.presence import create_entry as create
+    from geo.store import make_engine
+
+    engine = make_engine(url)
+    codes = {"1382R011", "1382R001"}
+    barrier.wait()  # type: ignore[attr-defined]
+    try:
+        create(engine, entry(area_code="1382R011" if index % 2 else "1382R001", purpose=f"skrivare {index}"),
+               who=f"polis{index}", area_codes=codes, now=NOW)  # fmt: skip
+        queue.put("ok")  # type: ignore[attr-defined]
+    except ImportRejected as error:
+        queue.put("refused" if "samtidigt" in str(error.problems) else f"other: {error.problems}")  # type: ignore[attr-defined]
+    except Exception as error:  # noqa: BLE001 - reported to the parent and failing the test there
+        queue.put(f"error: {error!r}")  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
+
+
+def test_ten_processes_booking_one_unit_at_once_exactly_one_wins(store: Engine) -> None:
+    """Separate processes on one SQLite file: the overlap check runs under the write lock."""
+    import multiprocessing
+
+    url = str(store.url)
+    store.dispose()
+    context = multiprocessing.get_context("spawn")
+    writers = 10
+    barrier, queue = context.Barrier(writers), context.Queue()
+    processes = [
+        context.Process(target=_book_in_process, args=(url, barrier, queue, i))
+        for i in range(writers)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = [queue.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    assert sorted(outcomes) == ["ok"] + ["refused"] * (writers - 1), outcomes
+    stored = list_entries(store)
+    assert len(stored) == 1 and len(audit_trail(store)) == 1
+
+
+@pytest.mark.parametrize(
+    "field", ["unit", "purpose", "tactics", "notes", "promise_activity", "who"]
+)
+@pytest.mark.parametrize(
+    "number",
+    [PNR, SAMORDNING, PNR[:-1] + str((int(PNR[-1]) + 1) % 10)],
+    ids=["pnr", "samordning", "near-miss"],
+)
+def test_a_personnummer_is_refused_in_every_text_field(
+    store: Engine, codes: set[str], field: str, number: str
+) -> None:
+    text = f"Kontakt 19{number[:6]}-{number[6:]}" if field == "purpose" else f"x {number}"
+    fields = entry() if field == "who" else entry(**{field: text})
+    who = text if field == "who" else "anna"
+    with pytest.raises(ImportRejected, match="personnummer"):
+        create_entry(store, fields, who=who, area_codes=codes, now=NOW)
+    assert list_entries(store).empty and audit_trail(store).empty
+    entry_id = create_entry(store, entry(), who="anna", area_codes=codes, now=NOW)
+    changes = {} if field == "who" else {field: text}
+    with pytest.raises(ImportRejected, match="personnummer"):
+        update_entry(
+            store, entry_id, expected_version=1, changes=changes, who=who, area_codes=codes, now=NOW
+        )
+    trail = audit_trail(store)
+    assert len(trail) == 1 and number not in trail.to_csv()
+
+
+def test_csv_export_neutralises_formulas(store: Engine, codes: set[str]) -> None:
+    create_entry(
+        store,
+        entry(purpose='=HYPERLINK("http://x")', unit="@Patrull"),
+        who="t",
+        area_codes=codes,
+        now=NOW,
+    )
+    text = week_plan_csv(list_entries(store), {}).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@Patrull" in text and ";=HYPERLINK" not in text
