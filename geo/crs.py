@@ -91,18 +91,19 @@ def guess_crs(x: ArrayLike, y: ArrayLike) -> str | None:
 def classify_points(x: ArrayLike, y: ArrayLike) -> np.ndarray:
     """Per point, which accepted CRS its values fit (vectorised :func:`guess_crs` for one point).
 
-    Returns an object array of ``"EPSG:4326"``, ``"EPSG:3006"``, ``"EPSG:3021"``,
-    ``"EPSG:4326-swapped"`` or ``"okänt"``.
+    Returns an object array of ``"EPSG:4326"``, ``"EPSG:3006"``, ``"EPSG:3021"``, the same with
+    ``-swapped`` (x holds the northing, as in the Swedish convention X = north, Y = east, or lat/lon
+    given as x/y) or ``"okänt"``.
     """
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(y, dtype=float)
     kinds = np.full(len(xs), "okänt", dtype=object)
     unset = np.ones(len(xs), dtype=bool)
     tests = [(crs, xs, ys) for crs in (MAP_CRS, WORK_CRS, RT90_CRS)] + [
-        ("EPSG:4326-swapped", ys, xs)
+        (f"{crs}-swapped", ys, xs) for crs in (MAP_CRS, WORK_CRS, RT90_CRS)
     ]
     for name, a, b in tests:
-        (x0, x1), (y0, y1) = _SWEDEN_RANGES[MAP_CRS if name.endswith("swapped") else name]
+        (x0, x1), (y0, y1) = _SWEDEN_RANGES[name.removesuffix("-swapped")]
         hit = unset & (a >= x0) & (a <= x1) & (b >= y0) & (b <= y1)
         kinds[hit] = name
         unset &= ~hit

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,9 +35,11 @@ from sqlalchemy import Connection, Engine, select, update
 
 from geo.areas import file_sha256
 from geo.builtin_areas import municipality_outline
+from geo.columns import combine_date_and_clock, plan_columns
 from geo.crs import (
     CRS_NAMES,
     MAP_CRS,
+    RT90_CRS,
     WORK_CRS,
     classify_points,
     normalise_crs,
@@ -57,8 +61,12 @@ from geo.store import (
     record_import,
 )
 from geo.taxonomy import Taxonomy, fold, load_taxonomy, normalise_text
+from geo.times import LOCAL_TZ
 
 SOURCES = ("polis", "kommun", "region")
+OUTSIDE_CHOICES = ("fråga", "närmaste", "undanta")
+NEAR_AREA_M = 500.0
+"""A point this close to an area, but in none, is probably that area's (a harbour, a shore)."""
 DEFAULT_MAX_BYTES = 1_000 * 1024 * 1024
 BYTES_PER_ROW_ESTIMATE = 100
 BULK_MIN_ROWS = 100_000
@@ -125,6 +133,17 @@ class ImportReport:
     imported: bool = False
     import_id: int | None = None
     unit: str = "rad"
+    surface: str = "cli"
+    headers: list[str] = field(default_factory=list)
+    """The file's headers as read (for choosing columns by hand)."""
+    raw_preview: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The first rows exactly as read, before any interpretation."""
+    columns_missing: bool = False
+    """A required field has no column: the page offers to choose columns by hand."""
+    unknown_types: dict[str, list[int]] = field(default_factory=dict)
+    """Type values the taxonomy does not know → the lines they stand on."""
+    left_out_lines: list[tuple[int, str]] = field(default_factory=list)
+    """Lines left out by a rule the user chose (not typed exclusions), with the reason."""
 
     @property
     def accepted(self) -> bool:
@@ -150,9 +169,19 @@ class ImportReport:
             )
         for reason, count in self.left_out.items():
             lines.append(f"  Utelämnade, {reason}: {count}")
+        by_reason: dict[str, list[int]] = {}
+        for line, reason in self.left_out_lines:
+            by_reason.setdefault(reason, []).append(line)
+        for reason, numbers in by_reason.items():
+            lines.append(f"  Utelämnade, {reason}: {len(numbers)} ({_ranges(numbers)})")
+        hint = (
+            f'  Rätta filen, eller skriv numren på {_units(self.unit, 2)} som ska undantas i fältet "Undanta rader" och kontrollera igen.'
+            if self.surface == "sida"
+            else f"  Rätta filen, eller undanta {_units(self.unit, 2)} uttryckligen med --exclude (t.ex. --exclude 12,15-18)."
+        )
         lines += findings_lines(
             self.unit, self.redacted_lines, self.near_miss_lines, self.errors, self.warnings,
-            error_hint=f"  Rätta filen, eller undanta {_units(self.unit, 2)} uttryckligen med --exclude (t.ex. --exclude 12,15-18).",
+            error_hint=hint,
         )  # fmt: skip
         if self.accepted:
             if self.dry_run:
@@ -263,6 +292,18 @@ class ImportOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     today: dt.date | None = None
     """For the "in the future" check; defaults to today."""
+    column_map: tuple[tuple[str, str], ...] = ()
+    """The user's own column choices (field, header): they win over the profile."""
+    type_groups: tuple[tuple[str, str], ...] = ()
+    """Unknown type values the user put in a category group (raw value, group key)."""
+    outside: str = "fråga"
+    """Points just outside every area (within ``NEAR_AREA_M``): ``fråga`` (an error listing them
+    with the nearest area), ``närmaste`` (assign the nearest area) or ``undanta`` (leave them out,
+    recorded in the import log)."""
+    user_dir: Path | None = None
+    """The data directory, where saved user profiles live."""
+    surface: str = "cli"
+    """Where the report is read: ``cli`` (fixes name flags) or ``sida`` (fixes name page actions)."""
 
 
 ProgressCallback = Callable[[float, str], None]
@@ -293,6 +334,17 @@ class _Context:
     crs_counts: Counter[str] = field(default_factory=Counter)
     crs_lines: dict[str, list[int]] = field(default_factory=dict)
     declared_crs: str | None = None
+    time_mode: str = "timestamp"
+    type_groups: dict[str, str] = field(default_factory=dict)
+    """Folded raw type → group key, chosen by the user for values the taxonomy lacks."""
+    outside: str = "fråga"
+    axes: Counter[str] = field(default_factory=Counter)
+    """How many points came as x = east (``öst``) and as x = north (``norr``, Swedish X/Y)."""
+    axis_lines: dict[str, list[int]] = field(default_factory=dict)
+    id_keys: dict[str, int] = field(default_factory=dict)
+    """Content key of rows without an id → how many times it was seen (for ``#2`` suffixes)."""
+    unknown_as_other: bool = False
+    """An automated feed (polisen.se): store a new type under Övrigt with a warning."""
 
     def where(self, line: int, column: str | None = None) -> str:
         text = f"{self.file_name}, {self.unit} {line}"
@@ -318,7 +370,13 @@ def import_incidents(
         ``report.accepted`` is False when anything was wrong; nothing was written then.
     """
     say = progress or (lambda _fraction, _message: None)
-    report = ImportReport(file_name=path.name, source=options.source, dry_run=dry_run)
+    report = ImportReport(
+        file_name=path.name, source=options.source, dry_run=dry_run, surface=options.surface
+    )
+    if options.outside not in OUTSIDE_CHOICES:
+        raise GeoError(
+            f"Okänt val {options.outside!r} för punkter utanför områdena; använd {', '.join(OUTSIDE_CHOICES)}."
+        )
     if options.source not in SOURCES:
         raise GeoError(f"Okänd källa {options.source!r}; använd {', '.join(SOURCES)}.")
     if not path.exists():
@@ -334,7 +392,7 @@ def import_incidents(
         report.notes.append(note)
     _info, layer = active_layer(engine)
     taxonomy = load_taxonomy()
-    profile = load_profile(options.profile)
+    profile = load_profile(options.profile, options.user_dir)
     report.profile = profile.name
     source_name = "polisen" if fmt == "polisen" else options.source
     report.source = source_name
@@ -347,7 +405,16 @@ def import_incidents(
         earliest=pd.Timestamp(profile.earliest, tz="UTC"),
         latest=pd.Timestamp(today + dt.timedelta(days=1), tz="UTC"),
         report=report, existing=_existing(engine, source_name),
+        type_groups={fold(raw): group for raw, group in options.type_groups},
+        outside=options.outside, unknown_as_other=fmt == "polisen",
     )  # fmt: skip
+    unknown_groups = sorted(
+        {g for g in context.type_groups.values()} - {g.key for g in taxonomy.groups}
+    )
+    if unknown_groups:
+        raise GeoError(
+            f"Okänd kategorigrupp {', '.join(unknown_groups)}; använd en av: {', '.join(g.key for g in taxonomy.groups)}."
+        )
     report.unit = context.unit
     sha256 = file_sha256(path)
 
@@ -392,7 +459,7 @@ def _existing(engine: Engine, source: str) -> dict[str, tuple[str, str, str]]:
             select(incidents.c.source_id, incidents.c.occurred_at, incidents.c.raw_type, incidents.c.description)
             .where(incidents.c.source == source)
         ).all()  # fmt: skip
-    return {r[0]: (pd.Timestamp(r[1]).isoformat(), r[2], r[3] or "") for r in rows}
+    return {id_key(r[0]): (pd.Timestamp(r[1]).isoformat(), r[2], r[3] or "") for r in rows}
 
 
 def _canonical_chunks(
@@ -405,9 +472,16 @@ def _canonical_chunks(
     source: SourceFile = opener(path) if opener else open_geo(path, fmt)
     report = context.report
     report.encoding, report.separator = source.encoding, source.separator
-    mapping = _map_columns(source, context, options)
-    rows_before = 0
-    for chunk in source.chunks:
+    report.notes += source.notes
+    report.headers = [h for h in source.headers if not h.startswith("_")]
+    chunks = iter(source.chunks)
+    first = next(chunks, None)
+    if first is not None:
+        report.raw_preview = first.head(5).drop(
+            columns=[c for c in first.columns if c.startswith("_")]
+        )
+    mapping = _map_columns(source, first, context, options)
+    for chunk in itertools.chain([first] if first is not None else [], chunks):
         report.rows_read += len(chunk)
         excluded = chunk.index.isin(list(options.exclude))
         report.excluded_lines += [int(n) for n in chunk.index[excluded]]
@@ -416,7 +490,6 @@ def _canonical_chunks(
             canonical = _validate_chunk(chunk, mapping, source, context)
             report.rows_valid += len(canonical)
             yield canonical
-        rows_before += len(chunk)
         say(
             source.progress[0],
             f"Läst {report.rows_read:,} {_units(context.unit, 2)}".replace(",", " "),
@@ -430,34 +503,49 @@ def _canonical_chunks(
 
 
 def _map_columns(
-    source: SourceFile, context: _Context, options: ImportOptions
+    source: SourceFile, first: pd.DataFrame | None, context: _Context, options: ImportOptions
 ) -> dict[str, str] | None:
-    """Canonical field → file column; reports missing required columns (returns None then)."""
+    """Canonical field → file column (profile, the user's map, then the content of the first
+    rows); reports missing required columns with the closest header (returns None then)."""
     if not source.headers:
         return None
-    mapping = context.profile.match_columns(source.headers)
+    plan = plan_columns(
+        source.headers, first, context.profile, file_name=source.path.name,
+        column_map=dict(options.column_map), geometry_columns=source.format in ("geojson", "gpkg"),
+    )  # fmt: skip
+    mapping = plan.mapping
+    context.time_mode = plan.time_mode
+    context.report.notes += list(plan.notes)
     if source.format in ("geojson", "gpkg"):
-        mapping["x"], mapping["y"] = "_x", "_y"
         context.declared_crs = normalise_crs(options.crs or source.crs or MAP_CRS)
     elif "lon" in mapping and "lat" in mapping and "x" not in mapping:
         context.declared_crs = normalise_crs(options.crs or MAP_CRS)
     elif "x" in mapping and "y" in mapping:
         context.declared_crs = normalise_crs(options.crs) if options.crs else None
     context.report.columns = {k: v for k, v in mapping.items() if not v.startswith("_")}
-    headers = ", ".join(repr(h) for h in source.headers if not h.startswith("_"))
-    missing = []
-    if "raw_type" not in mapping:
-        missing.append(("typ", "raw_type"))
-    if "occurred_at" not in mapping and not ("date" in mapping and "time" in mapping):
-        missing.append(("tidpunkt (eller datum och klockslag)", "occurred_at"))
-    has_place = ("x" in mapping and "y" in mapping) or ("lon" in mapping and "lat" in mapping)
-    if not has_place and "area_code" not in mapping and "area_name" not in mapping:
-        missing.append(("plats (x/y, lat/lon, områdeskod eller områdesnamn)", "x"))
-    for label, field_name in missing:
-        aliases = ", ".join(context.profile.columns.get(field_name, ()))
-        context.report.errors.add("kolumner", Problem(source.path.name, f"hittar ingen kolumn för {label}; filens kolumner: {headers}",
-                                                      f"döp om kolumnen till ett av: {aliases}, eller använd en annan --profile"))  # fmt: skip
-    return None if missing else mapping
+    for problem in plan.problems:
+        context.report.errors.add("kolumner", problem)
+    if not plan.complete:
+        context.report.columns_missing = True
+        if source.format == "xlsx" and _looks_like_two_header_rows(
+            source.headers, first, context.profile
+        ):
+            context.report.errors.add("kolumner", Problem(source.path.name, "rubriken verkar gå över två rader (sammanfogade celler i Excel): kolumnnamnen står på rad 2",
+                                                          "ta bort den översta rubrikraden i Excel så att en rad med kolumnnamn står överst, och spara igen"))  # fmt: skip
+        return None
+    return mapping
+
+
+def _looks_like_two_header_rows(
+    headers: list[str], first: pd.DataFrame | None, profile: ImportProfile
+) -> bool:
+    """Whether the first data row names more fields than the header row does (a merged header)."""
+    if first is None or first.empty:
+        return False
+    second = [str(v) for v in first.iloc[0].tolist()]
+    return len(profile.match_columns(second)) > len(profile.match_columns(headers)) and (
+        sum(1 for h in headers if not h.strip()) > 0 or len(profile.match_columns(headers)) <= 1
+    )
 
 
 def _validate_chunk(
@@ -502,19 +590,30 @@ def _times(
     from geo.times import parse_local_times
 
     swedish = "svensk" in context.profile.date_formats
+    bad = pd.Series(False, index=chunk.index)
     if "occurred_at" in mapping:
         column = mapping["occurred_at"]
         values = _column(chunk, mapping, "occurred_at")
+        assert values is not None
+        if source.excel_dates:
+            values = _excel_serials(values)
     else:
         column = f"{mapping['date']} + {mapping['time']}"
         date, clock = _column(chunk, mapping, "date"), _column(chunk, mapping, "time")
         assert date is not None and clock is not None
-        values = (date + " " + clock).where(date.notna() & clock.notna())
-    assert values is not None
-    if source.excel_dates:
-        values = _excel_serials(values)
-    bad = pd.Series(False, index=chunk.index)
-    for line in values.index[values.isna()]:
+        if source.excel_dates:
+            date, clock = _excel_serials(date), _excel_clock(clock)
+        values, bad_clocks = combine_date_and_clock(date, clock)
+        for line in bad_clocks:
+            context.error("tid_klockslag", line, mapping["time"], f"{clock[line]!r} är inget klockslag",
+                          "skriv klockslaget som TT:MM, t.ex. 01:40")  # fmt: skip
+            bad[line] = True
+        values = values.mask(bad)
+    if "tz" in mapping:
+        values, tz_offsets = _apply_time_zones(chunk, mapping, values, context, bad)
+    else:
+        tz_offsets = None
+    for line in values.index[values.isna() & ~bad]:
         context.error(
             "tid_saknas", int(line), column, "saknar tidpunkt", "fyll i när händelsen inträffade"
         )
@@ -538,6 +637,8 @@ def _times(
             "kontrollera datumet",
         )
         bad[line] = True
+    if tz_offsets is not None:
+        bad |= _check_time_zones(parsed, tz_offsets, values, mapping["tz"], context)
     out["occurred_at"] = parsed
     ended = _column(chunk, mapping, "ended_at")
     if ended is not None:
@@ -561,6 +662,99 @@ def _times(
     else:
         out["ended_at"] = pd.Series(pd.NaT, index=chunk.index, dtype="datetime64[ns, UTC]")
     return bad
+
+
+_TZ_OFFSETS = {
+    "utc": "+00:00", "z": "+00:00", "gmt": "+00:00", "utc+0": "+00:00", "utc+00:00": "+00:00",
+    "cet": "+01:00", "met": "+01:00", "normaltid": "+01:00", "vintertid": "+01:00", "utc+1": "+01:00",
+    "utc+01:00": "+01:00", "gmt+1": "+01:00",
+    "cest": "+02:00", "mest": "+02:00", "sommartid": "+02:00", "utc+2": "+02:00",
+    "utc+02:00": "+02:00", "gmt+2": "+02:00",
+}  # fmt: skip
+_TZ_LOCAL = frozenset({"europe/stockholm", "lokal", "lokal tid", "svensk tid", "se", "sverige"})
+_TZ_NUMERIC = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?$")
+_HAS_OFFSET = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+
+
+def _offset_text(value: str) -> str | None:
+    """``"CET"`` → ``"+01:00"``; ``"Europe/Stockholm"`` → ``""`` (local); unknown → ``None``."""
+    key = fold(value).replace(" ", "")
+    if fold(value) in _TZ_LOCAL or key in _TZ_LOCAL:
+        return ""
+    if key in _TZ_OFFSETS:
+        return _TZ_OFFSETS[key]
+    match = _TZ_NUMERIC.match(key)
+    if match and int(match["h"]) <= 14:
+        return f"{match['sign']}{int(match['h']):02d}:{match['m'] or '00'}"
+    return None
+
+
+def _apply_time_zones(
+    chunk: pd.DataFrame,
+    mapping: dict[str, str],
+    values: pd.Series,
+    context: _Context,
+    bad: pd.Series,
+) -> tuple[pd.Series, pd.Series]:
+    """Honour a time-zone column: append each row's offset to its time (local rows stay local).
+
+    Returns the times to parse and, per row, the declared offset (``""`` for local time).
+    """
+    zones = _column(chunk, mapping, "tz")
+    assert zones is not None
+    distinct = {z: _offset_text(str(z)) for z in zones.dropna().unique()}
+    offsets = zones.map(distinct).fillna("")
+    for line in zones.index[zones.notna() & zones.map(lambda z: distinct.get(z) is None)]:
+        context.error("tid_tidszon_okänd", int(line), mapping["tz"], f"{zones[line]!r} är ingen tidszon som kan tolkas",
+                      "skriv UTC, CET, CEST, Europe/Stockholm eller en offset som +01:00")  # fmt: skip
+        bad[line] = True
+    plain = (
+        values.notna() & (offsets != "") & ~values.fillna("").str.strip().str.contains(_HAS_OFFSET)
+    )
+    out = values.copy()
+    out[plain] = values[plain].str.strip() + offsets[plain]
+    used = int((offsets != "").sum())
+    if used and not any(n.startswith("Tidszonskolumnen") for n in context.report.notes):
+        context.report.notes.append(
+            f"Tidszonskolumnen {mapping['tz']!r} används: rader med UTC eller en offset räknas om till svensk tid."
+        )
+    return out, offsets
+
+
+def _check_time_zones(
+    parsed: pd.Series, offsets: pd.Series, values: pd.Series, column: str, context: _Context
+) -> pd.Series:
+    """A declared CET/CEST-style offset that Swedish time did not have then is an error."""
+    bad = pd.Series(False, index=parsed.index)
+    check = parsed.notna() & offsets.isin(["+01:00", "+02:00"])
+    if not check.any():
+        return bad
+    local = parsed[check].dt.tz_convert(LOCAL_TZ)
+    actual = local.map(lambda t: t.utcoffset())
+    declared = offsets[check].map(lambda o: dt.timedelta(hours=int(o[1:3])))
+    for line in actual.index[actual != declared]:
+        season = (
+            "sommartid, +02:00" if actual[line] == dt.timedelta(hours=2) else "normaltid, +01:00"
+        )
+        context.error("tid_tidszon_motsäger", int(line), column,
+                      f"tidszonen {offsets[line]} stämmer inte med svensk tid vid {values[line]!r} ({season})",
+                      "rätta tidszonen, eller ta bort kolumnen om tiderna är svensk lokal tid")  # fmt: skip
+        bad[line] = True
+    return bad
+
+
+def _excel_clock(values: pd.Series) -> pd.Series:
+    """Excel time-of-day cells (a fraction of a day, e.g. ``0.0694``) → ``HH:MM``."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    fraction = (
+        numeric.notna() & (numeric >= 0) & (numeric < 1) & values.str.contains(".", regex=False)
+    )
+    if not fraction.any():
+        return values
+    minutes = (numeric[fraction] * 24 * 60).round().astype(int)
+    out = values.copy()
+    out[fraction] = (minutes // 60).map("{:02d}".format) + ":" + (minutes % 60).map("{:02d}".format)
+    return out
 
 
 def _excel_serials(values: pd.Series) -> pd.Series:
@@ -596,6 +790,14 @@ def _types(
                 float(event_type.harm_weight),
                 event_type.name,
             )
+    for raw in normalised.unique():
+        group = context.type_groups.get(fold(raw))
+        if raw not in categories and group is not None:
+            categories[raw], weights[raw], names[raw] = (
+                group,
+                group_weight(context.taxonomy, group),
+                raw,
+            )
     known = normalised.isin(list(categories))
     for line in normalised.index[~known]:
         context.unknown_types.setdefault(str(normalised[line]), []).append(int(line))
@@ -604,6 +806,15 @@ def _types(
     out["category"] = normalised.map(categories)
     out["harm_weight"] = normalised.map(weights)
     return bad
+
+
+def group_weight(taxonomy: Taxonomy, group: str) -> float:
+    """The harm weight given to a type a user put in ``group``: the median of the group's types.
+
+    Documented on *Importera*: a user-assigned type is weighted like a typical type of its group.
+    """
+    weights = sorted(float(t.harm_weight) for t in taxonomy.types if t.group == group)
+    return weights[len(weights) // 2] if weights else 0.0
 
 
 def _normalise_unique(values: pd.Series) -> pd.Series:
@@ -656,6 +867,7 @@ def _places(
         zero = (xs == 0) & (ys == 0)
         present = xs.notna() & ys.notna() & ~zero & ~bad
         has_point = present
+        xs, ys = _axis_order(xs, ys, present, context)
         bad |= _check_crs(xs[present], ys[present], mapping[x_field], context)
         usable = present & ~bad
         if usable.any():
@@ -671,6 +883,9 @@ def _places(
             out.loc[usable, "x"] = np.round(e, 1)
             out.loc[usable, "y"] = np.round(n, 1)
             out.loc[usable, "area_code"] = area_codes_for_points(e, n, context.layer)
+            nowhere = usable & out["area_code"].isna() & ~bad
+            if nowhere.any():
+                bad |= _outside_areas(out, nowhere, mapping[x_field], context)
     known_codes = set(context.layer["area_code"])
     codes = _column(chunk, mapping, "area_code")
     if codes is not None:
@@ -684,7 +899,9 @@ def _places(
     names = _column(chunk, mapping, "area_name")
     if names is not None:
         given = names.notna() & out["area_code"].isna() & ~has_point
-        matched = names[given].map(lambda n: context.area_names.get(fold(str(n))))
+        matched = names[given].map(
+            lambda n: context.area_names.get(fold(str(n))) or _place_area(str(n), context)
+        )
         for line in matched.index[matched.isna()]:
             context.error("område_okänt", int(line), mapping["area_name"], f"områdesnamnet {names[line]!r} finns inte i det aktiva områdeslagret",
                           "använd ett namn ur `python -m geo areas list` (stavning och å/ä/ö spelar ingen roll)")  # fmt: skip
@@ -696,6 +913,85 @@ def _places(
                       "fyll i koordinater eller område")  # fmt: skip
         bad[line] = True
     out["location_precision"] = np.where(has_point, "punkt", "område")
+    return bad
+
+
+def _place_area(name: str, context: _Context) -> str | None:
+    """A locality or district named on its own (``Ullared``, ``Skrea strand``) → its area."""
+    from geo.gazetteer import area_for_text, find_places
+
+    found = find_places(name)
+    if len(found) == 1 and fold(found[0].name) == fold(name):
+        return area_for_text(name, context.layer)
+    return None
+
+
+def _axis_order(
+    xs: pd.Series, ys: pd.Series, present: pd.Series, context: _Context
+) -> tuple[pd.Series, pd.Series]:
+    """Points whose x holds the northing (the Swedish convention X = north, Y = east) are read that
+    way, counted, and named in the report: never swapped silently, and a file mixing both orders is
+    refused at the end (:func:`_report_file_level`)."""
+    if not present.any():
+        return xs, ys
+    expected = context.declared_crs or WORK_CRS
+    if expected == MAP_CRS:
+        return xs, ys  # lat/lon given as x/y is an error of its own (koordinat_omkastad)
+    kinds = pd.Series(
+        classify_points(xs[present].to_numpy(), ys[present].to_numpy()), index=xs[present].index
+    )
+    north_first = kinds.index[kinds == f"{expected}-swapped"]
+    east_first = kinds.index[kinds == expected]
+    context.axes["norr"] += len(north_first)
+    context.axes["öst"] += len(east_first)
+    context.axis_lines.setdefault("norr", []).extend(int(n) for n in north_first[:5])
+    context.axis_lines.setdefault("öst", []).extend(int(n) for n in east_first[:5])
+    if len(north_first) == 0:
+        return xs, ys
+    xs, ys = xs.copy(), ys.copy()
+    xs[north_first], ys[north_first] = ys[north_first].to_numpy(), xs[north_first].to_numpy()
+    return xs, ys
+
+
+def _outside_areas(
+    out: pd.DataFrame, nowhere: pd.Series, column: str, context: _Context
+) -> pd.Series:
+    """Points in the municipality but in no area: nearest area and distance, then the user's rule."""
+    bad = pd.Series(False, index=out.index)
+    geoms = context.layer.geometry.to_numpy()
+    codes = context.layer["area_code"].to_numpy()
+    names = dict(zip(context.layer["area_code"], context.layer["name"], strict=True))
+    page = context.report.surface == "sida"
+    for line in out.index[nowhere]:
+        point = shapely.Point(out.at[line, "x"], out.at[line, "y"])
+        distances = shapely.distance(point, geoms)
+        nearest = int(np.argmin(distances))
+        code, metres = str(codes[nearest]), float(distances[nearest])
+        where = f"{metres:.0f} m från {names[code]} ({code})"
+        if metres > NEAR_AREA_M:
+            context.error("utanför_områden", int(line), column, f"punkten ligger utanför alla områden, {where}",
+                          "kontrollera koordinaterna, eller importera ett områdeslager som täcker platsen")  # fmt: skip
+            bad[line] = True
+        elif context.outside == "närmaste":
+            out.at[line, "area_code"] = code
+            context.report.warnings.add("utanför_områden", Problem(context.where(int(line), column),
+                                        f"punkten ligger utanför alla områden, {where}; räknas till {names[code]}"))  # fmt: skip
+        elif context.outside == "undanta":
+            context.report.left_out_lines.append(
+                (int(line), "utanför alla områden (valt: undanta)")
+            )
+            bad[line] = True
+        else:
+            fix = ("välj \"Räkna till närmaste område\" eller \"Undanta\" under Punkter utanför områdena"
+                   if page else "lägg till --outside närmaste (räkna till närmaste område) eller --outside undanta")  # fmt: skip
+            context.error(
+                "utanför_områden",
+                int(line),
+                column,
+                f"punkten ligger utanför alla områden, {where}",
+                fix,
+            )
+            bad[line] = True
     return bad
 
 
@@ -713,7 +1009,18 @@ def _check_crs(xs: pd.Series, ys: pd.Series, column: str, context: _Context) -> 
     for line in kinds.index[kinds != expected]:
         kind = kinds[line]
         value = f"({xs[line]}, {ys[line]})"
-        if kind == "EPSG:4326-swapped":
+        if (
+            kind in ("EPSG:3006-swapped", "EPSG:3021-swapped")
+            and declared is None
+            and kind.startswith(RT90_CRS)
+        ):
+            context.error("koordinat_crs", int(line), column, f"{value} ser ut som RT90 2.5 gon V med X = norr och Y = öst (svensk konvention)",
+                          f"ange --crs {RT90_CRS} (koordinatsystem RT90 på sidan Importera)")  # fmt: skip
+        elif kind.endswith("-swapped") and kind != "EPSG:4326-swapped":
+            base = kind.removesuffix("-swapped")
+            context.error("koordinat_crs", int(line), column, f"{value} ser ut som {CRS_NAMES[base]} med X = norr och Y = öst, men filen anges vara {CRS_NAMES[declared or WORK_CRS]}",
+                          f"ange --crs {base}, eller rätta punkterna")  # fmt: skip
+        elif kind == "EPSG:4326-swapped":
             context.error(
                 "koordinat_omkastad",
                 int(line),
@@ -765,55 +1072,96 @@ def _descriptions(
     out["description"] = screened.values.astype(object).where(screened.values.notna(), None)
 
 
+def id_key(source_id: str) -> str:
+    """How ids are compared: trimmed and case-folded (``F-2026-0903`` = ``f-2026-0903 ``)."""
+    return source_id.strip().casefold()
+
+
+def content_ids(source: str, out: pd.DataFrame) -> pd.Series:
+    """A stable id for rows without one, from what the row is: source, time, type and place.
+
+    The same file imported again gives the same ids, so it is recognised as already imported.
+    The description is left out on purpose: a corrected text is the same incident.
+    """
+
+    def text(column: str) -> pd.Series:
+        values = out[column]
+        if column == "occurred_at":
+            return values.map(lambda t: "" if pd.isna(t) else pd.Timestamp(t).isoformat())
+        if column in ("x", "y"):
+            return values.map(lambda v: "" if pd.isna(v) else f"{float(v):.1f}")
+        return values.map(
+            lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+        )
+
+    content = (
+        source
+        + "|"
+        + text("occurred_at")
+        + "|"
+        + text("raw_type")
+        + "|"
+        + text("x")
+        + "|"
+        + text("y")
+        + "|"
+        + text("area_code")
+    )
+    return content.map(
+        lambda key: "h" + hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+    )
+
+
 def _ids(
     chunk: pd.DataFrame, mapping: dict[str, str], context: _Context, out: pd.DataFrame
 ) -> pd.Series:
+    """Ids from the file (trimmed, compared case-folded) or from the content; repeats reported."""
     bad = pd.Series(False, index=chunk.index)
     given = _column(chunk, mapping, "source_id")
-    if given is None:
-        content = (
-            out["occurred_at"].astype(str) + "|" + out["raw_type"].astype(str) + "|" + out["x"].astype(str)
-            + "|" + out["y"].astype(str) + "|" + out["area_code"].astype(str) + "|" + out["description"].astype(str)
-        )  # fmt: skip
-        ids = content.map(
-            lambda text: (
-                "h" + hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
-            )
-        )
-    else:
-        ids = given
-        for line in ids.index[ids.isna()]:
-            context.error(
-                "id_saknas",
-                int(line),
-                mapping["source_id"],
-                "saknar id",
-                "fyll i id, eller ta bort id-kolumnen så räknas ett id fram",
-            )
-            bad[line] = True
     column = mapping.get("source_id")
+    if given is None:
+        ids = content_ids(context.source, out)
+        # Identical rows are possible duplicates, not errors: two thefts in the same area in the
+        # same hour happen. Each repeat gets a suffix (#2, #3 …) so a re-import still matches.
+        counts = context.id_keys
+        suffixed = []
+        for line, base in ids.items():
+            seen = counts.get(base, 0)
+            counts[base] = seen + 1
+            if seen:
+                first = context.seen_ids.get(base, line)
+                context.report.warnings.add("möjlig_dubblett", Problem(context.where(int(line)),
+                                            f"samma tid, typ och plats som {context.unit} {first}: möjlig dubblett",
+                                            "undanta raden om det är samma händelse"))  # fmt: skip
+            else:
+                context.seen_ids[base] = int(line)
+            suffixed.append(base if not seen else f"{base}#{seen + 1}")
+        out["source_id"] = pd.Series(suffixed, index=ids.index, dtype=object)
+        return bad
+    ids = given
+    for line in ids.index[ids.isna()]:
+        context.error("id_saknas", int(line), column, "saknar id",
+                      "fyll i id, eller ta bort id-kolumnen så räknas ett id fram")  # fmt: skip
+        bad[line] = True
     present = ids.dropna()
+    keys = present.map(id_key)
     # Vectorised: repeats inside this chunk, and ids already seen in earlier chunks.
     # Membership in a dict is ~50x faster than Series.isin for string ids (measured).
-    values = present.to_numpy(dtype=object)
+    values = keys.to_numpy(dtype=object)
     seen = context.seen_ids
     earlier = np.fromiter((v in seen for v in values), dtype=bool, count=len(values))
-    repeated = present.duplicated(keep="first").to_numpy() | earlier
+    repeated = keys.duplicated(keep="first").to_numpy() | earlier
     seen.update(zip(values[~repeated].tolist(), present.index[~repeated].tolist(), strict=True))
-    for line, source_id in present[repeated].items():
-        first = seen[source_id]
-        what = (
-            f"samma id {source_id!r} som {context.unit} {first}"
-            if column
-            else f"samma innehåll som {context.unit} {first}"
-        )
-        context.error(
-            "dubblett_i_filen",
-            int(line),
-            column,
-            what,
-            "ta bort dubbletten eller undanta raden med --exclude",
-        )
+    exclude_hint = (
+        'undanta raden i fältet "Undanta rader"'
+        if context.report.surface == "sida"
+        else "undanta raden med --exclude"
+    )
+    for line, key in keys[repeated].items():
+        first = seen[key]
+        context.error("dubblett_i_filen", int(line), column,
+                      f"samma id {present[line]!r} som {context.unit} {first} (stora/små bokstäver och mellanslag räknas inte)",
+                      f"ta bort dubbletten eller {exclude_hint}")  # fmt: skip
         bad[line] = True
     out["source_id"] = ids
     return bad
@@ -825,6 +1173,15 @@ def _report_file_level(context: _Context) -> None:
         context.report.errors.add("typ_okänd", Problem(
             f"{context.file_name}, {_units(context.unit, len(lines))} {shown}", f"okänd händelsetyp {value!r} ({len(lines)} st)",
             "lägg till typen eller ett alias i data/taxonomy.json, eller rätta värdet"))  # fmt: skip
+    if context.axes["norr"] and context.axes["öst"]:
+        context.report.errors.add("koordinat_axlar", Problem(context.file_name,
+            f"blandad axelordning: {context.axes['norr']} punkter har x = norr (t.ex. {context.unit} {_ranges(context.axis_lines['norr'])}), "
+            f"{context.axes['öst']} har x = öst (t.ex. {context.unit} {_ranges(context.axis_lines['öst'])})",
+            "använd samma ordning på hela filen: x = öst och y = norr, eller x = norr och y = öst"))  # fmt: skip
+    elif context.axes["norr"]:
+        context.report.notes.append(
+            f"x-kolumnen innehåller nordkoordinater och y-kolumnen östkoordinater (svensk konvention X = norr, Y = öst) på alla {context.axes['norr']} punkter; de lästes så. Kontrollera kartan efter importen."
+        )
     kinds = [k for k in context.crs_counts if k in CRS_NAMES]
     if len(kinds) > 1:
         summary = "; ".join(
@@ -842,8 +1199,13 @@ def _polisen_chunks(
     context.report.rows_read = len(records)
     batch = parse_events(
         records, file_name=path.name, taxonomy=context.taxonomy, layer=context.layer,
-        exclude_ids=frozenset(str(n) for n in options.exclude),
+        exclude_positions=options.exclude,
     )  # fmt: skip
+    context.report.excluded_lines += batch.excluded_positions
+    missing = sorted(set(options.exclude) - set(batch.excluded_positions))
+    if missing:
+        context.report.errors.add("undantag", Problem(path.name, f"objekt {_ranges(missing)} som ska undantas finns inte i filen (filen har {len(records)} objekt)",
+                                                      "undanta med objektets nummer som felmeddelandet anger (objekt N), inte med händelsens id"))  # fmt: skip
     context.report.left_out.update(batch.left_out)
     if batch.duplicates_replaced:
         context.report.notes.append(
@@ -856,12 +1218,23 @@ def _polisen_chunks(
         return
     bad = frame["occurred_at"].isna()
     types = frame["raw_type"].map(context.taxonomy.classify)
+    other = context.taxonomy.type_named("Övrigt")
+    new_types: dict[str, list[int]] = {}
     for line in frame.index[types.isna()]:
-        context.unknown_types.setdefault(str(frame.at[line, "raw_type"]), []).append(int(line))
-    bad |= types.isna()
+        new_types.setdefault(str(frame.at[line, "raw_type"]), []).append(int(line))
+    for raw, lines in new_types.items():
+        # An automated feed must not stop on a type polisen.se adds: keep it under Övrigt, say so.
+        context.report.warnings.add("typ_ny", Problem(f"{context.file_name}, objekt {_ranges(lines)}",
+                                    f"ny händelsetyp {raw!r} ({len(lines)} st) finns inte i taxonomin; sparad som Övrigt",
+                                    "lägg till typen i data/taxonomy.json med rätt grupp och skadevikt"))  # fmt: skip
+    unknown = types.isna()
+    types = types.map(lambda t: other if t is None else t)
     frame = frame[~bad].copy()
-    types = types[~bad]
-    frame["raw_type"] = [t.name for t in types]
+    types, unknown = types[~bad], unknown[~bad]
+    frame["raw_type"] = [
+        raw if new else t.name
+        for t, raw, new in zip(types, frame["raw_type"], unknown, strict=True)
+    ]
     frame["category"] = [t.group for t in types]
     frame["harm_weight"] = [float(t.harm_weight) for t in types]
     screened = screen_column(frame["description"])
@@ -886,10 +1259,11 @@ def _write(
         return
     existing = context.existing
     if existing:
-        known = canonical["source_id"].isin(list(existing))
+        keys = canonical["source_id"].map(id_key)
+        known = keys.isin(list(existing))
         for line in canonical.index[known]:
             row = canonical.loc[line]
-            stored_time, stored_type, stored_text = existing[row["source_id"]]
+            stored_time, stored_type, stored_text = existing[keys[line]]
             same = (
                 stored_time == pd.Timestamp(row["occurred_at"]).isoformat()
                 and stored_type == row["raw_type"]
@@ -927,8 +1301,9 @@ def _finish_import_log(
     connection: Connection, import_id: int, report: ImportReport, options: ImportOptions
 ) -> None:
     exclusions: list[dict[str, Any]] = [
-        {"line": n, "reason": "undantagen av användaren"} for n in sorted(report.excluded_lines)
-    ]
+        {"line": n, "unit": report.unit, "reason": "undantagen av användaren"}
+        for n in sorted(report.excluded_lines)
+    ] + [{"line": n, "unit": report.unit, "reason": r} for n, r in sorted(report.left_out_lines)]
     connection.execute(
         update(imports).where(imports.c.id == import_id).values(
             rows_read=report.rows_read, rows_imported=report.rows_new + report.rows_updated,

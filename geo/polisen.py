@@ -56,6 +56,7 @@ class PolisenBatch:
     problems: list[Problem] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)
     duplicates_replaced: int = 0
+    excluded_positions: list[int] = field(default_factory=list)
 
 
 def parse_events(
@@ -65,15 +66,23 @@ def parse_events(
     taxonomy: Taxonomy,
     layer: gpd.GeoDataFrame,
     kommun: str = "Falkenberg",
-    exclude_ids: frozenset[str] = frozenset(),
+    exclude_positions: frozenset[int] = frozenset(),
 ) -> PolisenBatch:
-    """Turn polisen.se event records into canonical incident rows for one municipality."""
+    """Turn polisen.se event records into canonical incident rows for one municipality.
+
+    ``exclude_positions`` are object numbers (1 = the first record), the numbers every message
+    names ("objekt 10"), so what a report points at is what can be left out.
+    """
     problems: list[Problem] = []
     left_out: dict[str, int] = {}
+    excluded: list[int] = []
     rows: list[dict[str, Any]] = []
     want = fold(kommun)
     for position, record in enumerate(records, start=1):
         where = f"{file_name}, objekt {position}"
+        if position in exclude_positions:
+            excluded.append(position)
+            continue
         if not isinstance(record, dict) or not all(
             k in record for k in ("id", "datetime", "name", "type")
         ):
@@ -87,9 +96,6 @@ def parse_events(
             continue
         event_id = str(record["id"])
         where = f"{file_name}, objekt {position} (id {event_id})"
-        if event_id in exclude_ids:
-            left_out["undantagna av användaren"] = left_out.get("undantagna av användaren", 0) + 1
-            continue
         raw_type = normalise_text(str(record["type"]))
         if taxonomy.is_summary(raw_type):
             left_out["sammanfattningar (inte händelser)"] = (
@@ -151,8 +157,9 @@ def parse_events(
         frame["occurred_at"] = occurred
         frame = frame.drop(columns=["_position", "_published", "published", "local_time"])
     return PolisenBatch(
-        frame=frame, problems=problems, left_out=left_out, duplicates_replaced=replaced
-    )
+        frame=frame, problems=problems, left_out=left_out, duplicates_replaced=replaced,
+        excluded_positions=excluded,
+    )  # fmt: skip
 
 
 def read_events_file(path: Path) -> list[Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from geo.config import REFERENCE_DIR
 from geo.errors import SchemaError
@@ -25,7 +26,7 @@ from geo.taxonomy import fold
 PROFILE_DIR = REFERENCE_DIR / "import_profiles"
 FIELDS = (
     "source_id", "occurred_at", "date", "time", "ended_at", "raw_type",
-    "x", "y", "lon", "lat", "area_code", "area_name", "description",
+    "x", "y", "lon", "lat", "area_code", "area_name", "description", "tz",
 )  # fmt: skip
 
 
@@ -59,24 +60,42 @@ class ImportProfile:
         return found
 
 
-def available_profiles() -> list[str]:
-    """Names of the shipped profiles."""
-    return sorted(p.stem for p in PROFILE_DIR.glob("*.json"))
+def _folders(user_dir: Path | None) -> list[Path]:
+    """Where profiles live: the user's own (``<data dir>/import_profiles``) first, then shipped."""
+    folders = [user_dir / "import_profiles"] if user_dir is not None else []
+    return [*folders, PROFILE_DIR]
 
 
-@functools.lru_cache(maxsize=16)
-def load_profile(name: str = "standard") -> ImportProfile:
-    """Load a profile by name.
+def available_profiles(user_dir: Path | None = None) -> list[str]:
+    """Names of the shipped profiles and, with ``user_dir``, the ones users saved."""
+    return sorted({p.stem for folder in _folders(user_dir) for p in folder.glob("*.json")})
+
+
+def load_profile(name: str = "standard", user_dir: Path | None = None) -> ImportProfile:
+    """Load a profile by name (a user's saved profile wins over a shipped one of the same name).
 
     Raises
     ------
     SchemaError
         For an unknown profile or a field the importer does not know.
     """
-    path = PROFILE_DIR / f"{name}.json"
-    if not path.exists():
-        raise SchemaError(f"Okänd importprofil {name!r}; finns: {', '.join(available_profiles())}.")
-    raw = json.loads(path.read_text(encoding="utf-8"))
+    for folder in _folders(user_dir):
+        path = folder / f"{name}.json"
+        if path.exists():
+            return _load(path, path.stat().st_mtime_ns)
+    raise SchemaError(
+        f"Okänd importprofil {name!r}; finns: {', '.join(available_profiles(user_dir))}."
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _load(path: Path, _mtime_ns: int) -> ImportProfile:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SchemaError(f"Importprofilen {path.name} kan inte läsas: {error}") from error
+    if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict):
+        raise SchemaError(f"Importprofilen {path.name} saknar 'columns'.")
     unknown = sorted(set(raw["columns"]) - set(FIELDS))
     if unknown:
         raise SchemaError(f"{path.name}: okända fält {unknown}; kända fält: {', '.join(FIELDS)}.")

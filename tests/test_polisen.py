@@ -125,21 +125,51 @@ def test_bad_records_are_named_and_nothing_is_written(store: Engine, tmp_path: P
     assert fingerprint(store) == before
 
 
-def test_unknown_type_and_dst_time_from_title_are_errors(store: Engine, tmp_path: Path) -> None:
+def test_dst_time_from_title_is_an_error_and_a_new_type_only_a_warning(
+    store: Engine, tmp_path: Path
+) -> None:
     records = [
         event(10, "2026-03-29 9:00:00 +02:00", "29 mars 02.30, Stöld, Falkenberg", "Stöld"),
         event(11, "2026-01-05 12:00:00 +01:00", "05 januari 11.00, Rymning, Falkenberg", "Rymning"),
     ]
     text = polisen(store, save(tmp_path, records)).text()
     assert "objekt 1 (id 10): tid ur rubriken: '2026-03-29 02:30' finns inte i svensk tid" in text
-    assert "okänd händelsetyp 'Rymning'" in text
+    assert "ny händelsetyp 'Rymning' (1 st) finns inte i taxonomin; sparad som Övrigt" in text
+    # Without the impossible time the feed imports, the new type kept under Övrigt:
+    report = polisen(store, save(tmp_path, records[1:]))
+    assert report.imported, report.text()
+    stored = load_incidents(store, columns=("raw_type", "category"))
+    assert stored.iloc[0].tolist() == ["Rymning", "ovrigt"]
 
 
-def test_events_can_be_excluded_by_id_and_the_log_says_so(store: Engine, tmp_path: Path) -> None:
-    report = polisen(store, save(tmp_path, FEED), exclude=frozenset({5}))
-    assert report.imported and report.left_out["undantagna av användaren"] == 1
+def test_every_polisen_event_type_is_in_the_taxonomy() -> None:
+    """The types polisen.se publishes (FACTS §2 and the issue's real feed) are all known."""
+    from geo.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    published = ["Trafikkontroll", "Försvunnen person", "Arbetsplatsolycka", "Kontroll person/fordon",
+                 "Brand automatlarm", "Anträffad död", "Larm inbrott", "Polisinsats/kommendering",
+                 "Olaga intrång/hemfridsbrott", "Alkohollagen", "Motorfordon, stöld", "Trafikhinder",
+                 "Räddningsinsats", "Sjukdom/olycksfall", "Misshandel, grov", "Stöld, ringa",
+                 "Rån,  försök", "Trafikolycka, smitning från", "Skottlossning, misstänkt", "Bedrägeri"]  # fmt: skip
+    assert [t for t in published if taxonomy.classify(t) is None] == []
+
+
+def test_events_are_excluded_by_the_object_number_messages_name(
+    store: Engine, tmp_path: Path
+) -> None:
+    # Object 6 is the event with id 5: messages say "objekt 6 (id 5)", so 6 is what --exclude takes.
+    report = polisen(store, save(tmp_path, FEED), exclude=frozenset({6}))
+    assert report.imported and report.excluded_lines == [6], report.text()
     assert "5" not in set(load_incidents(store, columns=("source_id",))["source_id"])
-    assert import_log(store).iloc[0]["source"] == "polisen"
+    log = import_log(store).iloc[0]
+    assert log["source"] == "polisen" and log["rows_excluded"] == 1
+    assert json.loads(log["exclusions"]) == [
+        {"line": 6, "unit": "objekt", "reason": "undantagen av användaren"}
+    ]
+    # A number the file does not have is an error, not silently ignored:
+    report = polisen(store, save(tmp_path, FEED), exclude=frozenset({10}))
+    assert not report.imported and "objekt 10 som ska undantas finns inte i filen" in report.text()
 
 
 def test_broken_json_names_line_and_column(store: Engine, tmp_path: Path) -> None:
