@@ -48,7 +48,7 @@ def kinds() -> tuple[str, ...]:
 
 EDITABLE = (
     "area_code", "x", "y", "route_wkt", "planned_start", "planned_end", "unit", "kind", "purpose", "promise_activity",
-    "status", "actual_start", "actual_end", "tactics", "notes",
+    "status", "actual_start", "actual_end", "tactics", "notes", "shift",
 )  # fmt: skip
 
 
@@ -270,6 +270,40 @@ def _others_for_unit(connection: Connection, unit: str) -> pd.DataFrame:
     return frame
 
 
+def _unit_and_shift(
+    connection: Connection, entry: dict[str, Any], *, check_shift: bool
+) -> list[Problem]:
+    """The unit must be a registered, active unit and the visit must lie inside a registered shift
+    (the named one, or the one found and written into ``entry``), once units and shifts exist
+    (``geo.units``; an empty register accepts any unit, as before migration 0007)."""
+    from geo.units import list_shifts, list_units, shift_containing
+
+    where = f"närvaropost {entry.get('id') or '(ny)'}"
+    problems = []
+    units = [u.name for u in list_units(connection, active_only=True)]
+    if units and entry.get("unit") not in units:
+        problems.append(Problem(where, f"okänd eller inaktiv enhet {entry.get('unit')!r}",
+                                f"välj en av: {', '.join(units)}"))  # fmt: skip
+    shifts = list_shifts(connection)
+    start, end = entry.get("planned_start"), entry.get("planned_end")
+    if not check_shift or not shifts or start is None or end is None or end <= start:
+        return problems
+    named = [s for s in shifts if s.name == entry.get("shift")]
+    if entry.get("shift") and not named:
+        problems.append(Problem(where, f"okänt pass {entry.get('shift')!r}",
+                                f"välj ett av: {', '.join(s.label for s in shifts)}"))  # fmt: skip
+        return problems
+    found = shift_containing(named or shifts, start, end)
+    if found is None:
+        wanted = (
+            named[0].label if named else "något pass (" + ", ".join(s.label for s in shifts) + ")"
+        )
+        problems.append(Problem(where, f"besöket ligger inte inom {wanted}", "flytta besöket in i passet eller välj ett annat pass"))  # fmt: skip
+    else:
+        entry["shift"] = found.name
+    return problems
+
+
 def _json(row: Mapping[str, Any] | None) -> str | None:
     if row is None:
         return None
@@ -333,6 +367,7 @@ def _overlap_refused(entry: Mapping[str, Any]) -> Problem:
 def _insert_entry(connection: Connection, entry: Mapping[str, Any], *, who: str, area_codes: set[str], source: str,
                   synthetic: bool, now: dt.datetime, shapes: Mapping[str, Any] | None) -> int:  # fmt: skip
     """Validate and insert one entry inside an open write transaction; returns its id."""
+    entry = dict(entry)
     problems = validate(
         entry,
         area_codes=area_codes,
@@ -340,6 +375,7 @@ def _insert_entry(connection: Connection, entry: Mapping[str, Any], *, who: str,
         now=now,
         shapes=shapes,
     )
+    problems += _unit_and_shift(connection, entry, check_shift=True)
     if problems:
         raise ImportRejected("Närvaroposten sparades inte.", problems)
     values = {**entry, "source": source, "synthetic": synthetic, "version": 1, "created_by": who,
@@ -396,6 +432,11 @@ def _update_entry(connection: Connection, entry_id: int, *, expected_version: in
         now=moment,
         shapes=shapes,
     )
+    moved = bool({"planned_start", "planned_end", "unit", "shift"} & set(changes))
+    if moved and "shift" not in changes:
+        edited["shift"] = None  # moved in time: the shift is found again
+    if edited.get("status") != "inställd":
+        problems += _unit_and_shift(connection, edited, check_shift=moved)
     if problems:
         raise ImportRejected("Ändringen sparades inte.", problems)
     values = {key: edited[key] for key in EDITABLE}

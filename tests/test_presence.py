@@ -479,7 +479,7 @@ def _book_in_process(url: str, barrier: object, queue: object, index: int) -> No
         queue.put("ok")  # type: ignore[attr-defined]
     except ImportRejected as error:
         queue.put("refused" if "samtidigt" in str(error.problems) else f"other: {error.problems}")  # type: ignore[attr-defined]
-    except Exception as error:  # noqa: BLE001 - reported to the parent and failing the test there
+    except Exception as error:  # reported to the parent, failing the test there
         queue.put(f"error: {error!r}")  # type: ignore[attr-defined]
     finally:
         engine.dispose()
