@@ -143,6 +143,7 @@ def _cmd_areas_list(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _cmd_import_incidents(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.columns import parse_column_map
     from geo.ingest import ImportOptions, import_incidents, parse_line_list
 
     initialise(engine, demo_if_empty=False, years=3, seed=1)
@@ -155,6 +156,9 @@ def _cmd_import_incidents(args: argparse.Namespace, engine: Engine) -> int:
         exclude=parse_line_list(args.exclude or ""),
         imported_by=args.by,
         max_bytes=settings.max_import_bytes,
+        column_map=tuple(parse_column_map(args.map or []).items()),
+        outside=args.outside,
+        user_dir=settings.data_dir,
     )
     last_shown = [-1.0]
 
@@ -208,6 +212,7 @@ def _cmd_import_survey(args: argparse.Namespace, engine: Engine) -> int:
         crs=args.crs,
         source=args.source,
         imported_by=args.by,
+        layout=args.layout,
     )
     report = import_survey(engine, Path(args.path), options, dry_run=args.dry_run)
     _say(report.text())
@@ -322,7 +327,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", default="standard", help="importprofil i data/import_profiles/"
     )
     incident_import.add_argument(
-        "--exclude", help="rader (eller objekt/id) att undanta, t.ex. 12,15-18"
+        "--exclude",
+        help="rader (CSV/Excel) eller objekt (GeoJSON, polisen.se) att undanta, med numren felmeddelandena anger, t.ex. 12,15-18",
+    )
+    incident_import.add_argument(
+        "--map",
+        action="append",
+        metavar="FÄLT=KOLUMN",
+        help="välj kolumn för ett fält när rubriken inte känns igen, t.ex. --map raw_type=Brottskategori "
+        "(fält: occurred_at, date, time, tz, raw_type, x, y, lon, lat, area_code, area_name, description, source_id)",
+    )
+    incident_import.add_argument(
+        "--outside",
+        choices=("fråga", "närmaste", "undanta"),
+        default="fråga",
+        help="punkter högst 500 m utanför alla områden: fråga (fel med närmaste område), närmaste eller undanta",
     )
     incident_import.add_argument(
         "--dry-run", action="store_true", help="kontrollera bara; spara inget"
@@ -343,7 +362,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     survey_import.add_argument("path")
     survey_import.add_argument(
-        "--codebook", help="kodbok (JSON); standard data/survey_codebook.json"
+        "--codebook",
+        help="kodbok (JSON); standard data/survey_codebook.json (NTU-koder), "
+        "data/survey_codebook_1_5.json för en 1–5-skala",
+    )
+    survey_import.add_argument(
+        "--layout",
+        choices=("auto", "long", "wide"),
+        default="auto",
+        help="long = en rad per respondent och fråga (svar_id, omrade, fraga, svar), "
+        "wide = en rad per respondent; standard: avgörs av rubrikerna",
     )
     survey_import.add_argument("--wave", help="enkätomgång (år) om filen saknar en kolumn för den")
     survey_import.add_argument(
@@ -397,3 +425,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GeoError as error:
         print(f"Avvisat: {error}", file=sys.stderr)
         return 2
+    except Exception:
+        print(unexpected_error(args), file=sys.stderr)
+        return 1
+
+
+def unexpected_error(args: argparse.Namespace) -> str:
+    """Log the traceback of an unexpected exception to the data folder; a Swedish sentence back."""
+    import logging
+    import traceback
+
+    from geo.errors import log_unexpected
+
+    path = getattr(args, "path", None)
+    log_file = log_unexpected(traceback.format_exc())
+    logging.getLogger("lagesbild").debug("unexpected error logged to %s", log_file)
+    subject = f" vid {Path(path).name}" if path else ""
+    unchanged = (
+        " Importen avbröts och databasen är oförändrad."
+        if getattr(args, "command", "") == "import"
+        else ""
+    )
+    return (
+        f"Ett oväntat fel inträffade{subject}.{unchanged} Felet är ett programfel, inte ett fel i "
+        f"din fil: det är loggat i {log_file}. Kontakta den som förvaltar Lägesbild Falkenberg."
+    )

@@ -34,6 +34,8 @@ class TableReport:
     columns: dict[str, str] = field(default_factory=dict)
     rows_read: int = 0
     rows_valid: int = 0
+    stored: int | None = None
+    """Records to store when that is not one per row (a long survey file: one per respondent)."""
     redacted_lines: list[int] = field(default_factory=list)
     near_miss_lines: list[int] = field(default_factory=list)
     errors: ProblemLog = field(default_factory=ProblemLog)
@@ -75,12 +77,11 @@ class TableReport:
         lines += findings_lines(
             "rader", self.redacted_lines, self.near_miss_lines, self.errors, self.warnings
         )
+        count = self.rows_valid if self.stored is None else self.stored
         if self.accepted and self.dry_run:
-            lines.append(
-                f"Provkörning: {self.rows_valid} {self.what} kan importeras. Inget sparat."
-            )
+            lines.append(f"Provkörning: {count} {self.what} kan importeras. Inget sparat.")
         elif self.accepted and self.imported:
-            lines.append(f"Importerat (import {self.import_id}): {self.rows_valid} {self.what}.")
+            lines.append(f"Importerat (import {self.import_id}): {count} {self.what}.")
         return "\n".join(lines)
 
 
