@@ -1,34 +1,43 @@
-"""Hotspots: Getis-Ord Gi* on a square grid over Falkenberg's land, and emerging hotspots over months.
+"""Hotspots: Getis-Ord Gi* on a square grid over the study region, and emerging hotspots over months.
 
-Method (ARCHITECTURE "Hotspots", FACTS §5): counts (or harm-weighted sums) per grid cell; Gi*
-(z as ``esda.G_Local(star=True, transform="B")`` computes it, binary queen contiguity built
-directly from the grid) with conditional permutation inference (999 permutations, fixed seed);
-Benjamini–Hochberg false-discovery-rate control at each confidence level; classes hot/cold at
-90/95/99 %. Fewer than :data:`MIN_INCIDENTS` incidents is an :class:`InsufficientDataError`, not a
-map of noise.
+Method (ARCHITECTURE "Hotspots", FACTS §5):
 
-Significance: with 999 permutations no p-value is below 0.001, while Benjamini–Hochberg over
-~19,000 cells needs about 5e-7 for a first discovery at 1 %: sampled permutation p-values alone can
-never pass FDR on this grid. The normal approximation (ESRI's choice) is far too optimistic for
-sparse counts (a uniform random field gave up to 360 "hotspots" in our tests). So FDR is applied to
-the *exact* randomisation p-values (:func:`exact_p_values`, the limit of infinitely many
-permutations), and a cell must also pass its seeded 999-permutation test at the same level.
+* **Study region.** The statistic runs on the cells of what the user filtered, not on the whole
+  municipality: :func:`study_region` clips the land grid to the chosen areas (a zone is its areas),
+  and each cell's *exposure* is its land area inside the region. A filtered area tested against a
+  municipality of zeros stands out by construction (uniform random points in Glommen gave 35–163
+  "hot" cells that way).
+* **Statistic.** Gi* z as ``esda.G_Local(star=True, transform="B")`` computes it, with binary queen
+  contiguity (the cell itself included) built directly from the grid.
+* **Significance of the same statistic.** Gi*'s numerator is the sum over the cell *and* its
+  neighbours, ``S_i``. It is tested under complete spatial randomness of the incidents in the study
+  region: every incident lands in a cell with probability proportional to the cell's exposure,
+  independently of the others (the incidents are randomised, the cell itself included, so nothing is
+  held fixed). Then ``S_i = Σ_w w · Binomial(c_w, q_i)`` where ``q_i`` is the neighbourhood's share
+  of the exposure and ``c_w`` the number of incidents of weight ``w`` (all weights are 1 for
+  counts): :func:`exact_p_values` computes both tails exactly. A cell with 200 incidents and empty
+  neighbours is therefore hot, as its z says; a test that randomises the cell *values* instead can
+  never go below (k + 1)/n for an isolated cell (5e-4 on 19,222 cells), which no false-discovery
+  correction over the grid lets through.
+* **False discoveries.** Benjamini–Hochberg adjusted p-values over the region's cells
+  (:func:`geo.indicators.bh_adjust`); a class at level 90/95/99 % needs the adjusted p below
+  0.10/0.05/0.01, and the cell must also pass a seeded Monte Carlo test of the same null (999
+  random placements of the incidents, :func:`permutation_p_values`, run on *all* cells). Fewer than
+  :data:`MIN_INCIDENTS` incidents or :data:`MIN_CELLS` cells is an :class:`InsufficientDataError`
+  (the page shows plain counts with the reason), not a map of noise.
+* **Emerging hotspots** (ESRI's Emerging Hot Spot Analysis): the same test per month (FDR per
+  month), Gi* z per month, and a Mann-Kendall trend test on each cell's *z series* with
+  Benjamini–Hochberg over the cells; the classes new, consecutive, intensifying, persistent,
+  diminishing, sporadic, oscillating and historical, for hot and for cold spots.
 
-Why not esda's ``p_sim``: it folds the two tails with ties counted as "larger", so a cell whose
-neighbourhood is all zeros (every permutation ties at 0) gets p = 0.001 and half of a sparse grid
-becomes a 99 % cold spot (measured on a uniform random field). Count data are full of ties, so
-:func:`permutation_p_values` draws the same kind of conditional permutations (one table of random
-neighbour sets, shared by all cells, as esda's ``crand`` does) and counts ties on both tails.
-
-Emerging hotspots use the exact randomisation p-values per month (a sampled permutation test per
-month and cell would take minutes), FDR per month, and a Mann-Kendall trend test on each cell's monthly counts, classed
-as in ESRI's Emerging Hot Spot Analysis: new, consecutive, intensifying, persistent, diminishing,
-sporadic, oscillating, historical.
+References: Getis & Ord (1992), Ord & Getis (1995); Benjamini & Hochberg (1995); Caldas de Castro &
+Singer (2006) on FDR for local statistics; ESRI, "How Emerging Hot Spot Analysis works".
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,22 +50,34 @@ from scipy import signal, sparse, stats
 from geo.builtin_areas import municipality_outline, polygonal
 from geo.crs import WORK_CRS
 from geo.errors import GeoError, InsufficientDataError
+from geo.indicators import bh_adjust
 
 if TYPE_CHECKING:
     from libpysal.graph import Graph
 
 MIN_INCIDENTS = 30
+MIN_CELLS = 30
+"""A study region smaller than this many cells is too small for a local statistic."""
 CELL_SIZES = (100, 150, 200, 250, 500, 750, 1000)
 LEVELS = ((0.01, 99), (0.05, 95), (0.10, 90))
+EMERGING_ALPHA = 0.10
 CLASS_LABELS = {
     "hot_99": "Hotspot 99 %", "hot_95": "Hotspot 95 %", "hot_90": "Hotspot 90 %", "none": "Inte signifikant",
     "cold_90": "Kall 90 %", "cold_95": "Kall 95 %", "cold_99": "Kall 99 %",
 }  # fmt: skip
+_PATTERNS = ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic",
+             "oscillating", "historical")  # fmt: skip
+_PATTERN_LABELS = ("Ny", "Sammanhängande", "Förstärkt", "Ihållande", "Avtagande", "Sporadisk",
+                   "Pendlande", "Historisk")  # fmt: skip
 EMERGING_LABELS = {
-    "new": "Ny", "consecutive": "Sammanhängande", "intensifying": "Förstärkt", "persistent": "Ihållande",
-    "diminishing": "Avtagande", "sporadic": "Sporadisk", "oscillating": "Pendlande", "historical": "Historisk",
+    **{p: f"{label} hotspot" for p, label in zip(_PATTERNS, _PATTERN_LABELS, strict=True)},
+    **{
+        f"cold_{p}": f"{label} kall fläck"
+        for p, label in zip(_PATTERNS, _PATTERN_LABELS, strict=True)
+    },
     "none": "Inget mönster",
-}  # fmt: skip
+}
+"""ESRI's classes: a hot pattern is keyed by its name, the cold mirror by ``cold_<name>``."""
 
 
 @dataclass(frozen=True)
@@ -187,6 +208,129 @@ def cell_values(
     return np.bincount(cells[on_grid], weights=w, minlength=len(grid.cells)).astype(float)
 
 
+@dataclass(frozen=True)
+class StudyRegion:
+    """The cells a hotspot analysis runs on: the land grid clipped to the chosen areas."""
+
+    grid: Grid
+    name: str
+    """What the caption calls the region ("hela kommunen", an area's name, "zon kust")."""
+    area_codes: tuple[str, ...]
+    """The areas it is made of (empty: the whole municipality)."""
+    cells: gpd.GeoDataFrame
+    """cell_id (of the grid), row, col, exposure (land m² inside the region), geometry clipped
+    to the region; in the order every array of the analysis uses."""
+    adjacency: sparse.csr_matrix
+    """Queen neighbours within the region, the cell itself included."""
+    position: np.ndarray
+    """Grid cell id → position in :attr:`cells`, -1 for cells outside the region."""
+
+
+def study_region(
+    grid: Grid,
+    areas: gpd.GeoDataFrame | None = None,
+    area_codes: Sequence[str] = (),
+    *,
+    name: str = "hela kommunen",
+) -> StudyRegion:
+    """The grid cells inside the chosen areas, clipped to them (all of the grid without codes).
+
+    Raises
+    ------
+    GeoError
+        For an area code that is not in ``areas``.
+    """
+    codes = tuple(sorted(set(area_codes)))
+    if not codes:
+        cells = grid.cells.assign(exposure=grid.cells.geometry.area)
+        return StudyRegion(grid, name, (), cells, grid.adjacency, np.arange(len(grid.cells)))
+    if areas is None:
+        raise GeoError("Ett studieområde av områden behöver områdeslagret.")
+    unknown = sorted(set(codes) - set(areas["area_code"]))
+    if unknown:
+        raise GeoError(
+            f"Okänd områdeskod {', '.join(unknown)}: välj ett område i det aktiva områdeslagret."
+        )
+    region = shapely.union_all(areas.loc[areas["area_code"].isin(codes)].geometry.to_numpy())
+    shapely.prepare(region)
+    candidates = grid.cells.sindex.query(region, predicate="intersects")
+    clipped = shapely.intersection(grid.cells.geometry.to_numpy()[candidates], region)
+    exposure = shapely.area(clipped)
+    keep = exposure > 1.0  # cells that only touch the border are not in the region
+    ids = np.sort(candidates[keep])
+    order = np.argsort(candidates[keep])
+    cells = grid.cells.iloc[ids].reset_index(drop=True)
+    cells = gpd.GeoDataFrame(
+        cells[["cell_id", "row", "col"]].assign(exposure=exposure[keep][order]),
+        geometry=[polygonal(g) for g in clipped[keep][order]],
+        crs=WORK_CRS,
+    )
+    adjacency = sparse.csr_matrix(grid.adjacency[ids][:, ids])
+    position = np.full(len(grid.cells), -1, dtype=np.int64)
+    position[ids] = np.arange(len(ids))
+    return StudyRegion(grid, name, codes, cells, adjacency, position)
+
+
+ZONE_NAMES = {"tätort": "tätorten", "kust": "kusten", "inland": "inlandet"}
+
+
+def region_for(
+    areas: gpd.GeoDataFrame,
+    *,
+    cell_size: int = 250,
+    zones: Sequence[str] = (),
+    area_codes: Sequence[str] = (),
+) -> StudyRegion:
+    """The study region for a filter: the chosen areas, the areas of the chosen zones, or (with
+    neither) the whole municipality; named for the caption.
+
+    Raises
+    ------
+    GeoError
+        For an unknown zone or area code, or a zone and area that do not overlap.
+    """
+    grid = land_grid(cell_size)
+    unknown = sorted(set(zones) - set(ZONE_NAMES))
+    if unknown:
+        raise GeoError(f"Okänd zon {', '.join(unknown)}: välj bland {', '.join(ZONE_NAMES)}.")
+    if not zones and not area_codes:
+        return study_region(grid)
+    chosen = areas
+    if zones:
+        chosen = chosen[chosen["zone"].isin(zones)]
+    if area_codes:
+        missing = sorted(set(area_codes) - set(areas["area_code"]))
+        if missing:
+            raise GeoError(
+                f"Okänd områdeskod {', '.join(missing)}: se `python -m geo areas` för koderna."
+            )
+        chosen = chosen[chosen["area_code"].isin(area_codes)]
+        if chosen.empty:
+            raise GeoError("Det valda området ligger inte i den valda zonen: ändra ett av filtren.")
+        names = list(chosen["name"])
+        name = (
+            names[0] if len(names) == 1 else ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
+        )
+    else:
+        name = "zon " + " och ".join(ZONE_NAMES[z] for z in sorted(zones))
+    return study_region(grid, areas, tuple(chosen["area_code"]), name=name)
+
+
+def region_values(
+    region: StudyRegion, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sum per region cell of ``weights`` (1 per point when None), and a mask of the points
+    that fall in a region cell (the others are outside the study region)."""
+    at = cell_of(region.grid, x, y)
+    inside = at >= 0
+    inside[inside] = region.position[at[inside]] >= 0
+    w = None if weights is None else np.asarray(weights, dtype=float)[inside]
+    values = np.bincount(
+        region.position[at[inside]], weights=w, minlength=len(region.cells)
+    ).astype(float)
+    return values, inside
+
+
 def bh_threshold(p_values: np.ndarray, alpha: float) -> float:
     """Benjamini–Hochberg: the largest p-value still significant at false-discovery rate ``alpha``
     (0.0 when none is)."""
@@ -201,8 +345,9 @@ def classify(
 ) -> np.ndarray:
     """``hot_99``…``cold_99`` or ``none`` per cell.
 
-    A cell is significant at a level when its analytical p passes the Benjamini–Hochberg threshold
-    (or the plain level without FDR) *and*, when given, its permutation p is below the level too.
+    A cell is significant at a level when its p passes the Benjamini–Hochberg threshold (or the
+    plain level without FDR) *and*, when given, its permutation p is below the level too. The sign
+    of ``z`` gives hot or cold.
     """
     classes = np.full(len(z), "none", dtype=object)
     for alpha, level in reversed(LEVELS):  # 90, then 95, then 99 overwrite
@@ -217,183 +362,233 @@ def classify(
 
 @dataclass(frozen=True)
 class HotspotResult:
-    """Gi* per cell and what the caption needs."""
+    """Gi* per cell of the study region and what the caption needs."""
 
-    table: pd.DataFrame
-    """cell_id, value, gi_z, p_value, hotspot_class (only the cells of the grid, in order)."""
+    cells: gpd.GeoDataFrame
+    """Every cell of the region, with its geometry: cell_id, value, gi_z, p_value, p_adjusted
+    (Benjamini–Hochberg), p_permutation, hotspot_class, exposure."""
+    region: str
     n_incidents: int
     cell_size: int
     permutations: int
     seed: int
     weighted: bool
+    outside: int = 0
+    """Incidents with a point that falls in no cell of the region (left out)."""
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The cells without geometry (for tables)."""
+        return pd.DataFrame(self.cells.drop(columns="geometry"))
+
+
+def _as_region(where: Grid | StudyRegion) -> StudyRegion:
+    return where if isinstance(where, StudyRegion) else study_region(where)
+
+
+def _weight_classes(
+    values: np.ndarray, incident_weights: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(weights in half-units, incidents per weight) for the null model."""
+    if incident_weights is None:
+        counts = np.asarray(values, dtype=float)
+        if not np.allclose(counts, np.rint(counts)) or (counts < 0).any():
+            raise GeoError(
+                "Viktade värden behöver händelsernas vikter (incident_weights) för testet."
+            )
+        return np.array([2], dtype=np.int64), np.array([int(np.rint(counts).sum())])
+    half = np.rint(np.asarray(incident_weights, dtype=float) * 2).astype(np.int64)
+    if (half < 0).any():
+        raise GeoError("Vikter måste vara noll eller större.")
+    weights, counts = np.unique(half[half > 0], return_counts=True)
+    return weights, counts
 
 
 def getis_ord(
-    grid: Grid,
+    where: Grid | StudyRegion,
     values: np.ndarray,
     *,
     n_incidents: int,
+    incident_weights: np.ndarray | None = None,
     permutations: int = 999,
     seed: int = 1,
     fdr: bool = True,
     weighted: bool = False,
+    outside: int = 0,
+    only_candidates: bool = False,
 ) -> HotspotResult:
-    """Gi* hotspots for per-cell values.
+    """Gi* hotspots for per-cell values of a study region (a :class:`Grid` means all of it).
 
     Parameters
     ----------
     values
-        Count (or harm-weighted sum) per grid cell, in cell order.
+        Count (or harm-weighted sum) per region cell, in cell order.
     n_incidents
         How many incidents the values come from (checked against :data:`MIN_INCIDENTS`).
+    incident_weights
+        The weight of each incident (harm), needed for weighted values; None for counts.
     permutations, seed
-        Conditional permutation inference; same seed, same classes.
+        The Monte Carlo test of the same null; same seed, same classes.
     fdr
         Benjamini–Hochberg control of the false-discovery rate at each level.
+    only_candidates
+        Run the Monte Carlo test only on the cells that pass the exact test at 90 % (a shortcut:
+        the Monte Carlo test is a second condition, so the classes are the same; tested).
 
     Raises
     ------
     InsufficientDataError
-        With fewer than :data:`MIN_INCIDENTS` incidents.
+        With fewer than :data:`MIN_INCIDENTS` incidents or :data:`MIN_CELLS` cells.
 
     Notes
     -----
     Getis & Ord (1992), Ord & Getis (1995); Caldas de Castro & Singer (2006) on FDR for local
-    statistics. ``esda.G_Local(star=True, transform="B")``.
+    statistics. z equals ``esda.G_Local(star=True, transform="B").Zs``.
     """
+    region = _as_region(where)
     if n_incidents < MIN_INCIDENTS:
         raise InsufficientDataError(
-            f"{n_incidents} händelser räcker inte för hotspotanalys (minst {MIN_INCIDENTS}); visa antal i stället."
+            f"{n_incidents} händelser i {region.name} räcker inte för hotspotanalys (minst "
+            f"{MIN_INCIDENTS}); visa antal i stället."
+        )
+    if len(region.cells) < MIN_CELLS:
+        raise InsufficientDataError(
+            f"{region.name} har bara {len(region.cells)} rutor à {region.grid.size} m (minst "
+            f"{MIN_CELLS} behövs för en lokal statistik); välj mindre rutor eller ett större område."
         )
     values = np.asarray(values, dtype=float)
-    if len(values) != len(grid.cells):
-        raise GeoError(f"values has {len(values)} entries, the grid {len(grid.cells)} cells")
+    if len(values) != len(region.cells):
+        raise GeoError(f"values has {len(values)} entries, the region {len(region.cells)} cells")
     if permutations < 99:
         raise GeoError("Använd minst 99 permutationer.")
-    z = gi_star_z(grid.adjacency, values)[:, 0]
-    exact_upper, exact_lower = exact_p_values(grid.adjacency, values)
-    p_exact = np.minimum(1.0, 2 * np.minimum(exact_upper, exact_lower))
-    direction = np.where(
-        exact_upper < exact_lower, 1.0, np.where(exact_lower < exact_upper, -1.0, 0.0)
-    )
-    # The permutation test is a second condition, so only cells that pass the exact test at the
-    # loosest level (90 %) can change class: testing just those gives the same classes, faster.
-    loosest = LEVELS[-1][0]
-    candidates = np.flatnonzero(p_exact <= (bh_threshold(p_exact, loosest) if fdr else loosest))
+    exposure = region.cells["exposure"].to_numpy(dtype=float)
+    weight_classes = _weight_classes(values, incident_weights)
+    z = gi_star_z(region.adjacency, values)[:, 0]
+    upper, lower = exact_p_values(region.adjacency, values, exposure, weight_classes)
+    p_exact = np.minimum(1.0, 2 * np.minimum(upper, lower))
+    direction = np.where(upper < lower, 1.0, np.where(lower < upper, -1.0, 0.0))
+    adjusted = bh_adjust(p_exact) if fdr else p_exact
+    only = None
+    if only_candidates:
+        only = np.flatnonzero(adjusted <= LEVELS[-1][0])
     p_hot, p_cold = permutation_p_values(
-        grid.adjacency, values, permutations=permutations, seed=seed, only=candidates
-    )
+        region.adjacency, values, exposure, weight_classes,
+        permutations=permutations, seed=seed, only=only,
+    )  # fmt: skip
     p_perm = np.where(direction >= 0, p_hot, p_cold)
     classes = classify(direction, p_exact, fdr=fdr, p_perm=np.nan_to_num(p_perm, nan=1.0))
-    table = pd.DataFrame(
-        {
-            "cell_id": grid.cells["cell_id"].to_numpy(),
-            "value": values,
-            "gi_z": z,
-            "p_value": p_exact,
-            "p_permutation": p_perm,
-            "hotspot_class": classes,
-        }
-    )
+    cells = region.cells[["cell_id", "exposure", "geometry"]].assign(
+        value=values, gi_z=z, p_value=p_exact, p_adjusted=adjusted, p_permutation=p_perm,
+        hotspot_class=classes,
+    )  # fmt: skip
     return HotspotResult(
-        table=table,
-        n_incidents=n_incidents,
-        cell_size=grid.size,
-        permutations=permutations,
-        seed=seed,
-        weighted=weighted,
-    )
+        cells=cells, region=region.name, n_incidents=n_incidents, cell_size=region.grid.size,
+        permutations=permutations, seed=seed, weighted=weighted, outside=outside,
+    )  # fmt: skip
+
+
+def _neighbourhood_share(adjacency: sparse.csr_matrix, exposure: np.ndarray) -> np.ndarray:
+    total = float(exposure.sum())
+    return np.clip(np.asarray(adjacency @ exposure).ravel() / total, 0.0, 1.0)
 
 
 def permutation_p_values(
     adjacency: sparse.csr_matrix,
     values: np.ndarray,
+    exposure: np.ndarray | None = None,
+    weight_classes: tuple[np.ndarray, np.ndarray] | None = None,
     *,
     permutations: int = 999,
     seed: int = 1,
-    block: int = 256,
+    block: int = 100,
     only: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One-sided permutation p-values of each cell's Gi* sum (upper tail, lower tail).
+    """Monte Carlo p-values of each cell's Gi* sum (upper tail, lower tail) under random placement.
 
-    Conditional randomisation: each cell keeps its own value and gets ``k`` neighbours drawn
-    without replacement from the other ``n - 1`` cells. As in esda's ``crand``, one table of
-    ``permutations × k_max`` random positions is drawn with ``seed`` and shared by all cells (a
-    position at or after the cell's own index is shifted by one, so the cell never draws itself).
-    Ties count in both tails: ``p_upper = (#{sim ≥ obs} + 1) / (permutations + 1)`` and
-    ``p_lower = (#{sim ≤ obs} + 1) / (permutations + 1)``. With ``only`` (cell ids), just those
-    cells are tested and the others get NaN; the random table is the same, so their p-values are
-    what a full run gives.
+    Each simulation places every incident afresh in a cell with probability proportional to
+    ``exposure`` (one multinomial draw per weight class), so the cell's own value is random too;
+    the neighbourhood sums (cell included) of all cells come from one sparse product. Ties count
+    in both tails: ``p_upper = (#{sim ≥ obs} + 1) / (permutations + 1)`` and ``p_lower =
+    (#{sim ≤ obs} + 1) / (permutations + 1)``. With ``only`` (positions), just those cells are
+    compared and the others get NaN; the simulations are the same, so their p-values are what a
+    full run gives.
     """
     y = np.asarray(values, dtype=float)
     n = len(y)
-    off_diagonal = adjacency - sparse.diags(adjacency.diagonal())
-    k = np.asarray(off_diagonal.sum(axis=1)).ravel().astype(int)
-    observed = np.asarray(off_diagonal @ y).ravel()
-    k_max = int(k.max()) if n else 0
-    rng = np.random.default_rng(seed)
-    table = np.stack(
-        [rng.choice(n - 1, size=k_max, replace=False) for _ in range(permutations)]
-    ).astype(np.int32)
-    upper = np.full(n, np.nan)
-    lower = np.full(n, np.nan)
+    exposure = np.ones(n) if exposure is None else np.asarray(exposure, dtype=float)
+    weights, counts = weight_classes or _weight_classes(y, None)
+    share = exposure / exposure.sum()
     targets = np.arange(n) if only is None else np.asarray(only, dtype=np.int64)
-    # Cells with the same number of neighbours share one slice of the table; small int32 blocks
-    # keep the working set in cache (int64 blocks of 2,000 cells were ~128 MB and 3x slower).
-    for size in np.unique(k[targets]) if len(targets) else []:
-        group = targets[k[targets] == size]
-        draws = table[:, :size]
-        for start in range(0, len(group), block):
-            cells = group[start : start + block].astype(np.int32)
-            positions = draws[None, :, :] + (
-                draws[None, :, :] >= cells[:, None, None]
-            )  # skip own index
-            simulated = y[positions].sum(axis=2)
-            upper[cells] = (simulated >= observed[cells][:, None] - 1e-12).sum(axis=1)
-            lower[cells] = (simulated <= observed[cells][:, None] + 1e-12).sum(axis=1)
-    return (upper + 1) / (permutations + 1), (lower + 1) / (permutations + 1)
+    rows = adjacency if only is None else adjacency[targets]
+    observed = np.asarray(rows @ y).ravel()
+    upper = np.zeros(len(targets))
+    lower = np.zeros(len(targets))
+    rng = np.random.default_rng(seed)
+    for start in range(0, permutations, block):
+        size = min(block, permutations - start)
+        simulated = np.zeros((size, n))
+        for weight, count in zip(weights, counts, strict=True):
+            simulated += rng.multinomial(int(count), share, size=size) * (weight / 2)
+        sums = np.asarray(rows @ simulated.T)
+        upper += (sums >= observed[:, None] - 1e-9).sum(axis=1)
+        lower += (sums <= observed[:, None] + 1e-9).sum(axis=1)
+    p_upper = np.full(n, np.nan)
+    p_lower = np.full(n, np.nan)
+    p_upper[targets] = (upper + 1) / (permutations + 1)
+    p_lower[targets] = (lower + 1) / (permutations + 1)
+    return p_upper, p_lower
 
 
 def exact_p_values(
-    adjacency: sparse.csr_matrix, values: np.ndarray
+    adjacency: sparse.csr_matrix,
+    values: np.ndarray,
+    exposure: np.ndarray | None = None,
+    weight_classes: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Exact tail probabilities of each cell's neighbour sum under conditional randomisation.
+    """Exact tails of each cell's Gi* sum (the cell and its neighbours) under random placement.
 
-    A cell's ``k`` neighbours are ``k`` draws from the distribution of all cell values, so their
-    sum has the ``k``-fold convolution of that distribution: computed once per ``k``, this is the
-    limit of infinitely many permutations (with replacement; with n ≈ 19,000 and k ≤ 8 the
-    difference from drawing without replacement is negligible). Values are put on a grid of 0.5
-    (harm weights are multiples of 0.5; counts are whole numbers).
+    Every incident lands in the neighbourhood with probability ``q`` (its share of the exposure),
+    independently, so with counts the sum is Binomial(N, q) and with weights it is
+    ``Σ_w w · Binomial(c_w, q)``, computed by convolution (``q`` rounded to 0.01 of a cell's area
+    for weights, so neighbourhoods of the same size share one distribution).
 
     Returns
     -------
     (p_upper, p_lower)
         P(sum ≥ observed) and P(sum ≤ observed) per cell.
     """
-    y = np.rint(np.asarray(values, dtype=float) * 2).astype(np.int64)
-    off_diagonal = adjacency - sparse.diags(adjacency.diagonal())
-    k = np.asarray(off_diagonal.sum(axis=1)).ravel().astype(int)
-    observed = np.asarray(off_diagonal @ y).ravel().astype(np.int64)
-    pmf = np.bincount(y - y.min()).astype(float) if len(y) else np.ones(1)
-    pmf /= pmf.sum()
-    shift = int(y.min()) if len(y) else 0
-    upper = np.ones(len(y))
-    lower = np.ones(len(y))
-    total = np.ones(1)
-    for size in range(1, int(k.max(initial=0)) + 1):
-        total = (
-            np.convolve(total, pmf)
-            if len(total) * len(pmf) < 5_000_000
-            else np.clip(signal.fftconvolve(total, pmf), 0, None)
-        )
-        cells = np.flatnonzero(k == size)
-        if len(cells) == 0:
-            continue
-        at = np.clip(observed[cells] - shift * size, 0, len(total) - 1)
-        survival = np.concatenate([np.cumsum(total[::-1])[::-1], [0.0]])
-        cumulative = np.cumsum(total)
+    y = np.asarray(values, dtype=float)
+    n = len(y)
+    exposure = np.ones(n) if exposure is None else np.asarray(exposure, dtype=float)
+    weights, counts = weight_classes or _weight_classes(y, None)
+    q = _neighbourhood_share(adjacency, exposure)
+    observed = np.rint(np.asarray(adjacency @ (y * 2)).ravel()).astype(np.int64)  # half-units
+    if len(weights) == 1:  # one weight: a plain binomial
+        k = observed // int(weights[0])
+        total = int(counts[0])
+        return stats.binom.sf(k - 1, total, q), stats.binom.cdf(k, total, q)
+    unit = float(exposure.max()) / 100
+    rounded = np.rint(np.asarray(adjacency @ exposure).ravel() / unit)
+    upper, lower = np.ones(n), np.ones(n)
+    for key in np.unique(rounded):
+        cells = np.flatnonzero(rounded == key)
+        share = min(1.0, key * unit / float(exposure.sum()))
+        pmf = np.ones(1)
+        for weight, count in zip(weights, counts, strict=True):
+            spread = np.sqrt(count * share * (1 - share))
+            top = int(min(count, np.ceil(count * share + 40 * spread + 40)))
+            part = np.zeros(top * int(weight) + 1)
+            part[:: int(weight)] = stats.binom.pmf(np.arange(top + 1), int(count), share)
+            pmf = (
+                np.convolve(pmf, part)
+                if len(pmf) * len(part) < 2_000_000
+                else np.clip(signal.fftconvolve(pmf, part), 0.0, None)
+            )
+        survival = np.concatenate([np.cumsum(pmf[::-1])[::-1], [0.0]])
+        cumulative = np.cumsum(pmf)
+        at = np.clip(observed[cells], 0, len(pmf))
         upper[cells] = np.clip(survival[at], 0.0, 1.0)
-        lower[cells] = np.clip(cumulative[at], 0.0, 1.0)
+        lower[cells] = np.clip(cumulative[np.minimum(at, len(pmf) - 1)], 0.0, 1.0)
     return upper, lower
 
 
@@ -408,7 +603,7 @@ def gi_star_z(adjacency: sparse.csr_matrix, values: np.ndarray) -> np.ndarray:
     n = x.shape[0]
     weight_sum = np.asarray(adjacency.sum(axis=1)).ravel()[:, None]
     mean = x.mean(axis=0, keepdims=True)
-    spread = np.sqrt((x**2).mean(axis=0, keepdims=True) - mean**2)
+    spread = np.sqrt(np.clip((x**2).mean(axis=0, keepdims=True) - mean**2, 0.0, None))
     local = adjacency @ x
     denominator = spread * np.sqrt((n * weight_sum - weight_sum**2) / (n - 1))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -439,41 +634,23 @@ def mann_kendall(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return z, 2 * stats.norm.sf(np.abs(z))
 
 
-def emerging_hotspots(
-    grid: Grid, counts_by_step: np.ndarray, *, alpha: float = 0.10
-) -> pd.DataFrame:
-    """Emerging-hotspot class per cell from counts per time step (cells × steps, oldest first).
-
-    Returns
-    -------
-    pandas.DataFrame
-        cell_id, hot_steps, cold_steps, trend_z, trend_p, emerging_class.
-    """
-    x = np.asarray(counts_by_step, dtype=float)
-    steps = x.shape[1]
-    if steps < 4:
-        raise InsufficientDataError("Trendklasser kräver minst fyra tidssteg (månader).")
-    hot = np.zeros(x.shape, dtype=bool)
-    cold = np.zeros(x.shape, dtype=bool)
-    for step in range(steps):
-        upper, lower = exact_p_values(grid.adjacency, x[:, step])
-        p = np.minimum(1.0, 2 * np.minimum(upper, lower))
-        threshold = bh_threshold(p, alpha)
-        hot[:, step] = (p <= threshold) & (upper < lower)
-        cold[:, step] = (p <= threshold) & (lower < upper)
-    trend_z, trend_p = mann_kendall(x)
-    rising, falling = (trend_p < alpha) & (trend_z > 0), (trend_p < alpha) & (trend_z < 0)
+def _patterns(
+    hot: np.ndarray, cold: np.ndarray, rising: np.ndarray, falling: np.ndarray
+) -> np.ndarray:
+    """ESRI's pattern names for ``hot`` (cells × steps), with ``cold`` as the opposite state and
+    ``rising``/``falling`` the significant trends of intensity (in the direction of ``hot``)."""
+    steps = hot.shape[1]
     share_hot = hot.mean(axis=1)
     final = hot[:, -1]
     ever_cold = cold.any(axis=1)
     earlier_hot = hot[:, :-1].any(axis=1)
-    run = np.zeros(len(x), dtype=int)  # length of the uninterrupted hot run ending at the last step
-    still = np.ones(len(x), dtype=bool)
+    run = np.zeros(len(hot), dtype=int)  # length of the uninterrupted run ending at the last step
+    still = np.ones(len(hot), dtype=bool)
     for step in range(steps - 1, -1, -1):
         still &= hot[:, step]
         run += still
     mostly = share_hot >= 0.9
-    classes = np.full(len(x), "none", dtype=object)
+    classes = np.full(len(hot), "none", dtype=object)
     classes[~final & mostly] = "historical"
     classes[final & ~mostly & ever_cold] = "oscillating"
     classes[final & ~mostly & ~ever_cold & earlier_hot] = "sporadic"
@@ -482,49 +659,108 @@ def emerging_hotspots(
     classes[final & mostly & falling] = "diminishing"
     classes[final & mostly & ~rising & ~falling] = "persistent"
     classes[final & mostly & rising] = "intensifying"
+    return classes
+
+
+def emerging_hotspots(
+    where: Grid | StudyRegion, counts_by_step: np.ndarray, *, alpha: float = EMERGING_ALPHA
+) -> pd.DataFrame:
+    """Emerging hot- and cold-spot class per cell from counts per time step (cells × steps, oldest
+    first), as ESRI's Emerging Hot Spot Analysis.
+
+    Per step, each cell is hot or cold when the exact test of its Gi* sum passes
+    Benjamini–Hochberg at ``alpha`` over the region's cells. The trend is a Mann-Kendall test of
+    the cell's Gi* z series, with Benjamini–Hochberg over the cells (``trend_p_adjusted``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        cell_id, hot_steps, cold_steps, trend_z, trend_p, trend_p_adjusted, emerging_class.
+    """
+    region = _as_region(where)
+    x = np.asarray(counts_by_step, dtype=float)
+    steps = x.shape[1]
+    if steps < 4:
+        raise InsufficientDataError("Trendklasser kräver minst fyra tidssteg (månader).")
+    if len(region.cells) < MIN_CELLS:
+        raise InsufficientDataError(
+            f"{region.name} har bara {len(region.cells)} rutor (minst {MIN_CELLS} behövs)."
+        )
+    exposure = region.cells["exposure"].to_numpy(dtype=float)
+    hot = np.zeros(x.shape, dtype=bool)
+    cold = np.zeros(x.shape, dtype=bool)
+    for step in range(steps):
+        if x[:, step].sum() == 0:
+            continue
+        upper, lower = exact_p_values(region.adjacency, x[:, step], exposure)
+        p = np.minimum(1.0, 2 * np.minimum(upper, lower))
+        significant = bh_adjust(p) <= alpha
+        hot[:, step] = significant & (upper < lower)
+        cold[:, step] = significant & (lower < upper)
+    z_series = gi_star_z(region.adjacency, x)
+    trend_z, trend_p = mann_kendall(z_series)
+    trend_adjusted = bh_adjust(trend_p)
+    rising = (trend_adjusted <= alpha) & (trend_z > 0)
+    falling = (trend_adjusted <= alpha) & (trend_z < 0)
+    hot_classes = _patterns(hot, cold, rising, falling)
+    cold_classes = _patterns(cold, hot, falling, rising)
+    classes = np.where(
+        hot_classes != "none",
+        hot_classes,
+        np.where(cold_classes != "none", "cold_" + cold_classes.astype(str), "none"),
+    ).astype(object)
     return pd.DataFrame(
-        {"cell_id": grid.cells["cell_id"].to_numpy(), "hot_steps": hot.sum(axis=1), "cold_steps": cold.sum(axis=1),
-         "trend_z": trend_z, "trend_p": trend_p, "emerging_class": classes}
+        {"cell_id": region.cells["cell_id"].to_numpy(), "hot_steps": hot.sum(axis=1),
+         "cold_steps": cold.sum(axis=1), "trend_z": trend_z, "trend_p": trend_p,
+         "trend_p_adjusted": trend_adjusted, "emerging_class": classes}
     )  # fmt: skip
 
 
 def hotspots_for(
     incidents: pd.DataFrame,
+    region: StudyRegion | None = None,
     *,
     cell_size: int = 250,
     weighted: bool = False,
     permutations: int = 999,
     seed: int = 1,
 ) -> tuple[HotspotResult, int]:
-    """Gi* for a selection of incidents; returns the result and how many had no point (left out).
+    """Gi* for a selection of incidents in a study region (the whole grid when None); returns the
+    result and how many had no point (left out).
 
     ``incidents`` needs ``x``, ``y`` (EPSG:3006, NaN when only the area is known) and, when
-    ``weighted``, ``harm``.
+    ``weighted``, ``harm``. This is the one function the page, the report and ``geo hotspots``
+    call.
     """
-    grid = land_grid(cell_size)
+    region = region or study_region(land_grid(cell_size))
     located = incidents.dropna(subset=["x", "y"])
-    weights = located["harm"].to_numpy() if weighted else None
-    values = cell_values(grid, located["x"].to_numpy(), located["y"].to_numpy(), weights)
+    harm = located["harm"].to_numpy(dtype=float) if weighted else None
+    values, inside = region_values(region, located["x"].to_numpy(), located["y"].to_numpy(), harm)
     result = getis_ord(
-        grid,
-        values,
-        n_incidents=len(located),
-        permutations=permutations,
-        seed=seed,
-        weighted=weighted,
-    )
+        region, values, n_incidents=int(inside.sum()),
+        incident_weights=None if harm is None else harm[inside],
+        permutations=permutations, seed=seed, weighted=weighted, outside=int((~inside).sum()),
+    )  # fmt: skip
     return result, len(incidents) - len(located)
 
 
 def emerging_for(
-    incidents: pd.DataFrame, *, months: pd.PeriodIndex, cell_size: int = 250
+    incidents: pd.DataFrame,
+    region: StudyRegion | None = None,
+    *,
+    months: pd.PeriodIndex,
+    cell_size: int = 250,
 ) -> pd.DataFrame:
-    """Emerging-hotspot classes over calendar months (Swedish time) for a selection of incidents."""
-    grid = land_grid(cell_size)
+    """Emerging classes over calendar months (Swedish time) for a selection of incidents, on the
+    cells of the study region (the same cells every month)."""
+    region = region or study_region(land_grid(cell_size))
     located = incidents.dropna(subset=["x", "y"])
+    _values, inside = region_values(region, located["x"].to_numpy(), located["y"].to_numpy())
+    located = located[inside]
     if len(located) < MIN_INCIDENTS:
         raise InsufficientDataError(
-            f"{len(located)} händelser räcker inte för trendklasser (minst {MIN_INCIDENTS})."
+            f"{len(located)} händelser i {region.name} räcker inte för trendklasser (minst "
+            f"{MIN_INCIDENTS})."
         )
     local = (
         located["occurred_at"]
@@ -532,12 +768,12 @@ def emerging_for(
         .dt.tz_localize(None)
         .dt.to_period("M")
     )
-    counts = np.zeros((len(grid.cells), len(months)))
-    cells = cell_of(grid, located["x"].to_numpy(), located["y"].to_numpy())
+    counts = np.zeros((len(region.cells), len(months)))
+    at = region.position[cell_of(region.grid, located["x"].to_numpy(), located["y"].to_numpy())]
     for step, month in enumerate(months):
-        in_month = (local == month).to_numpy() & (cells >= 0)
-        counts[:, step] = np.bincount(cells[in_month], minlength=len(grid.cells))
-    return emerging_hotspots(grid, counts)
+        in_month = (local == month).to_numpy()
+        counts[:, step] = np.bincount(at[in_month], minlength=len(region.cells))
+    return emerging_hotspots(region, counts)
 
 
 def emerging_by_area(classes: pd.DataFrame, grid: Grid, areas: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -557,3 +793,32 @@ def emerging_by_area(classes: pd.DataFrame, grid: Grid, areas: gpd.GeoDataFrame)
         .rename("cells")
         .reset_index()
     )
+
+
+def write_cells(result: HotspotResult, path: str) -> None:
+    """Write every cell of the result (count, z, p, adjusted p, class, region) as GeoJSON (WGS84,
+    as RFC 7946 wants) or CSV (EPSG:3006 centre coordinates and WKT), chosen by the suffix.
+
+    Raises
+    ------
+    GeoError
+        For a suffix other than .geojson or .csv.
+    """
+    cells = result.cells.assign(
+        region=result.region, cell_size=result.cell_size,
+        class_label=result.cells["hotspot_class"].map(CLASS_LABELS),
+    )  # fmt: skip
+    columns = ["cell_id", "region", "cell_size", "value", "gi_z", "p_value", "p_adjusted",
+               "p_permutation", "hotspot_class", "class_label", "exposure"]  # fmt: skip
+    lower = path.lower()
+    if lower.endswith(".geojson"):
+        cells[[*columns, "geometry"]].to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
+    elif lower.endswith(".csv"):
+        centres = cells.geometry.centroid
+        table = pd.DataFrame(cells[columns]).assign(
+            x_sweref99tm=centres.x.round(1), y_sweref99tm=centres.y.round(1),
+            wkt_sweref99tm=cells.geometry.to_wkt(),
+        )  # fmt: skip
+        table.to_csv(path, index=False)
+    else:
+        raise GeoError(f"Okänt filformat för {path}: använd .geojson eller .csv.")

@@ -18,6 +18,29 @@ MIN_POPULATION_FOR_RATE = 1_000
 MIN_COUNT_FOR_RATE = 10
 """Fewer incidents than this are shown as a count only ("small numbers are not dressed up")."""
 SIGNIFICANCE = 0.05
+"""The false-discovery rate a view's family of tests is held to (Benjamini–Hochberg)."""
+
+
+def bh_adjust(p_values: np.ndarray | list[float]) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (q-values), in the input's order.
+
+    A test is a discovery at false-discovery rate ``alpha`` exactly when its adjusted p is at most
+    ``alpha``; NaN stays NaN and is not counted in the family.
+
+    Notes
+    -----
+    Benjamini & Hochberg (1995): ``q_(i) = min_{j ≥ i} p_(j) · m / j``, capped at 1.
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    present = np.flatnonzero(~np.isnan(p))
+    m = len(present)
+    if m == 0:
+        return out
+    order = present[np.argsort(p[present], kind="stable")]
+    scaled = p[order] * m / np.arange(1, m + 1)
+    out[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
+    return out
 
 
 def counts_per_area(incident_frame: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -138,7 +138,7 @@ def build_report(
         load_activities,
         survey_unsafe,
     )
-    from geo.hotspots import CLASS_LABELS, hotspots_for, land_grid
+    from geo.hotspots import CLASS_LABELS, hotspots_for
     from geo.indicators import Period, area_indicators, with_harm
     from geo.presence import inland_commitment, list_entries, need_vs_delivered, presence_settings
     from geo.store import active_layer, load_incidents
@@ -211,7 +211,7 @@ def build_report(
     page = _page(caption("Hotspots (Gi*, 250 m-rutor, FDR)", n=len(chosen)))
     try:
         result, _without = hotspots_for(chosen, cell_size=250)
-        cells = land_grid(250).cells.merge(result.table, on="cell_id")
+        cells = result.cells
         hot = cells[cells["hotspot_class"].str.startswith("hot")]
         per_area = (
             gpd.sjoin(hot[["hotspot_class", "geometry"]].set_geometry(hot.geometry.centroid), layer[["area_code", "name", "geometry"]])

@@ -58,7 +58,7 @@ if result.error:
         plain[["name", "zone", "count"]].rename(columns=strings.TABLE_COLUMNS), hide_index=True
     )
 else:
-    cells = land_grid(cell_size).cells.merge(result.table, on="cell_id")
+    cells = result.cells
     layers.append(hotspot_layer(cells, CLASS_LABELS))
 if show_points:
     located = selected.dropna(subset=["x", "y"])
@@ -74,16 +74,19 @@ if show_points:
         )
 show_map(base, key="hotspot_map", layers=layers)
 caption = strings.CAPTION.format(start=first, end=last, n=len(selected), source=source)
-if result.table is not None:
+if result.cells is not None:
     caption += " · " + strings.HOTSPOT_METHOD.format(
+        region=result.region,
+        cells=len(result.cells),
         size=cell_size,
         permutations=result.permutations,
         seed=result.seed,
         without=result.without_point,
+        outside=result.outside,
     )
 st.caption(caption)
 
-if cells is not None and result.table is not None:
+if cells is not None:
     significant = cells[cells["hotspot_class"] != "none"]  # the cells drawn on the map above
     hotspot_caption = Caption(strings.HOTSPOT_EXPORT_TITLE.format(size=cell_size), f"{first} – {last}", source,
                               n=len(selected), synthetic=bool(selected["synthetic"].any()), approximate=info.approximate)  # fmt: skip
@@ -93,7 +96,7 @@ if cells is not None and result.table is not None:
                                 cells=significant, cell_colours=HOTSPOT_COLOURS, cell_labels=CLASS_LABELS),
         key="hotspot_export",
     )  # fmt: skip
-    counts = result.table["hotspot_class"].value_counts()
+    counts = cells["hotspot_class"].value_counts()
     st.dataframe(
         pd.DataFrame(
             {
@@ -129,7 +132,9 @@ elif trend.table is None:
     st.info(str(trend.error))
 else:
     classes = trend.table
-    st.caption(strings.EMERGING_EXPLAIN.format(first=trend.first, last=trend.last))
+    st.caption(
+        strings.EMERGING_EXPLAIN.format(region=trend.region, first=trend.first, last=trend.last)
+    )
     summary = classes.loc[classes["emerging_class"] != "none", "emerging_class"].map(
         EMERGING_LABELS
     )

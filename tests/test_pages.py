@@ -221,7 +221,8 @@ def test_hotspots_page_for_police_with_method_caption_and_week_profile() -> None
     assert "hotspots" in pages_for("polis") and "hotspots" not in pages_for("samverkan")
     page = _page("hotspots")
     caption = " ".join(c.value for c in page.caption)
-    assert "Getis-Ord Gi*" in caption and "999 permutationer" in caption and "n = " in caption
+    assert "Getis-Ord Gi*" in caption and "999 simuleringar" in caption and "n = " in caption
+    assert "Studieområde: hela kommunen" in caption and "Benjamini–Hochberg" in caption
     assert [s.value for s in page.subheader] == [
         "Trendklasser de senaste 12 månaderna",
         "När: timme och veckodag",
@@ -250,6 +251,8 @@ def test_hotspots_area_filter_and_comparison_period() -> None:
     one_area = next(c.value for c in page.caption if "svensk tid" in c.value)
     n_whole, n_area = (int(text.split("n = ")[1].split(" ")[0]) for text in (whole, one_area))
     assert 0 < n_area < n_whole
+    method = " ".join(c.value for c in page.caption)
+    assert "Studieområde: hela kommunen" not in method and "Studieområde: Ullared" in method
     page.sidebar.selectbox[0].set_value("")  # the whole municipality again
     page.sidebar.date_input[0].set_value((dt.date(2025, 7, 1), dt.date(2025, 12, 31)))
     page.sidebar.toggle[3].set_value(True).run()

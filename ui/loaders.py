@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -14,6 +15,9 @@ from geo.evaluation import Evaluation
 from geo.indicators import counts_per_area
 from geo.store import LayerInfo, active_layer, data_version, incident_time_range, load_incidents
 from ui import state
+
+if TYPE_CHECKING:
+    from geo.hotspots import StudyRegion
 
 
 @dataclass(frozen=True)
@@ -181,14 +185,21 @@ def selection(database_url: str, version: str, filters: Filters) -> pd.DataFrame
 
 @dataclass(frozen=True)
 class HotspotView:
-    """Gi* classes for the filters, or why there are none (``error``)."""
+    """Gi* classes for every cell of the study region (with geometry), or why there are none."""
 
-    table: pd.DataFrame | None = None
+    cells: gpd.GeoDataFrame | None = None
     error: str | None = None
     n: int = 0
     without_point: int = 0
     permutations: int = 0
     seed: int = 0
+    region: str = ""
+    outside: int = 0
+
+    @property
+    def table(self) -> pd.DataFrame | None:
+        """The cells without geometry."""
+        return None if self.cells is None else pd.DataFrame(self.cells.drop(columns="geometry"))
 
 
 @dataclass(frozen=True)
@@ -200,6 +211,7 @@ class EmergingView:
     first: str = ""
     last: str = ""
     n: int = 0
+    region: str = ""
 
 
 @st.cache_data(show_spinner="Beräknar hotspots (Gi*, 999 permutationer) …", max_entries=32)
@@ -211,12 +223,24 @@ def hotspots(
     from geo.hotspots import hotspots_for
 
     frame = selection(database_url, version, filters)
+    region = hotspot_region(database_url, version, filters, cell_size)
     try:
-        result, without_point = hotspots_for(frame, cell_size=cell_size, weighted=weighted)
+        result, without_point = hotspots_for(frame, region, weighted=weighted)
     except InsufficientDataError as error:
-        return HotspotView(error=str(error), n=len(frame))
-    return HotspotView(table=result.table, n=result.n_incidents, without_point=without_point,
-                       permutations=result.permutations, seed=result.seed)  # fmt: skip
+        return HotspotView(error=str(error), n=len(frame), region=region.name)
+    return HotspotView(cells=result.cells, n=result.n_incidents, without_point=without_point,
+                       permutations=result.permutations, seed=result.seed, region=result.region,
+                       outside=result.outside)  # fmt: skip
+
+
+def hotspot_region(database_url: str, version: str, filters: Filters, cell_size: int) -> StudyRegion:
+    """The study region of the filters: the grid cells inside the chosen areas or zones (not
+    cached by itself: only the cached hotspot and trend loaders call it)."""
+    from geo.hotspots import region_for
+
+    _info, layer = area_layer(database_url, version)
+    return region_for(layer, cell_size=cell_size, zones=filters.zones,
+                      area_codes=(filters.area_code,) if filters.area_code else ())  # fmt: skip
 
 
 @st.cache_data(show_spinner="Beräknar trendklasser …", max_entries=16)
@@ -238,11 +262,13 @@ def emerging(
         exclude_police_initiated=filters.exclude_police_initiated, area_code=filters.area_code,
     )  # fmt: skip
     frame = selection(database_url, version, window)
+    region = hotspot_region(database_url, version, filters, cell_size)
     try:
-        table = emerging_for(frame, months=steps, cell_size=cell_size)
+        table = emerging_for(frame, region, months=steps)
     except InsufficientDataError as error:
-        return EmergingView(error=str(error))
-    return EmergingView(table=table, first=str(steps[0]), last=str(steps[-1]), n=len(frame))
+        return EmergingView(error=str(error), region=region.name)
+    return EmergingView(table=table, first=str(steps[0]), last=str(steps[-1]), n=len(frame),
+                        region=region.name)  # fmt: skip
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

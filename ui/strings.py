@@ -98,13 +98,18 @@ POINTS_LABEL = "Visa händelser som punkter"
 POINTS_TOO_MANY = "{n} händelser är för många att visa som punkter (högst {limit}); filtrera mer."
 HOTSPOT_LEGEND = "Gi*-hotspots"
 HOTSPOT_METHOD = (
-    "Getis-Ord Gi* på {size} m-rutor över land, {permutations} permutationer (frö {seed}), "
-    "FDR-korrigerad (Benjamini–Hochberg) mot exakta randomiseringsvärden. {without} händelser utan punkt ingår inte."
+    "Studieområde: {region} ({cells} rutor à {size} m, land inom området). Getis-Ord Gi* med rutan "
+    "själv, testad mot slumpvis placering av händelserna inom studieområdet (exakt binomialtest och "
+    "{permutations} simuleringar, frö {seed}); p-värdena är justerade för falska upptäckter "
+    "(Benjamini–Hochberg) över områdets alla rutor. {without} händelser utan punkt och {outside} "
+    "utanför områdets rutor ingår inte."
 )
 HOTSPOT_COUNTS = "Rutor per klass"
 EMERGING_HEADER = "Trendklasser de senaste 12 månaderna"
 EMERGING_EXPLAIN = (
-    "Gi* per månad och Mann-Kendalls trendtest per ruta ({first} – {last}). Ny = bara sista månaden; "
+    "Studieområde: {region}. Gi* per månad (FDR-justerat per månad) och Mann-Kendalls trendtest på "
+    "varje rutas Gi*-z-serie, justerat för falska upptäckter över rutorna ({first} – {last}); samma "
+    "klasser för kalla fläckar. Ny = bara sista månaden; "
     "sammanhängande = en obruten följd till sista månaden; ihållande/förstärkt/avtagande = minst 90 % av "
     "månaderna; sporadisk/pendlande = av och på; historisk = inte längre."
 )
