@@ -33,6 +33,12 @@ COLUMNS = {
     "unit": ("unit", "enhet"),
     "source": ("source", "källa"),
 }
+LABELS = {
+    "area_code": "områdeskod", "period": "period", "indicator": "indikator", "value": "värde",
+    "unit": "enhet", "source": "källa",
+}  # fmt: skip
+MAX_LENGTH = {"indicator": 200, "unit": 60, "source": 200}
+"""The longest texts the store keeps (``geo.schema.partner_indicators``)."""
 PERIOD = re.compile(r"^(?P<year>(19|20)\d{2})(?:-(?:Q(?P<q>[1-4])|(?P<m>0[1-9]|1[0-2])))?$")
 
 
@@ -99,10 +105,16 @@ def import_indicators(
         problems_before = report.errors.total
         for field in COLUMNS:
             if values.get(field) is None:
-                report.error("tomt_fält", line, mapping[field], f"{field} saknas", "fyll i värdet")
+                report.error("tomt_fält", line, mapping[field], f"{field} saknas: tom cell för {LABELS[field]}",
+                             f"fyll i {LABELS[field]} på raden eller ta bort raden")  # fmt: skip
         if report.errors.total > problems_before:
             continue
         text_of = {k: str(v) for k, v in values.items()}
+        for field, longest in MAX_LENGTH.items():
+            if len(text_of[field]) > longest:
+                report.error("för_lång_text", line, mapping[field],
+                             f"{LABELS[field]} {text_of[field][:40]!r}… är {len(text_of[field])} tecken",
+                             f"korta texten till högst {longest} tecken")  # fmt: skip
         if text_of["area_code"] not in codes:
             report.error("okänt_område", line, mapping["area_code"],
                          f"områdeskoden {text_of['area_code']!r} finns inte i det aktiva områdeslagret",

@@ -792,6 +792,8 @@ def _screen_comments(
 
 
 _WAVE = re.compile(r"^(19|20)\d{2}$")
+RESPONDENT_ID_LENGTH = 100
+"""The longest respondent id the store keeps (``geo.schema.survey_responses``)."""
 
 
 def _waves(table: _Responses, options: SurveyOptions, report: TableReport) -> pd.Series:
@@ -831,6 +833,11 @@ def _respondents(
         if value is None:
             report.error("respondent", line, shown, "respondent saknas",
                          "ge varje svar ett eget löpnummer")  # fmt: skip
+            continue
+        if len(str(value)) > RESPONDENT_ID_LENGTH:
+            report.error("respondent", line, shown,
+                         f"respondent-id {str(value)[:30]!r}… är {len(str(value))} tecken",
+                         f"använd ett löpnummer på högst {RESPONDENT_ID_LENGTH} tecken")  # fmt: skip
             continue
         key = (str(waves[response]), str(value))
         if key in first_seen:
@@ -968,14 +975,22 @@ def _points(
     given = table.frame[[x_col, y_col]].dropna(how="all")
     rows, refused = [], set()
     for response, (x_text, y_text) in zip(given.index, given.itertuples(index=False), strict=True):
+        if x_text is None or y_text is None:
+            refused.add(int(response))
+            missing = x_col if x_text is None else y_col
+            report.error("koordinat", *table.at(response, missing), f"punkten ({x_text or ''}; {y_text or ''}) saknar {missing!r}",
+                         "fyll i både x och y, eller lämna båda tomma")  # fmt: skip
+            continue
         try:
-            rows.append((int(response), _number(str(x_text)), _number(str(y_text))))
+            x, y = _number(str(x_text)), _number(str(y_text))
+            if not (math.isfinite(x) and math.isfinite(y)):
+                raise ValueError
+            rows.append((int(response), x, y))
         except ValueError:
             refused.add(int(response))
             report.error("koordinat", *table.at(response, x_col), f"({x_text}, {y_text}) är inga tal",
                          "skriv koordinater med siffror")  # fmt: skip
     points = pd.DataFrame(rows, columns=["response", "x", "y"]).set_index("response")
-    points = points[np.isfinite(points["x"]) & np.isfinite(points["y"])]
     points["e"], points["n"] = np.nan, np.nan
     if points.empty:
         points.attrs["refused"] = refused

@@ -8,6 +8,7 @@ nothing written unless there are none.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +98,8 @@ def read_table(path: Path, report: TableReport) -> pd.DataFrame:
     """
     if not path.exists():
         raise GeoError(f"Filen {path} finns inte.")
+    if not path.is_file():
+        raise GeoError(f"{path} är ingen fil (en mapp?); ange själva CSV- eller Excelfilen.")
     size = path.stat().st_size
     if size > MAX_TABLE_BYTES:
         raise GeoError(
@@ -111,12 +114,34 @@ def read_table(path: Path, report: TableReport) -> pd.DataFrame:
             f"{path.name}: formatet {fmt} stöds inte här; spara filen som CSV eller Excel (.xlsx)."
         )
     report.format = fmt
-    source = open_csv(path) if fmt == "csv" else open_xlsx(path)
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        source = open_csv(path) if fmt == "csv" else open_xlsx(path)
+        chunks = list(source.chunks)
+    except GeoError:
+        raise
+    except (
+        OSError,
+        EOFError,
+        KeyError,
+        ValueError,
+        zipfile.BadZipFile,
+        InvalidFileException,
+    ) as error:
+        # A broken workbook (not a zip, a missing part) or an unreadable file: nothing was read.
+        what = "Excel-arbetsbok" if fmt == "xlsx" else "CSV-fil"
+        raise GeoError(
+            f"{path.name} kunde inte läsas som {what} ({type(error).__name__}: {error}); inget "
+            "har importerats — öppna filen i Excel och spara den igen som .xlsx eller som CSV (UTF-8)."
+        ) from error
     report.encoding, report.separator = source.encoding, source.separator
-    chunks = list(source.chunks)
     for problem in source.problems:
         report.errors.add("filstruktur", problem)
-    frame = pd.concat(chunks) if chunks else pd.DataFrame(columns=source.headers)
+    headers = _unique_headers(source.headers, path.name, fmt, report)
+    for chunk in chunks:
+        chunk.columns = headers[: len(chunk.columns)]
+    frame = pd.concat(chunks) if chunks else pd.DataFrame(columns=headers)
     # Plain Python strings, None for empty cells (pandas' string dtype would give NaN).
     frame = pd.DataFrame(
         {
@@ -131,3 +156,18 @@ def read_table(path: Path, report: TableReport) -> pd.DataFrame:
     )
     report.rows_read = len(frame)
     return frame
+
+
+def _unique_headers(headers: list[str], file_name: str, fmt: str, report: TableReport) -> list[str]:
+    """Headers made unique (``namn (2)``) so the frame can be built; a repeated header is an
+    error (the CSV reader reports it already, an Excel sheet is reported here)."""
+    seen: dict[str, int] = {}
+    out = []
+    for header in headers:
+        seen[header] = seen.get(header, 0) + 1
+        out.append(header if seen[header] == 1 else f"{header} ({seen[header]})")
+    if fmt != "csv":
+        for name in sorted(h for h, n in seen.items() if n > 1):
+            report.errors.add("filstruktur", Problem(f"{file_name}, rad 1",
+                              f"kolumnnamnet {name!r} förekommer flera gånger", "byt namn på kolumnerna"))  # fmt: skip
+    return out

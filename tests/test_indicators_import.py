@@ -1,0 +1,109 @@
+"""Partner-indicator and survey files that cannot be read: a GeoError or a report naming file,
+line, column and value, never another exception, and never anything written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from geo.errors import GeoError
+from geo.partners import import_indicators
+from geo.store import count_rows
+from geo.survey import SurveyOptions, import_survey
+
+HEADER = "area_code;period;indicator;value;unit;source\n"
+GOOD_ROW = "1382R001;2025;Klotter;14;antal;Falkenbergs kommun\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("1382R001;2025;Klotter;;antal;kommunen\n",
+         "indikatorer.csv, rad 2, kolumn 'value': value saknas: tom cell för värde — fyll i värde"),
+        ("1382R001;2025;Klotter;1e999;antal;kommunen\n",
+         "rad 2, kolumn 'value': värdet '1e999' är inget tal"),
+        ("1382R001;2025;Klotter;nan;antal;kommunen\n", "rad 2, kolumn 'value': värdet 'nan' är inget tal"),
+        ("1382R001;2025-13;Klotter;1;antal;kommunen\n",
+         "rad 2, kolumn 'period': perioden '2025-13' går inte att läsa — skriv år (2025)"),
+        ("1382R099;2025;Klotter;1;antal;kommunen\n",
+         "rad 2, kolumn 'area_code': områdeskoden '1382R099' finns inte"),
+        (f"1382R001;2025;{'K' * 201};1;antal;kommunen\n",
+         "rad 2, kolumn 'indicator': indikator 'KKKK"),
+        (f"1382R001;2025;Klotter;1;{'u' * 61};kommunen\n", "är 61 tecken — korta texten till högst 60"),
+        (GOOD_ROW + GOOD_ROW, "rad 3, kolumn 'indicator': samma område, period, indikator och källa som rad 2"),
+        ("1382R001;2025;Klotter;1;antal\n", "rad 2: har 5 fält, rubrikraden har 6"),
+    ],
+    ids=["blank-value", "overflow", "nan", "month-13", "unknown-area", "long-indicator",
+         "long-unit", "duplicate", "ragged"],
+)  # fmt: skip
+def test_bad_indicator_rows_are_named_and_nothing_is_written(
+    store: Engine, tmp_path: Path, body: str, expected: str
+) -> None:
+    path = tmp_path / "indikatorer.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    report = import_indicators(store, path)
+    assert not report.accepted and not report.imported
+    assert expected in report.text()
+    assert count_rows(store, "partner_indicators") == 0
+
+
+def test_many_bad_rows_are_capped_per_kind(store: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "indikatorer.csv"
+    rows = "".join(f"1382R001;2025;Klotter {i};x{i};antal;kommunen\n" for i in range(45))
+    path.write_text(HEADER + rows, encoding="utf-8")
+    text = import_indicators(store, path).text()
+    assert "FEL (45)" in text and "rad 21," in text and "rad 22," not in text
+    assert "… och 25 till av samma slag" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("trasig.xlsx", b"inte en zip-fil", "kunde inte läsas som Excel-arbetsbok"),
+        ("halv.xlsx", b"PK\x03\x04" + b"\x00" * 64, "kunde inte läsas som Excel-arbetsbok"),
+        ("tom.csv", b"", "filen är tom"),
+        ("dubbel.csv", b"area_code;period;period\n1382R001;2025;2025\n",
+         "kolumnnamnet 'period' förekommer flera gånger"),
+        ("nul.csv", (HEADER + GOOD_ROW).encode().replace(b"Klotter", b"Klo\x00ter"), "NUL-tecken"),
+    ],
+    ids=["not-a-zip", "broken-zip", "empty", "repeated-header", "nul"],
+)  # fmt: skip
+def test_unreadable_files_are_refused_in_swedish_by_both_importers(
+    store: Engine, tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    for run in (lambda: import_indicators(store, path),
+                lambda: import_survey(store, path, SurveyOptions(wave="2025"))):  # fmt: skip
+        try:
+            report = run()
+        except GeoError as error:
+            assert expected in str(error) and name in str(error)
+        else:
+            assert not report.accepted and expected in report.text()
+    assert count_rows(store, "partner_indicators") == 0
+    assert count_rows(store, "survey_responses") == 0
+
+
+def test_a_folder_is_not_a_file(store: Engine, tmp_path: Path) -> None:
+    folder = tmp_path / "enkat.csv"
+    folder.mkdir()
+    with pytest.raises(GeoError, match="är ingen fil"):
+        import_indicators(store, folder)
+    with pytest.raises(GeoError, match="är ingen fil"):
+        import_survey(store, folder)
+
+
+def test_survey_coordinate_problems_name_the_line_and_column(store: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "enkat.csv"
+    path.write_text(
+        "respondent_id;omgång;x;y;trygghet\nq1;2025;inf;nan;1\nq2;2025;;6309000;1\n"
+        f"{'q' * 101};2025;348000;6309000;1\n",
+        encoding="utf-8",
+    )
+    text = import_survey(store, path).text()
+    assert "enkat.csv, rad 2, kolumn 'x': (inf, nan) är inga tal" in text
+    assert "rad 3, kolumn 'x': punkten (; 6309000) saknar 'x'" in text
+    assert "rad 4, kolumn 'respondent_id': respondent-id 'qqq" in text and "är 101 tecken" in text
