@@ -436,8 +436,8 @@ def import_survey(
         fields = {k: v for k, v in fields.items() if k not in LONG_COLUMNS}
     report.columns = {**fields, **item_columns}
     _check_columns(fields, item_columns, layout, options, report)
-    if report.errors.total:
-        return report
+    if report.errors.total - report.errors.counts["filstruktur"]:
+        return report  # without its columns the file cannot be checked row by row
     if layout == "long":
         table = _long_responses(frame, fields, codebook, options, report)
     else:
