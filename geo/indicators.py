@@ -3,8 +3,15 @@ mean something, and change with a Poisson test so that "up from 2 to 4" is not a
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from dataclasses import dataclass
+import functools
+import json
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import overload
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -13,10 +20,6 @@ from scipy import stats
 
 from geo.taxonomy import Taxonomy
 
-MIN_POPULATION_FOR_RATE = 1_000
-"""Below this many inhabitants a rate per 1,000 swings too much with a single incident."""
-MIN_COUNT_FOR_RATE = 10
-"""Fewer incidents than this are shown as a count only ("small numbers are not dressed up")."""
 SIGNIFICANCE = 0.05
 """The false-discovery rate a view's family of tests is held to (Benjamini–Hochberg)."""
 
@@ -41,6 +44,50 @@ def bh_adjust(p_values: np.ndarray | list[float]) -> np.ndarray:
     scaled = p[order] * m / np.arange(1, m + 1)
     out[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
     return out
+
+
+FLOORS_PATH = Path(__file__).resolve().parent.parent / "data" / "floors.json"
+
+
+@dataclass(frozen=True)
+class Floors:
+    """The small-number floors shared by the dashboard, the report and the public site."""
+
+    min_count_for_rate: int
+    """Fewer incidents than this are shown as a count only ("small numbers are not dressed up")."""
+    min_population_for_rate: int
+    """Below this many inhabitants a rate per 1,000 swings too much with a single incident."""
+    denominator_notes: dict[str, str]
+    """Area code → why residents are the wrong denominator there (visitors, summer guests)."""
+
+    def allows_rate(self, count: int, population: int | None, *, min_population: int = 0) -> bool:
+        """Whether a rate per 1,000 may be shown for ``count`` incidents and ``population``."""
+        floor = max(self.min_population_for_rate, min_population)
+        return bool(population) and population >= floor and count >= self.min_count_for_rate  # type: ignore[operator]
+
+
+@functools.lru_cache(maxsize=4)
+def load_floors(path: Path = FLOORS_PATH) -> Floors:
+    """Read ``data/floors.json`` (cached).
+
+    Raises
+    ------
+    GeoError
+        When the file is missing a floor or a floor is not a positive whole number.
+    """
+    from geo.errors import GeoError
+
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    values = {}
+    for key in ("min_count_for_rate", "min_population_for_rate"):
+        value = raw.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise GeoError(
+                f"{path.name}: {key} måste vara ett positivt heltal, inte {value!r}; rätta filen."
+            )
+        values[key] = value
+    notes = {str(k): str(v) for k, v in dict(raw.get("denominator_notes") or {}).items()}
+    return Floors(values["min_count_for_rate"], values["min_population_for_rate"], notes)
 
 
 def counts_per_area(incident_frame: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -71,34 +118,87 @@ def with_harm(
     return frame
 
 
+LOCAL_TZ = ZoneInfo("Europe/Stockholm")
+
+
+@overload
+def shift_months(moment: dt.datetime, months: int) -> dt.datetime: ...
+@overload
+def shift_months(moment: dt.date, months: int) -> dt.date: ...
+def shift_months(moment: dt.date | dt.datetime, months: int) -> dt.date | dt.datetime:
+    """The same day ``months`` calendar months later (earlier when negative), clamped to the end
+    of a shorter month: 29 February minus 12 months is 28 February, 31 March minus one month is
+    28 (or 29) February. An aware datetime is shifted in Swedish local time (so local midnight
+    stays local midnight across daylight saving) and returned in its own time zone.
+
+    The one place for calendar arithmetic: ``date.replace(year=…)`` raises on 29 February.
+    """
+    if isinstance(moment, dt.datetime):
+        zone = moment.tzinfo
+        local = moment.astimezone(LOCAL_TZ) if zone is not None else moment
+        day = shift_months(local.date(), months)
+        shifted = dt.datetime.combine(day, local.time(), tzinfo=LOCAL_TZ if zone else None)
+        return shifted.astimezone(zone) if zone is not None else shifted
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(moment.day, last))
+
+
 @dataclass(frozen=True)
 class Change:
-    """A change between two periods of possibly different length, tested as Poisson counts."""
+    """A change between two periods of possibly different length, tested as Poisson counts.
+
+    ``p_adjusted`` is the Benjamini–Hochberg adjusted p-value over the family of tests the view
+    shows (:func:`adjust_changes`); ``significant`` follows it when set.
+    """
 
     before: int
     after: int
     ratio: float | None
     p_value: float
     significant: bool
+    p_adjusted: float | None = None
+    before_days: float = 1.0
+    after_days: float = 1.0
+    before_label: str = ""
+    after_label: str = ""
+
+    @property
+    def direction(self) -> str:
+        """ökning/minskning/oförändrat from the *rates* (per day), not the counts."""
+        rate_before = self.before / self.before_days
+        rate_after = self.after / self.after_days
+        if math.isclose(rate_before, rate_after, rel_tol=1e-9):
+            return "oförändrat"
+        return "ökning" if rate_after > rate_before else "minskning"
 
     def describe(self) -> str:
-        """Swedish one-liner, never a bare percentage on small numbers."""
+        """Swedish one-liner with both periods, never a bare percentage on small numbers."""
         if self.before + self.after == 0:
             return "inga händelser"
-        direction = (
-            "ökning"
-            if self.after > self.before
-            else "minskning"
-            if self.after < self.before
-            else "oförändrat"
-        )
+        spans = f" ({self.before_label} → {self.after_label})" if self.before_label else ""
+        if self.p_adjusted is not None:
+            p_text = f"justerat p = {_p(self.p_adjusted)}"
+        else:
+            p_text = f"p = {_p(self.p_value)}"
         if not self.significant:
-            return f"{self.before} → {self.after}: ingen säker förändring (p = {self.p_value:.2f})"
-        return f"{self.before} → {self.after}: {direction} (p = {self.p_value:.3f})"
+            return f"{self.before} → {self.after}{spans}: ingen säker förändring ({p_text})"
+        return f"{self.before} → {self.after}{spans}: {self.direction} ({p_text})"
+
+
+def _p(value: float) -> str:
+    return f"{value:.3f}" if value < 0.01 else f"{value:.2f}"
 
 
 def poisson_change(
-    before: int, after: int, *, before_days: float = 1.0, after_days: float = 1.0
+    before: int,
+    after: int,
+    *,
+    before_days: float = 1.0,
+    after_days: float = 1.0,
+    before_label: str = "",
+    after_label: str = "",
 ) -> Change:
     """Exact conditional test of two Poisson counts (given the total, ``after`` is binomial).
 
@@ -108,20 +208,37 @@ def poisson_change(
         Counts in the earlier and later period.
     before_days, after_days
         Lengths of the periods (the test compares rates per day).
+    before_label, after_label
+        The periods as text, printed with the change.
 
     Notes
     -----
     Under equal rates, ``after | before + after ~ Binomial(before + after, t_after / (t_before + t_after))``;
     the two-sided p-value is scipy's exact binomial test (Przyborowski & Wilenski 1940).
     """
+    labels = {"before_days": before_days, "after_days": after_days,
+              "before_label": before_label, "after_label": after_label}  # fmt: skip
     total = before + after
     if total == 0:
-        return Change(before, after, None, 1.0, False)
+        return Change(before, after, None, 1.0, False, **labels)  # type: ignore[arg-type]
     share = after_days / (before_days + after_days)
     p_value = float(stats.binomtest(after, total, share).pvalue)
     rate_before = before / before_days
     ratio = (after / after_days) / rate_before if rate_before > 0 else None
-    return Change(before, after, ratio, p_value, p_value < SIGNIFICANCE)
+    return Change(before, after, ratio, p_value, p_value < SIGNIFICANCE, **labels)  # type: ignore[arg-type]
+
+
+def adjust_changes(changes: list[Change], *, alpha: float = SIGNIFICANCE) -> list[Change]:
+    """The same changes with Benjamini–Hochberg adjusted p-values over all of them (the family a
+    view shows); a change is significant when its adjusted p is at most ``alpha``. Comparisons
+    without any incident are no test and stay out of the family."""
+    p = np.array([c.p_value if c.before + c.after > 0 else np.nan for c in changes], dtype=float)
+    adjusted = bh_adjust(p)
+    return [
+        replace(c, p_adjusted=None if np.isnan(q) else float(q),
+                significant=bool(not np.isnan(q) and q <= alpha))
+        for c, q in zip(changes, adjusted, strict=True)
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -139,16 +256,24 @@ class Period:
         """The period of the same length just before this one."""
         return Period(self.start - (self.end - self.start), self.start)
 
+    def months_back(self, months: int) -> Period:
+        """The same dates ``months`` calendar months earlier (see :func:`shift_months`)."""
+        return Period(shift_months(self.start, -months), shift_months(self.end, -months))
+
     def year_before(self) -> Period:
         """The same dates one year earlier (29 February → 28 February)."""
+        return self.months_back(12)
 
-        def back(moment: dt.datetime) -> dt.datetime:
-            try:
-                return moment.replace(year=moment.year - 1)
-            except ValueError:
-                return moment.replace(year=moment.year - 1, day=28)
+    def clipped(self, end: dt.datetime) -> Period:
+        """This period ending no later than ``end``."""
+        return Period(self.start, min(self.end, end))
 
-        return Period(back(self.start), back(self.end))
+    @property
+    def label(self) -> str:
+        """First and last local day, e.g. ``2026-01-01 – 2026-11-30``."""
+        first = self.start.astimezone(LOCAL_TZ).date()
+        last = (self.end - dt.timedelta(microseconds=1)).astimezone(LOCAL_TZ).date()
+        return f"{first} – {last}"
 
 
 def _in(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -162,6 +287,8 @@ def area_indicators(
     period: Period,
     *,
     groups: dict[str, str],
+    previous: Period | None = None,
+    year_before: Period | None = None,
 ) -> pd.DataFrame:
     """The indicator table per area for a period.
 
@@ -172,20 +299,27 @@ def area_indicators(
         :func:`with_harm`), covering at least the period, the previous period and a year before.
     groups
         Category group key → Swedish label (columns are added per group, in this order).
+    previous, year_before
+        The comparison periods (default: the same length just before; the same dates a year
+        earlier). A comparison equal to the other is tested once.
 
     Returns
     -------
     pandas.DataFrame
         Per area: ``count``, one column per group, ``harm_index``, ``rate_per_1000`` (NaN when the
         population is unknown or small, or the count too small; ``rate_note`` says why),
-        ``previous``, ``change_previous`` (text), ``p_previous``, ``last_year``,
-        ``change_last_year``, ``p_last_year``.
+        ``previous``, ``change_previous`` (text with both periods), ``p_previous``,
+        ``p_adjusted_previous``, ``significant_previous``, and the same for ``last_year``. The
+        p-values are adjusted (Benjamini–Hochberg) over every area and comparison together, the
+        family the table shows. ``attrs``: ``periods`` (label per comparison), ``family`` (number
+        of tests), ``same_comparison`` (True when both comparisons are the same period).
     """
+    floors = load_floors()
+    previous = previous or period.previous()
+    year_before = year_before or period.year_before()
     now = _in(incident_frame, period)
-    before = _in(incident_frame, period.previous())
-    year_ago = _in(incident_frame, period.year_before())
     table = counts_per_area(now, areas)
-    per_group = now.groupby(["area_code", "category"]).size().unstack(fill_value=0)
+    per_group = now.groupby(["area_code", "category"], observed=True).size().unstack(fill_value=0)
     for key in groups:
         table[key] = (
             table["area_code"]
@@ -194,34 +328,63 @@ def area_indicators(
             .astype(int)
         )
     table["harm_index"] = (
-        table["area_code"].map(now.groupby("area_code")["harm"].sum()).fillna(0.0).round(1)
+        table["area_code"]
+        .map(now.groupby("area_code", observed=True)["harm"].sum())
+        .fillna(0.0)
+        .round(1)
     )
     population = table["population"].astype("Float64")
-    can_rate = population.fillna(0).ge(MIN_POPULATION_FOR_RATE) & table["count"].ge(
-        MIN_COUNT_FOR_RATE
+    can_rate = population.fillna(0).ge(floors.min_population_for_rate) & table["count"].ge(
+        floors.min_count_for_rate
     )
     table["rate_per_1000"] = np.where(
         can_rate, (table["count"] / population * 1000).round(1), np.nan
     )
     table["rate_note"] = np.select(
-        [population.isna().to_numpy(), population.fillna(0).lt(MIN_POPULATION_FOR_RATE).to_numpy(), table["count"].lt(MIN_COUNT_FOR_RATE).to_numpy()],
-        ["befolkning okänd", f"under {MIN_POPULATION_FOR_RATE} invånare", f"färre än {MIN_COUNT_FOR_RATE} händelser"],
+        [population.isna().to_numpy(), population.fillna(0).lt(floors.min_population_for_rate).to_numpy(),
+         table["count"].lt(floors.min_count_for_rate).to_numpy()],
+        ["befolkning okänd", f"under {floors.min_population_for_rate} invånare",
+         f"färre än {floors.min_count_for_rate} händelser"],
         default="",
     )  # fmt: skip
-    for name, frame, other in (
-        ("previous", before, period.previous()),
-        ("last_year", year_ago, period.year_before()),
-    ):
-        counts = table["area_code"].map(frame["area_code"].value_counts()).fillna(0).astype(int)
-        changes = [
-            poisson_change(int(b), int(a), before_days=other.days, after_days=period.days)
+    table["denominator_note"] = table["area_code"].map(floors.denominator_notes).fillna("")
+    same = previous == year_before
+    comparisons = [("previous", previous)] + ([] if same else [("last_year", year_before)])
+    family: list[Change] = []
+    for _name, other in comparisons:
+        counts = (
+            table["area_code"]
+            .map(_in(incident_frame, other)["area_code"].value_counts())
+            .fillna(0)
+            .astype(int)
+        )
+        family += [
+            poisson_change(int(b), int(a), before_days=other.days, after_days=period.days,
+                           before_label=other.label, after_label=period.label)
             for b, a in zip(counts, table["count"], strict=True)
-        ]
-        table[name] = counts
-        table[f"change_{name}"] = [c.describe() for c in changes]
-        table[f"p_{name}"] = [c.p_value for c in changes]
-        table[f"significant_{name}"] = [c.significant for c in changes]
+        ]  # fmt: skip
+    family = adjust_changes(family)
+    for index, (name, _other) in enumerate(comparisons):
+        changes = family[index * len(table) : (index + 1) * len(table)]
+        _add_changes(table, name, changes)
+    if same:
+        for column in ("", "change_", "p_", "p_adjusted_", "significant_"):
+            table[f"{column}last_year"] = table[f"{column}previous"]
+    table.attrs["periods"] = {"now": period.label, "previous": previous.label,
+                              "last_year": year_before.label}  # fmt: skip
+    table.attrs["family"] = sum(c.before + c.after > 0 for c in family)
+    table.attrs["same_comparison"] = same
     return table
+
+
+def _add_changes(table: pd.DataFrame, name: str, changes: list[Change]) -> None:
+    table[name] = [c.before for c in changes]
+    table[f"change_{name}"] = [c.describe() for c in changes]
+    table[f"p_{name}"] = [c.p_value for c in changes]
+    table[f"p_adjusted_{name}"] = [
+        np.nan if c.p_adjusted is None else c.p_adjusted for c in changes
+    ]
+    table[f"significant_{name}"] = [c.significant for c in changes]
 
 
 def select_incidents(

@@ -325,9 +325,12 @@ def _area_figures(
         i, j = table.index(TOTAL, PERIOD)
         total, status = int(table.values[i, j]), int(table.status[i, j])
         pop = None if population is None or pd.isna(population) else int(population)
+        from geo.indicators import load_floors  # one set of floors: data/floors.json
+
         rate = (
             round(total / pop * 1000, 1)
-            if pop and pop >= rules.rate_min_population and status == VISIBLE
+            if status == VISIBLE
+            and load_floors().allows_rate(total, pop, min_population=rules.rate_min_population)
             else None
         )
         row = {"area_code": code, "name": name, "zone": zone, "population": pop,
