@@ -331,7 +331,7 @@ IMPORT_KINDS = {
     "survey": "Enkätsvar (medborgarenkät)",
     "indicators": "Indikatorer från kommun eller region",
 }
-SURVEY_FILE = "Enkätfil (CSV eller Excel, ett svar per rad)"
+SURVEY_FILE = "Enkätfil (CSV eller Excel; en rad per respondent, eller en rad per respondent och fråga)"
 SURVEY_INTRO = (
     "Svaren kodas med kodboken (standard: data/survey_codebook.json) och placeras i område via "
     "områdeskod, områdesnamn eller koordinater. Svar utanför skalan, dubbla respondenter och okända "
@@ -339,6 +339,31 @@ SURVEY_INTRO = (
 )
 SURVEY_WAVE = "Enkätomgång (år), om filen saknar kolumnen 'omgång'"
 SURVEY_CODEBOOK = "Egen kodbok (JSON, frivilligt)"
+# Survey layout and codebook choice (geo.survey.SurveyOptions.layout / .codebook).
+SURVEY_LAYOUT = "Filens format"
+SURVEY_LAYOUTS = {
+    "auto": "Avgör av rubrikerna",
+    "wide": "Brett: en rad per respondent, en kolumn per fråga",
+    "long": "Långt: en rad per respondent och fråga (svar_id, omrade, fraga, svar)",
+}
+SURVEY_LAYOUT_HELP = (
+    "Enkätverktyg exporterar ofta i långt format. Varje fel anges med raden i originalfilen; "
+    "samma fråga två gånger för samma respondent, eller olika område på en respondents rader, stoppar importen."
+)
+SURVEY_CODEBOOK_CHOICE = "Kodbok"
+SURVEY_CODEBOOK_HELP = (
+    "standard: NTU-koder (trygghet 1–5 och 9 = vet ej; problemfrågor 1 = inget problem … 4 = mycket stort). "
+    "trygghetsmätning 1–5: problemfrågor 1 = mycket stort problem … 4 = inget problem, 5 = vet ej "
+    "(omvänd ordning). Välj den som stämmer med enkätens svarslista."
+)
+SURVEY_BLANKS_NOTE = (
+    "Tomma svar räknas som 'ej svar': de listas per fråga med radnummer i rapporten, räknas inte i n "
+    "och sparas som obesvarade."
+)
+SURVEY_FLAGGED_NOTE = (
+    "Kommentarer som kan nämna en person eller en adress sparas märkta '[granska: …]' och visas "
+    "bara för polisen."
+)
 INDICATOR_FILE = "Indikatorfil (CSV eller Excel)"
 INDICATOR_INTRO = (
     "En rad per värde med kolumnerna area_code, period, indicator, value, unit, source – t.ex. "
