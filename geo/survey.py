@@ -17,6 +17,26 @@ Definitions used everywhere (the page, the report and the public export say the 
   the item with anything but "vet ej". We do not compute the police's 0–6 index (its formula is
   not public), and nothing here is called "problemindex".
 - Areas with n below the suppression threshold (default 5) are shown only to the ``polis`` role.
+
+Import rules (``import_survey``):
+
+- Two layouts: *wide* (one row per respondent, a column per question) and *long* (one row per
+  respondent and question: ``svar_id, omrade, fraga, svar, datum, kommentar``, as survey tools
+  export). The layout is decided from the headers unless ``SurveyOptions.layout`` says. The
+  codebook's aliases are column headers in a wide file and values of the question column in a
+  long one; ``data/survey_codebook.json`` (NTU codes) is the default, ``survey_codebook_1_5.json``
+  reads a tool's 1–5 scale.
+- Every problem names the line and column of the original file. In a long file a question
+  answered twice by one respondent is a duplicate, and a respondent whose area (or wave,
+  coordinates) differs between rows is an error; a differing date is a warning.
+- A blank answer is **"ej svar"** (item non-response), which is what a survey analyst expects:
+  respondents skip questions. It is not an error; the report counts it per question with its
+  lines, it counts in no n, and it is stored as unanswered (no item row, a NULL safety answer).
+  A response with no answer at all is a warning by line.
+- Comments are screened for personnummer and flagged when they may name a person or an address
+  (``comment_flags``); a flagged comment is stored with the mark ``[granska: kan nämna …]`` and,
+  like every comment, shown only to the police.
+- All or nothing: one error and nothing is written.
 """
 
 from __future__ import annotations
@@ -429,13 +449,14 @@ def import_survey(
         f"Kodbok: {codebook.name}; format: "
         + ("långt (en rad per respondent och fråga)" if layout == "long" else "brett (en rad per respondent)")
     )  # fmt: skip
+    long_shaped = "question" in fields and "answer" in fields
     if layout == "long":
         fields = {k: v for k, v in fields.items() if k not in ("safety",)}
         item_columns = {}
     else:
         fields = {k: v for k, v in fields.items() if k not in LONG_COLUMNS}
     report.columns = {**fields, **item_columns}
-    _check_columns(fields, item_columns, layout, options, report)
+    _check_columns(fields, item_columns, layout, options, report, long_shaped=long_shaped)
     if report.errors.total - report.errors.counts["filstruktur"]:
         return report  # without its columns the file cannot be checked row by row
     if layout == "long":
@@ -550,6 +571,8 @@ def _check_columns(
     layout: str,
     options: SurveyOptions,
     report: TableReport,
+    *,
+    long_shaped: bool = False,
 ) -> None:
     if "respondent_id" not in fields:
         report.error("kolumn", 1, None, "kolumnen för respondent (t.ex. 'respondent_id') saknas",
@@ -563,7 +586,8 @@ def _check_columns(
                              "eller välj formatet wide (en rad per respondent)")  # fmt: skip
     elif "safety" not in fields and not item_columns:
         report.error("kolumn", 1, None, "filen har varken trygghetsfrågan eller någon problemfråga",
-                     "kontrollera rubrikerna mot kodboken")  # fmt: skip
+                     "filen ser ut att ha långt format (en rad per respondent och fråga): välj long"
+                     if long_shaped else "kontrollera rubrikerna mot kodboken")  # fmt: skip
     placed = "area_code" in fields or "area_name" in fields or {"x", "y"} <= fields.keys()
     if not placed:
         report.error("kolumn", 1, None, "filen saknar område: ange 'områdeskod', 'område' eller x och y",

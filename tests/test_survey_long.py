@@ -190,6 +190,12 @@ def test_layout_can_be_forced_and_ambiguous_files_say_so(store: Engine, tmp_path
         store, _write(tmp_path, wide_only, "w.csv"), SurveyOptions(wave="2025", layout="long")
     )
     assert "långt format kräver en kolumn 'fraga'" in forced.text()
+    long_as_wide = import_survey(
+        store, _write(tmp_path, LONG, "l.csv"), SurveyOptions(wave="2025", layout="wide")
+    )
+    assert "filen ser ut att ha långt format (en rad per respondent och fråga): välj long" in (
+        long_as_wide.text()
+    )
     with pytest.raises(GeoError, match="Formatet 'lång' finns inte"):
         import_survey(store, _write(tmp_path, wide_only, "w.csv"), SurveyOptions(layout="lång"))
 
