@@ -1033,3 +1033,38 @@ def plan_table(entries: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
         "Slut": local["planned_end"], "Enhet": entries["unit"], "Typ": entries["kind"], "Syfte": entries["purpose"],
         "Status": entries["status"],
     })  # fmt: skip
+
+
+def week_hours_vs_need(week: pd.DataFrame, need: pd.DataFrame) -> pd.DataFrame:
+    """Per area: its share of need beside the week's planned and done hours and their share."""
+    live = week[week["status"] != "inställd"] if not week.empty else week
+    planned = planned_hours_per_area(live) if not live.empty else pd.Series(dtype=float)
+    done = (
+        live.assign(hours=performed_hours(live)).groupby("area_code")["hours"].sum()
+        if not live.empty
+        else pd.Series(dtype=float)
+    )
+    table = need[["area_code", "name", "zone", "need_share"]].copy()
+    table["planned_hours"] = table["area_code"].map(planned).fillna(0.0).round(2)
+    table["done_hours"] = table["area_code"].map(done).fillna(0.0).round(2)
+    total = table["planned_hours"].sum()
+    table["planned_share"] = table["planned_hours"] / total if total else 0.0
+    return table.sort_values("need_share", ascending=False).reset_index(drop=True)
+
+
+def week_blocks(week: pd.DataFrame, names: Mapping[str, str], monday: dt.date) -> pd.DataFrame:
+    """The week's visits as blocks for a units × days view: unit, local day, start and end
+    (``HH:MM``), area name, purpose, minutes, status and id, ordered by unit and time."""
+    columns = ["id", "unit", "day", "start", "end", "area", "purpose", "minutes", "status", "shift"]
+    if week.empty:
+        return pd.DataFrame(columns=columns)
+    start = week["planned_start"].dt.tz_convert(LOCAL_TZ)
+    end = week["planned_end"].dt.tz_convert(LOCAL_TZ)
+    blocks = pd.DataFrame({
+        "id": week["id"], "unit": week["unit"], "day": start.dt.date, "start": start.dt.strftime("%H:%M"),
+        "end": end.dt.strftime("%H:%M"), "area": week["area_code"].map(lambda c: names.get(c, c)),
+        "purpose": week["purpose"], "minutes": ((week["planned_end"] - week["planned_start"]).dt.total_seconds() // 60).astype(int),
+        "status": week["status"], "shift": week.get("shift"), "_at": week["planned_start"],
+    })  # fmt: skip
+    in_week = (blocks["day"] >= monday) & (blocks["day"] < monday + dt.timedelta(days=7))
+    return blocks[in_week].sort_values(["unit", "_at"]).drop(columns="_at").reset_index(drop=True)

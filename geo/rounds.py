@@ -13,14 +13,18 @@ need as the shift allows (a stop left out costs its need).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import folium
 import geopandas as gpd
+import pandas as pd
 
 from geo.errors import ImportRejected, Problem
+from geo.units import Shift, Unit
 
 ESTIMATE = "uppskattad restid"
 
@@ -39,6 +43,10 @@ class TravelTable:
 
     minutes: dict[tuple[str, str], float]
     source: dict[tuple[str, str], str]
+
+    def keys(self) -> set[str]:
+        """Every place the table knows."""
+        return {key for pair in self.minutes for key in pair}
 
     def __call__(self, origin: str, destination: str) -> float:
         if origin == destination:
@@ -248,3 +256,73 @@ def travel_for(
         speed_kmh=float(rules["speed_kmh"][kind]),
         road_factor=float(rules["road_factor"]),
     )
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    clock: str  # Swedish local HH:MM of arrival
+    name: str
+    travel_minutes: float
+
+
+@dataclass(frozen=True)
+class RoundView:
+    rows: list[RoundRow]
+    skipped: list[str]
+    map: folium.Map
+
+
+def round_for_duty(week: pd.DataFrame, areas: gpd.GeoDataFrame, units: Sequence[Unit], shifts: Sequence[Shift],
+                   travel: TravelTable, *, duty: tuple[str, dt.date, str], need: pd.DataFrame,
+                   time_limit_s: float = 0.5) -> RoundView | None:  # fmt: skip
+    """The planned visits of one unit in one shift on one day, ordered into a round from the
+    unit's home base (solver), each stop within 30 minutes of its planned start, shown on a map."""
+    from geo.crs import transformer
+    from geo.maps import area_choropleth
+
+    unit_name, day, shift_name = duty
+    unit = next((u for u in units if u.name == unit_name), None)
+    shift = next((s for s in shifts if s.name == shift_name), None)
+    if unit is None or shift is None:
+        return None
+    begin, end = shift.window(day)
+    mine = week[(week["unit"] == unit_name) & (week["status"] == "planerad") & (week["planned_start"] >= pd.Timestamp(begin))
+                & (week["planned_end"] <= pd.Timestamp(end))]  # fmt: skip
+    if mine.empty:
+        return None
+    shares = need.set_index("area_code")["need_share"].to_dict()
+    shift_minutes = int((end - begin).total_seconds() // 60)
+    stops = []
+    for row in mine.itertuples():
+        offset = int((pd.Timestamp(row.planned_start) - pd.Timestamp(begin)).total_seconds() // 60)
+        length = int(
+            (pd.Timestamp(row.planned_end) - pd.Timestamp(row.planned_start)).total_seconds() // 60
+        )
+        stops.append(Stop(str(row.area_code), float(shares.get(row.area_code, 0.0)) + 0.01, length,
+                          max(0, offset - 30), offset + 30))  # fmt: skip
+    found = plan_round(
+        unit.home_base, stops, travel, shift_minutes=shift_minutes, time_limit_s=time_limit_s
+    )
+    names = dict(zip(areas["area_code"], areas["name"], strict=True))
+    local = pd.Timestamp(begin).tz_convert("Europe/Stockholm")
+    rows = [RoundRow(f"{local:%H:%M}", f"{unit.home_base} (start)", 0.0)]
+    rows += [RoundRow(f"{local + pd.Timedelta(minutes=s.arrive):%H:%M}", names.get(s.key, s.key), s.travel_before)
+             for s in found.stops]  # fmt: skip
+    back = travel(found.stops[-1].key, unit.home_base) if found.stops else 0.0
+    rows.append(
+        RoundRow(
+            f"{local + pd.Timedelta(minutes=found.return_at):%H:%M}",
+            f"{unit.home_base} (tillbaka)",
+            back,
+        )
+    )
+    order = {s.key: i for i, s in enumerate(found.stops, start=1)}
+    fmap = area_choropleth(areas.assign(order=areas["area_code"].map(order)), "order", value_label="Stopp i rundan",
+                           legend_title="Stopp i rundan", notes=[f"Restid: {ESTIMATE} om inget annat importerats"])  # fmt: skip
+    point = {p.key: (p.e, p.n) for p in places(areas)}
+    path = [point[unit.home_base], *[point[s.key] for s in found.stops], point[unit.home_base]]
+    lon, lat = transformer("EPSG:3006", "EPSG:4326").transform(
+        [p[0] for p in path], [p[1] for p in path]
+    )
+    folium.PolyLine(list(zip(lat, lon, strict=True)), color="#b2182b", weight=3).add_to(fmap)
+    return RoundView(rows, [names.get(k, k) for k in found.skipped], fmap)

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -122,7 +123,7 @@ def list_shifts(source: Engine | Connection) -> list[Shift]:
     return [Shift(r["id"], r["name"], r["start_time"], r["end_time"], r["version"]) for r in rows]
 
 
-def _rows(source: Engine | Connection, query: object) -> list[Mapping[str, object]]:
+def _rows(source: Engine | Connection, query: object) -> list[Mapping[str, Any]]:
     if isinstance(source, Connection):
         return [dict(r) for r in source.execute(query).mappings().all()]  # type: ignore[call-overload]
     with source.connect() as connection:

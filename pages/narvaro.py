@@ -12,6 +12,7 @@ from geo.presence import (
     presence_settings,
     visit_lengths,
 )
+from geo.store import now_utc
 from ui import loaders, presence, state, strings
 from ui.auth import require_page
 from ui.filters import incident_filters, local_dates
@@ -36,9 +37,21 @@ hours = st.sidebar.multiselect(
 if filters is None:
     st.stop()
 first, last = local_dates(filters)
+# Presence has its own time axis: when the period runs to the last incident, presence is counted up
+# to now (a visit done today shows), while incidents are counted up to the last one imported.
+now = now_utc()
+to_today = last >= span[1].astimezone(presence.LOCAL).date()
+chosen_end = dt.datetime.fromisoformat(filters.end_utc)
+presence_end = max(now, chosen_end) if to_today else chosen_end
+presence_last = (presence_end - dt.timedelta(seconds=1)).astimezone(presence.LOCAL).date()
 
 table = presence.need_table(
-    settings.database_url, version, filters, tuple(sorted(hours)), presence.presence_version()
+    settings.database_url,
+    version,
+    filters,
+    tuple(sorted(hours)),
+    presence.presence_version(),
+    presence_end.isoformat(),
 )
 st.subheader(strings.NEED_TABLE)
 shown = table[list(strings.NEED_COLUMNS)].rename(columns=strings.NEED_COLUMNS)
@@ -52,6 +65,11 @@ st.bar_chart(
 )
 st.caption(
     f"{first} – {last} · behov = skadeviktade händelser{' kl ' + ', '.join(f'{h:02d}' for h in sorted(hours)) if hours else ''} · närvaro = genomförda timmar"
+)
+st.caption(
+    strings.NEED_PERIOD.format(
+        first=first, last=last, presence_last=presence_last, today=" (i dag)" if to_today else ""
+    )
 )
 
 st.subheader(strings.NEED_GAPS)
@@ -80,7 +98,7 @@ target = st.number_input(
 log = list_entries(
     state.engine(settings.database_url),
     start=dt.datetime.fromisoformat(filters.start_utc),
-    end=dt.datetime.fromisoformat(filters.end_utc),
+    end=presence_end,
 )
 weekly = inland_commitment(log, layer, target_hours_per_week=target, freq="W")
 monthly = inland_commitment(log, layer, target_hours_per_week=target, freq="M")
@@ -112,6 +130,7 @@ st.subheader(strings.NEED_KOPER)
 lengths = visit_lengths(log)
 if lengths is not None:
     st.bar_chart(lengths.counts)
+    st.caption(strings.NEED_KOPER_BINS)
     st.caption(
         strings.NEED_VISITS.format(
             n=lengths.n, median=lengths.median_minutes, share=lengths.delivered_share

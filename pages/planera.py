@@ -1,11 +1,15 @@
-"""Planera närvaro (polis): plan where and when, edit safely, mark done, propose, import GPS, export."""
+"""Planera närvaro (polis): the week per unit and day, edit/move/cancel/mark done, the proposal per
+area and unit, units and shifts, presence files, rounds through the inland, GPS, exports.
+
+Every write is followed by a rerun, so the week, the map and the downloads show the new state at once.
+"""
 
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from geo.errors import ConflictError, GeoError, ImportRejected
+from geo.errors import ConflictError, GeoError
 from geo.maps import area_choropleth
 from geo.presence import (
     STATUSES,
@@ -18,17 +22,30 @@ from geo.presence import (
     mark_done,
     parse_point,
     parse_route,
-    plan_table,
     planned_hours_per_area,
     presence_settings,
-    propose,
     read_gps,
     record_dwell,
     stays_window,
     update_entry,
+    week_blocks,
+    week_hours_vs_need,
     week_plan_csv,
     week_plan_html,
     week_plan_ics,
+)
+from geo.presence_import import import_presence_file
+from geo.proposal import proposal_table, propose_week
+from geo.rounds import ESTIMATE, read_travel_csv, travel_for
+from geo.store import now_utc
+from geo.units import (
+    UNIT_KINDS,
+    ensure_defaults,
+    list_shifts,
+    list_units,
+    save_shift,
+    save_unit,
+    unit_load,
 )
 from ui import importing, loaders, presence, state, strings
 from ui.auth import require_page
@@ -39,13 +56,18 @@ from ui.maps import show_map
 require_page("planera")
 settings = state.settings()
 engine = state.engine(settings.database_url)
+if not st.session_state.get("plan_defaults_checked"):
+    ensure_defaults(engine)
+    st.session_state["plan_defaults_checked"] = True
 version = loaders.current_data_version()
 info, layer = loaders.area_layer(settings.database_url, version)
 names = dict(zip(layer["area_code"], layer["name"], strict=True))
 codes = set(names)
+code_for_name = {name: code for code, name in names.items()}
 shapes = dict(zip(layer["area_code"], layer.geometry, strict=True))
+rules = presence_settings()
 who = (
-    st.sidebar.text_input(strings.IMPORT_BY, value="", help=strings.IMPORT_BY_HELP, key="plan_who")
+    st.sidebar.text_input(strings.PLAN_WHO, value="", help=strings.PLAN_WHO_HELP, key="plan_who")
     or "okänd"
 )
 
@@ -55,8 +77,13 @@ picked = st.sidebar.date_input(
     strings.PLAN_WEEK, value=dt.date.today(), format="YYYY-MM-DD", key="plan_week"
 )
 monday = picked - dt.timedelta(days=picked.weekday())
+week_number = monday.isocalendar().week
+week_label = f"{monday.isocalendar().year}-V{week_number:02d}"
 week_start, week_end = presence.week_bounds(monday)
 year_back = Filters((week_start - dt.timedelta(days=365)).isoformat(), week_start.isoformat())
+units = list_units(engine)
+active_units = [u for u in units if u.active]
+shifts = list_shifts(engine)
 
 
 def show_problems(error: GeoError) -> None:
@@ -64,6 +91,365 @@ def show_problems(error: GeoError) -> None:
     for problem in getattr(error, "problems", []):
         st.write(f"- {strings.md(problem)}")
 
+
+def saved(message: str) -> None:
+    """Remember the message and rerun: everything below is drawn again from the database."""
+    st.session_state["plan_flash"] = message
+    st.rerun()
+
+
+for message in [st.session_state.pop("plan_flash", None)]:
+    if message:
+        st.success(message)
+
+# --- The week -------------------------------------------------------------------------------------
+st.subheader(
+    strings.PLAN_WEEK_TITLE.format(
+        week=week_label, first=monday, last=monday + dt.timedelta(days=6)
+    )
+)
+week = presence.entries(week_start, week_end)
+need = presence.need_table(
+    settings.database_url, version, year_back, (), presence.presence_version()
+)
+blocks = week_blocks(week, names, monday)
+st.caption(strings.PLAN_WEEK_GRID)
+st.markdown(
+    presence.week_grid_html(blocks, [u.name for u in active_units], monday),
+    unsafe_allow_html=True,
+)
+if week.empty:
+    st.info(strings.PLAN_EMPTY)
+load_column, hours_column = st.columns([2, 3])
+with load_column:
+    st.caption(strings.PLAN_UNIT_LOAD)
+    load = unit_load(week, active_units, shifts, monday)
+    st.dataframe(
+        load.rename(columns=strings.PLAN_UNIT_LOAD_COLUMNS),
+        hide_index=True,
+        column_config={"Andel av passens tid": st.column_config.NumberColumn(format="percent")},
+        key="plan_load",
+    )
+with hours_column:
+    st.caption(strings.PLAN_AREA_HOURS)
+    versus = week_hours_vs_need(week, need)
+    st.dataframe(
+        versus[list(strings.PLAN_AREA_HOURS_COLUMNS)].rename(
+            columns=strings.PLAN_AREA_HOURS_COLUMNS
+        ),
+        hide_index=True,
+        column_config={
+            c: st.column_config.NumberColumn(format="percent")
+            for c in ("Andel av behovet", "Andel av planen")
+        },
+        key="plan_area_hours",
+    )
+minutes_per_area = (planned_hours_per_area(week) * 60).round() if not week.empty else pd.Series()
+fmap = area_choropleth(
+    # Areas with nothing planned have no value (grey), so the classes describe planned areas only.
+    layer.assign(minutes=layer["area_code"].map(minutes_per_area[minutes_per_area > 0])),
+    "minutes",
+    value_label=strings.PLAN_MAP_LEGEND,
+    legend_title=strings.PLAN_MAP_LEGEND,
+    notes=[
+        strings.PLAN_MAP_NO_HOURS,
+        strings.APPROXIMATE_BOUNDARIES if info.approximate else info.source,
+    ],
+)
+show_map(fmap, key="plan_map", height=380)
+
+# --- One visit: edit, move, cancel, mark done ---------------------------------------------------
+if not week.empty:
+    st.subheader(strings.PLAN_EDIT)
+    labels = {
+        int(b.id): f"#{b.id}: {b.day} {b.start}–{b.end} · {b.area} · {b.unit} · {b.status}"
+        for b in blocks.itertuples()
+    }
+    # A key keeps the choice when a colleague's save changes the label (else Streamlit resets it).
+    picked_entry = st.selectbox(
+        strings.PLAN_ENTRY, list(labels), format_func=lambda i: labels[i], key="plan_entry"
+    )
+    if picked_entry is not None:
+        chosen = int(picked_entry)
+        row = week.set_index("id").loc[chosen]
+        # The version the forms are based on is the one shown when the entry was opened, not the
+        # one re-read on the rerun that a click causes: otherwise a colleague's save is lost.
+        version_key = f"plan_version_{chosen}"
+        if version_key not in st.session_state:
+            st.session_state[version_key] = int(row["version"])
+        based_on = int(st.session_state[version_key])
+        st.caption(f"Version {based_on}, senast ändrad av {strings.md(row['updated_by'])}")
+        local_start = row["planned_start"].tz_convert("Europe/Stockholm")
+        planned_minutes = int((row["planned_end"] - row["planned_start"]).total_seconds() // 60)
+        unit_names = [u.name for u in active_units] or [str(row["unit"])]
+        if str(row["unit"]) not in unit_names:
+            unit_names.append(str(row["unit"]))
+        edit, done = st.columns(2)
+        with edit, st.form(f"edit_{chosen}"):
+            new_purpose = st.text_input(strings.PLAN_PURPOSE, value=str(row["purpose"]))
+            new_unit = st.selectbox(
+                strings.PLAN_UNIT, unit_names, index=unit_names.index(str(row["unit"]))
+            )
+            new_day = st.date_input(
+                strings.PLAN_MOVE_DAY, value=local_start.date(), format="YYYY-MM-DD"
+            )
+            new_time = st.time_input(
+                strings.PLAN_MOVE_TIME, value=local_start.time().replace(second=0), step=300
+            )
+            new_minutes = st.number_input(
+                strings.PLAN_MINUTES, min_value=5, max_value=720, value=planned_minutes, step=5
+            )
+            new_status = st.selectbox(
+                "Status",
+                [s for s in STATUSES if s != "genomförd"],
+                index=0 if row["status"] != "inställd" else 1,
+            )
+            if st.form_submit_button(strings.PLAN_UPDATE):
+                try:
+                    if new_status == "inställd" and row["status"] != "inställd":
+                        cancel_entry(
+                            engine, chosen, expected_version=based_on, who=who, area_codes=codes
+                        )
+                        message = strings.PLAN_CANCELLED_OK.format(id=chosen)
+                    else:
+                        changes: dict[str, object] = {"purpose": new_purpose, "unit": new_unit}
+                        start, end = local_window(new_day, new_time, int(new_minutes))
+                        if start != row["planned_start"] or end != row["planned_end"]:
+                            changes |= {"planned_start": start, "planned_end": end}
+                        if new_status != row["status"]:
+                            changes["status"] = new_status
+                        update_entry(engine, chosen, expected_version=based_on, changes=changes, who=who,
+                                     area_codes=codes, shapes=shapes)  # fmt: skip
+                        message = strings.PLAN_SAVED_OK
+                    del st.session_state[version_key]
+                    saved(message)
+                except ConflictError as error:
+                    st.error(strings.md_lines(error))
+                    del st.session_state[version_key]  # show the saved version next time
+                except GeoError as error:
+                    show_problems(error)
+        with done, st.form(f"done_{chosen}"):
+            actual_day = st.date_input(
+                strings.PLAN_DAY, value=local_start.date(), format="YYYY-MM-DD", key=f"d{chosen}"
+            )
+            actual_time = st.time_input(
+                strings.PLAN_ACTUAL_START,
+                value=local_start.time().replace(second=0),
+                step=300,
+                key=f"t{chosen}",
+            )
+            actual_minutes = st.number_input(
+                strings.PLAN_ACTUAL_MINUTES,
+                min_value=1,
+                max_value=720,
+                value=planned_minutes,  # the planned length until told otherwise
+                key=f"m{chosen}",
+            )
+            tactics = st.text_input(strings.PLAN_TACTICS, value="", key=f"k{chosen}")
+            done_notes = st.text_area(strings.PLAN_NOTES, value="", key=f"n{chosen}")
+            if st.form_submit_button(strings.PLAN_DONE):
+                try:
+                    actual_start, actual_end = local_window(
+                        actual_day, actual_time, int(actual_minutes)
+                    )
+                    mark_done(engine, chosen, expected_version=based_on, actual_start=actual_start,
+                              actual_end=actual_end, tactics=tactics or None,
+                              notes=done_notes or None, who=who, area_codes=codes, shapes=shapes)  # fmt: skip
+                    del st.session_state[version_key]
+                    saved(strings.PLAN_DONE_OK.format(id=chosen))
+                except ConflictError as error:
+                    st.error(strings.md_lines(error))
+                    del st.session_state[version_key]
+                except GeoError as error:
+                    show_problems(error)
+
+    st.subheader(strings.PLAN_EXPORTS)
+    csv_column, ics_column, print_column = st.columns(3)
+    csv_column.download_button(
+        "CSV (Excel)",
+        week_plan_csv(week, names),
+        file_name=f"narvaroplan_{monday}.csv",
+        mime="text/csv",
+        key="plan_csv",
+    )
+    ics_column.download_button(
+        "iCalendar",
+        week_plan_ics(week, names),
+        file_name=f"narvaroplan_{monday}.ics",
+        mime="text/calendar",
+        key="plan_ics",
+    )
+    print_column.download_button("Utskrift (HTML)", week_plan_html(week, names, title=f"Närvaroplan vecka {week_number}"),
+                                 file_name=f"narvaroplan_{monday}.html", mime="text/html", key="plan_html")  # fmt: skip
+
+# --- Proposal ------------------------------------------------------------------------------------
+st.subheader(strings.PLAN_PROPOSAL.format(week=week_label))
+st.caption(strings.PLAN_PROPOSAL_EXPLAIN)
+hours_input, inland_input, max_input, visit_input = st.columns(4)
+total_hours = hours_input.number_input(
+    strings.PLAN_PROPOSAL_HOURS.format(week=week_label),
+    min_value=0.0,
+    max_value=400.0,
+    value=20.0,
+    step=0.5,
+    key="proposal_hours",
+)
+inland_min = inland_input.number_input(
+    strings.PLAN_INLAND_MIN, min_value=0, max_value=100, value=30, key="proposal_inland"
+)
+max_area = max_input.number_input(
+    strings.PLAN_MAX_AREA, min_value=1, max_value=100, value=8, key="proposal_cap"
+)
+visit_minutes = visit_input.number_input(
+    strings.PLAN_PROPOSAL_VISIT,
+    min_value=int(rules["visit_minutes_min"]),
+    max_value=int(rules["visit_minutes_max"]),
+    value=int(rules["visit_minutes"]),
+    key="proposal_visit",
+)
+unit_input, shift_input = st.columns(2)
+chosen_units = unit_input.multiselect(
+    strings.PLAN_PROPOSAL_UNITS,
+    [u.name for u in active_units],
+    default=[u.name for u in active_units][:2],
+    key="proposal_units",
+)
+chosen_shifts = shift_input.multiselect(
+    strings.PLAN_PROPOSAL_SHIFTS,
+    [s.name for s in shifts],
+    default=[s.name for s in shifts if s.name in ("dag", "kväll")] or [s.name for s in shifts],
+    format_func=lambda name: next(s.label for s in shifts if s.name == name),
+    key="proposal_shifts",
+)
+travel = travel_for(layer, rules)
+profiles = {
+    code: loaders.week_profile(settings.database_url, version, year_back, code) for code in names
+}
+proposal = propose_week(
+    need,
+    profiles,
+    week_start=monday,
+    total_hours=float(total_hours),
+    inland_min_share=inland_min / 100,
+    max_hours_per_area=float(max_area),
+    units=[u for u in active_units if u.name in chosen_units],
+    shifts=[s for s in shifts if s.name in chosen_shifts],
+    now=now_utc(),
+    visit_minutes=int(visit_minutes),
+    busy=week,
+    travel=travel,
+    same_area_gap_minutes=int(rules["same_area_gap_minutes"]),
+)
+st.write(
+    strings.PLAN_PROPOSAL_SUMMARY.format(
+        placed=proposal.placed_minutes, requested=proposal.requested_minutes, n=len(proposal.visits)
+    )
+)
+for item in proposal.unplaced:
+    area_text = f" i {item.name}" if item.name else ""
+    st.warning(
+        strings.md(
+            strings.PLAN_PROPOSAL_UNPLACED.format(
+                minutes=item.minutes, area=area_text, reason=item.reason
+            )
+        )
+    )
+if proposal.visits:
+    table = proposal_table(proposal)
+    table["Område"] = table["Områdesnamn"]
+    table = table.drop(columns="Områdesnamn")
+    edited = st.data_editor(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Område": st.column_config.SelectboxColumn(options=sorted(code_for_name)),
+            "Enhet": st.column_config.SelectboxColumn(options=[u.name for u in active_units]),
+            "Pass": st.column_config.SelectboxColumn(options=[s.name for s in shifts]),
+            "Start": st.column_config.TextColumn(help="ÅÅÅÅ-MM-DD TT:MM, svensk tid"),
+            "Minuter": st.column_config.NumberColumn(min_value=5, max_value=120, step=1),
+            "Varför": st.column_config.TextColumn(disabled=True),
+        },
+        key=f"proposal_{week_label}",
+    )
+    if st.button(strings.PLAN_PROPOSAL_ADD, key="proposal_add"):
+        added, refused = 0, []
+        for number, line in enumerate(edited.itertuples(), start=1):
+            if not line._1:  # "Lägg in"
+                continue
+            try:
+                starts = dt.datetime.strptime(str(line.Start).strip(), "%Y-%m-%d %H:%M")
+            except ValueError:
+                refused.append(strings.PLAN_PROPOSAL_BAD_TIME.format(row=number, value=line.Start))
+                continue
+            try:
+                planned_start, planned_end = local_window(
+                    starts.date(), starts.time(), int(line.Minuter)
+                )
+                fields = {"area_code": code_for_name.get(str(line.Område), str(line.Område)),
+                          "planned_start": planned_start, "planned_end": planned_end, "unit": line.Enhet,
+                          "shift": line.Pass, "kind": "bilpatrull", "purpose": f"Förslag efter behov: {line.Varför}"}  # fmt: skip
+                create_entry(
+                    engine, fields, who=who, area_codes=codes, source="förslag", shapes=shapes
+                )
+                added += 1
+            except GeoError as error:
+                problems = "; ".join(str(p) for p in getattr(error, "problems", [])) or str(error)
+                refused.append(strings.PLAN_PROPOSAL_REFUSED.format(row=number, message=problems))
+        st.session_state["plan_refused"] = refused
+        saved(strings.PLAN_PROPOSAL_ADDED.format(added=added))
+for message in st.session_state.pop("plan_refused", []):
+    st.warning(strings.md(message))
+
+# --- Round through the inland ------------------------------------------------------------------
+st.subheader(strings.PLAN_ROUND)
+travel_file = st.file_uploader(strings.PLAN_TRAVEL_FILE, type=["csv", "txt"], key="travel_file")
+travel_source = ESTIMATE
+if travel_file is not None:
+    try:
+        saved_travel = importing.save_upload(travel_file.name, travel_file.getvalue())
+        try:
+            travel = read_travel_csv(saved_travel, set(travel.keys()), travel)
+            travel_source = f"importerad från {travel_file.name} (annars {ESTIMATE})"
+        finally:
+            importing.discard_upload(saved_travel)
+    except GeoError as error:
+        show_problems(error)
+st.caption(strings.PLAN_ROUND_EXPLAIN.format(source=travel_source))
+duties = sorted(
+    {(b.unit, b.day, b.shift) for b in blocks.itertuples() if b.status == "planerad" and b.shift},
+    key=lambda d: (d[1], d[0], str(d[2])),
+)
+if duties:
+    from geo.rounds import round_for_duty
+
+    duty = st.selectbox(
+        strings.PLAN_ROUND_PICK,
+        duties,
+        format_func=lambda d: f"{d[0]} · {d[1]} · {d[2]}",
+        key="plan_round_duty",
+    )
+    if duty is not None:
+        found = round_for_duty(week, layer, units, shifts, travel, duty=duty, need=need)
+        if found is None:
+            st.info(strings.PLAN_ROUND_NONE)
+        else:
+            for stop in found.rows:
+                st.write(
+                    "- "
+                    + strings.md(
+                        strings.PLAN_ROUND_ROW.format(
+                            arrive=stop.clock, place=stop.name, travel=stop.travel_minutes
+                        )
+                    )
+                )
+            if found.skipped:
+                st.warning(
+                    strings.md(strings.PLAN_ROUND_SKIPPED.format(places=", ".join(found.skipped)))
+                )
+            show_map(found.map, key="plan_round_map", height=320)
+else:
+    st.info(strings.PLAN_ROUND_NONE)
 
 # --- New entry ------------------------------------------------------------------------------------
 st.subheader(strings.PLAN_NEW)
@@ -73,9 +459,15 @@ with form_column, st.form("new_presence"):
         strings.PLAN_AREA, list(names), format_func=lambda c: names[c], key="plan_area"
     )
     day = st.date_input(strings.PLAN_DAY, value=monday, format="YYYY-MM-DD")
-    start_time = st.time_input(strings.PLAN_TIME, value=dt.time(20, 0), step=900)
-    minutes = st.number_input(strings.PLAN_MINUTES, min_value=5, max_value=720, value=60, step=5)
-    unit = st.text_input(strings.PLAN_UNIT, value="Patrull 1")
+    start_time = st.time_input(strings.PLAN_TIME, value=dt.time(20, 0), step=300)
+    minutes = st.number_input(
+        strings.PLAN_MINUTES, min_value=5, max_value=720, value=int(rules["visit_minutes"]), step=5
+    )
+    unit = st.selectbox(strings.PLAN_UNIT, [u.name for u in active_units], key="plan_unit")
+    shift_name = st.selectbox(
+        strings.PLAN_SHIFT, ["", *[s.name for s in shifts]],
+        format_func=lambda n: strings.PLAN_SHIFT_AUTO if not n else next(s.label for s in shifts if s.name == n),
+    )  # fmt: skip
     kind = st.selectbox(strings.PLAN_KIND, kinds())
     purpose = st.text_input(strings.PLAN_PURPOSE, value="")
     activity = st.text_input(strings.PLAN_ACTIVITY, value="")
@@ -86,13 +478,14 @@ with form_column, st.form("new_presence"):
         try:
             planned_start, planned_end = local_window(day, start_time, int(minutes))
             fields = {"area_code": area, "planned_start": planned_start, "planned_end": planned_end, "unit": unit, "kind": kind,
-                      "purpose": purpose, "promise_activity": activity or None, "notes": notes or None}  # fmt: skip
+                      "purpose": purpose, "promise_activity": activity or None, "notes": notes or None,
+                      "shift": shift_name or None}  # fmt: skip
             if point_text.strip():
                 fields["x"], fields["y"] = parse_point(point_text)
             if route_text.strip():
                 fields["route_wkt"] = parse_route(route_text)
             entry_id = create_entry(engine, fields, who=who, area_codes=codes, shapes=shapes)
-            st.success(strings.PLAN_SAVED.format(id=entry_id))
+            saved(strings.PLAN_SAVED.format(id=entry_id))
         except GeoError as error:
             show_problems(error)
 with need_column:
@@ -106,190 +499,116 @@ with need_column:
         width="stretch",
     )
 
-# --- The week -------------------------------------------------------------------------------------
-st.subheader(
-    f"{strings.PLAN_WEEK_HEADER} {monday.isocalendar().week} ({monday} – {monday + dt.timedelta(days=6)})"
+# --- Presence file ------------------------------------------------------------------------------
+st.subheader(strings.PLAN_IMPORT)
+st.caption(strings.PLAN_IMPORT_EXPLAIN)
+presence_file = st.file_uploader(
+    strings.PLAN_IMPORT_FILE, type=["csv", "txt", "xlsx"], key="presence_file"
 )
-week = presence.entries(week_start, week_end)
-if week.empty:
-    st.info(strings.PLAN_EMPTY)
-else:
-    table_column, map_column = st.columns([3, 2])
-    plan = plan_table(week, names)
-    with table_column:
-        st.dataframe(plan, hide_index=True, width="stretch")
-    with map_column:
-        hours = planned_hours_per_area(week)
-        fmap = area_choropleth(
-            layer.assign(hours=layer["area_code"].map(hours).fillna(0.0).round(1)),
-            "hours",
-            value_label="Planerade timmar",
-            legend_title="Planerade timmar",
-            notes=[strings.APPROXIMATE_BOUNDARIES if info.approximate else info.source],
+if presence_file is not None:
+    upload = importing.save_upload(presence_file.name, presence_file.getvalue())
+    try:
+        report = import_presence_file(engine, upload, who=who, area_codes=codes, shapes=shapes,
+                                      names=names, dry_run=True)  # fmt: skip
+        st.info(
+            strings.PLAN_IMPORT_CHECKED.format(
+                n=report.rows, new=report.created, changed=report.updated
+            )
         )
-        show_map(fmap, key="plan_map", height=380)
-
-    st.subheader(strings.PLAN_EDIT)
-    labels = {
-        int(r.Id): f"{r.Id}: {r.Område} · {r.Start} · {r.Enhet} · {r.Status}"
-        for r in plan.itertuples()
-    }
-    # A key keeps the choice when a colleague's save changes the label (else Streamlit resets it).
-    picked_entry = st.selectbox(
-        strings.PLAN_ENTRY, list(labels), format_func=lambda i: labels[i], key="plan_entry"
-    )
-    if picked_entry is None:
-        st.stop()
-    chosen = int(picked_entry)
-    row = week.set_index("id").loc[chosen]
-    # The version the forms are based on is the one shown when the entry was opened, not the one
-    # re-read on the rerun that a click causes: otherwise a colleague's save in between is lost.
-    version_key = f"plan_version_{chosen}"
-    if version_key not in st.session_state:
-        st.session_state[version_key] = int(row["version"])
-    based_on = int(st.session_state[version_key])
-    st.caption(f"Version {based_on}, senast ändrad av {strings.md(row['updated_by'])}")
-    edit, done = st.columns(2)
-    with edit, st.form(f"edit_{chosen}"):
-        new_purpose = st.text_input(strings.PLAN_PURPOSE, value=str(row["purpose"]))
-        new_unit = st.text_input(strings.PLAN_UNIT, value=str(row["unit"]))
-        new_status = st.selectbox(
-            "Status",
-            [s for s in STATUSES if s != "genomförd"],
-            index=0 if row["status"] != "inställd" else 1,
-        )
-        if st.form_submit_button(strings.PLAN_UPDATE):
-            try:
-                if new_status == "inställd" and row["status"] != "inställd":
-                    cancel_entry(
-                        engine,
-                        int(chosen),
-                        expected_version=based_on,
-                        who=who,
-                        area_codes=codes,
-                    )
-                else:
-                    update_entry(engine, int(chosen), expected_version=based_on, changes={"purpose": new_purpose, "unit": new_unit},
-                                 who=who, area_codes=codes, shapes=shapes)  # fmt: skip
-                st.success("Sparat.")
-                del st.session_state[version_key]
-            except ConflictError as error:
-                st.error(strings.md_lines(error))
-                del st.session_state[version_key]  # show the saved version next time
-            except (GeoError, ImportRejected) as error:
-                show_problems(error)
-    with done, st.form(f"done_{chosen}"):
-        local_start = row["planned_start"].tz_convert("Europe/Stockholm")
-        actual_day = st.date_input(
-            strings.PLAN_DAY, value=local_start.date(), format="YYYY-MM-DD", key=f"d{chosen}"
-        )
-        actual_time = st.time_input(
-            strings.PLAN_ACTUAL_START, value=local_start.time(), step=300, key=f"t{chosen}"
-        )
-        actual_minutes = st.number_input(
-            strings.PLAN_ACTUAL_MINUTES, min_value=1, max_value=720, value=15, key=f"m{chosen}"
-        )
-        tactics = st.text_input(strings.PLAN_TACTICS, value="", key=f"k{chosen}")
-        done_notes = st.text_area(strings.PLAN_NOTES, value="", key=f"n{chosen}")
-        if st.form_submit_button(strings.PLAN_DONE):
-            try:
-                actual_start, actual_end = local_window(
-                    actual_day, actual_time, int(actual_minutes)
+        for flag in report.warnings:
+            st.warning(
+                strings.md(
+                    strings.PLAN_IMPORT_WARNING.format(where=flag.where, message=flag.message)
                 )
-                mark_done(engine, int(chosen), expected_version=based_on, actual_start=actual_start,
-                          actual_end=actual_end, tactics=tactics or None,
-                          notes=done_notes or None, who=who, area_codes=codes, shapes=shapes)  # fmt: skip
-                st.success("Markerad som genomförd.")
-                del st.session_state[version_key]
-            except ConflictError as error:
-                st.error(strings.md_lines(error))
-                del st.session_state[version_key]
-            except (GeoError, ImportRejected) as error:
-                show_problems(error)
+            )
+        if st.button(strings.PLAN_IMPORT_CONFIRM, key="presence_import_confirm"):
+            report = import_presence_file(
+                engine, upload, who=who, area_codes=codes, shapes=shapes, names=names
+            )
+            importing.discard_upload(upload)
+            saved(strings.PLAN_IMPORT_DONE.format(n=report.rows))
+    except GeoError as error:
+        show_problems(error)
 
-    st.subheader(strings.PLAN_EXPORTS)
-    csv_column, ics_column, print_column = st.columns(3)
-    csv_column.download_button(
-        "CSV (Excel)",
-        week_plan_csv(week, names),
-        file_name=f"narvaroplan_{monday}.csv",
-        mime="text/csv",
-    )
-    ics_column.download_button(
-        "iCalendar",
-        week_plan_ics(week, names),
-        file_name=f"narvaroplan_{monday}.ics",
-        mime="text/calendar",
-    )
-    print_column.download_button("Utskrift (HTML)", week_plan_html(week, names, title=f"Närvaroplan vecka {monday.isocalendar().week}"),
-                                 file_name=f"narvaroplan_{monday}.html", mime="text/html")  # fmt: skip
+# --- Units and shifts ---------------------------------------------------------------------------
+with st.expander(strings.PLAN_UNITS):
+    st.caption(strings.PLAN_UNITS_EXPLAIN)
+    from geo.falkenberg import LOCALITIES_2020
 
-# --- Proposal ------------------------------------------------------------------------------------
-st.subheader(strings.PLAN_PROPOSAL)
-st.caption(strings.PLAN_PROPOSAL_EXPLAIN)
-hours_column, inland_column, max_column = st.columns(3)
-total_hours = hours_column.number_input(
-    strings.PLAN_PROPOSAL_HOURS, min_value=0, max_value=400, value=20
-)
-inland_min = inland_column.number_input(
-    strings.PLAN_INLAND_MIN, min_value=0, max_value=100, value=30
-)
-max_area = max_column.number_input(strings.PLAN_MAX_AREA, min_value=1, max_value=100, value=8)
-need = presence.need_table(
-    settings.database_url, version, year_back, (), presence.presence_version()
-)
-profiles = {
-    code: loaders.week_profile(settings.database_url, version, year_back, code) for code in names
-}
-proposals = propose(
-    need,
-    profiles,
-    week_start=monday,
-    total_hours=float(total_hours),
-    inland_min_share=inland_min / 100,
-    max_hours_per_area=float(max_area),
-)
-if proposals:
-    table = pd.DataFrame([{"Lägg in": True, "Område": p.area_code, "Start": p.start.astimezone(presence.LOCAL).replace(tzinfo=None),
-                           "Minuter": int(p.hours * 60), "Enhet": "Patrull 1", "Varför": p.reason} for p in proposals])  # fmt: skip
-    edited = st.data_editor(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={"Område": st.column_config.SelectboxColumn(options=list(names))},
-        key="proposal",
-    )
-    if st.button(strings.PLAN_PROPOSAL_ADD):
-        added, refused = 0, []
-        for row in edited[edited["Lägg in"]].itertuples():
-            try:
-                starts = pd.Timestamp(row.Start)
-                planned_start, planned_end = local_window(
-                    starts.date(), starts.time(), int(row.Minuter)
-                )
-                fields = {"area_code": row.Område, "planned_start": planned_start, "planned_end": planned_end,
-                          "unit": row.Enhet, "kind": "bilpatrull", "purpose": f"Förslag efter behov: {row.Varför}"}  # fmt: skip
-                create_entry(
-                    engine, fields, who=who, area_codes=codes, source="förslag", shapes=shapes
-                )
-                added += 1
-            except GeoError as error:
-                refused.append(str(error))
-        st.success(f"{added} poster tillagda.")
-        for message in refused:
-            st.warning(message)
+    bases = [loc.name for loc in LOCALITIES_2020]
+    unit_column, shift_column = st.columns(2)
+    with unit_column:
+        unit_choice = st.selectbox(
+            strings.PLAN_UNIT_PICK, [None, *[u.id for u in units]],
+            format_func=lambda i: strings.PLAN_UNIT_NEW if i is None else next(u.name for u in units if u.id == i),
+            key="plan_unit_pick",
+        )  # fmt: skip
+        current = next((u for u in units if u.id == unit_choice), None)
+        unit_version_key = f"plan_unit_version_{unit_choice}"
+        if current is not None and unit_version_key not in st.session_state:
+            st.session_state[unit_version_key] = current.version
+        with st.form(f"unit_{unit_choice}"):
+            unit_name = st.text_input(strings.PLAN_UNIT_NAME, value=current.name if current else "")
+            unit_kind = st.selectbox(strings.PLAN_UNIT_KIND, UNIT_KINDS,
+                                     index=UNIT_KINDS.index(current.kind) if current else 0)  # fmt: skip
+            unit_base = st.selectbox(strings.PLAN_UNIT_BASE, bases,
+                                     index=bases.index(current.home_base) if current and current.home_base in bases else 0)  # fmt: skip
+            unit_active = st.checkbox(
+                strings.PLAN_UNIT_ACTIVE, value=current.active if current else True
+            )
+            if st.form_submit_button(strings.PLAN_UNIT_SAVE):
+                try:
+                    save_unit(engine, {"name": unit_name, "kind": unit_kind, "home_base": unit_base, "active": unit_active},
+                              who=who, unit_id=unit_choice, expected_version=st.session_state.get(unit_version_key))  # fmt: skip
+                    st.session_state.pop(unit_version_key, None)
+                    saved(strings.PLAN_SAVED_OK)
+                except ConflictError as error:
+                    st.error(strings.md_lines(error))
+                    st.session_state.pop(unit_version_key, None)
+                except GeoError as error:
+                    show_problems(error)
+    with shift_column:
+        shift_choice = st.selectbox(
+            strings.PLAN_SHIFT_PICK, [None, *[s.id for s in shifts]],
+            format_func=lambda i: strings.PLAN_SHIFT_NEW if i is None else next(s.label for s in shifts if s.id == i),
+            key="plan_shift_pick",
+        )  # fmt: skip
+        current_shift = next((s for s in shifts if s.id == shift_choice), None)
+        shift_version_key = f"plan_shift_version_{shift_choice}"
+        if current_shift is not None and shift_version_key not in st.session_state:
+            st.session_state[shift_version_key] = current_shift.version
+        with st.form(f"shift_{shift_choice}"):
+            shift_label = st.text_input(
+                strings.PLAN_UNIT_NAME, value=current_shift.name if current_shift else ""
+            )
+            shift_start = st.text_input(
+                strings.PLAN_SHIFT_START, value=current_shift.start if current_shift else "07:00"
+            )
+            shift_end = st.text_input(
+                strings.PLAN_SHIFT_END, value=current_shift.end if current_shift else "16:00"
+            )
+            if st.form_submit_button(strings.PLAN_SHIFT_SAVE):
+                try:
+                    save_shift(engine, {"name": shift_label, "start_time": shift_start, "end_time": shift_end}, who=who,
+                               shift_id=shift_choice, expected_version=st.session_state.get(shift_version_key))  # fmt: skip
+                    st.session_state.pop(shift_version_key, None)
+                    saved(strings.PLAN_SAVED_OK)
+                except ConflictError as error:
+                    st.error(strings.md_lines(error))
+                    st.session_state.pop(shift_version_key, None)
+                except GeoError as error:
+                    show_problems(error)
 
 # --- GPS -----------------------------------------------------------------------------------------
 st.subheader(strings.PLAN_GPS)
 gps_file = st.file_uploader(strings.PLAN_GPS_FILE, type=["csv", "txt", "gpx"], key="gps")
 if gps_file is not None:
-    rules = presence_settings()
     try:
-        saved = importing.save_upload(gps_file.name, gps_file.getvalue())
+        saved_gps = importing.save_upload(gps_file.name, gps_file.getvalue())
         try:
-            positions = read_gps(saved)
+            positions = read_gps(saved_gps)
         finally:
-            importing.discard_upload(saved)
+            importing.discard_upload(saved_gps)
         stays = dwell_sessions(
             positions,
             layer,
@@ -307,6 +626,8 @@ if gps_file is not None:
     st.dataframe(compared.assign(area_code=compared["area_code"].map(names)).rename(
         columns={"area_code": "Område", "gps_minutes": "Minuter enligt GPS", "planned_minutes": "Planerade minuter"}), hide_index=True)  # fmt: skip
     if len(stays) and st.button(strings.PLAN_GPS_SAVE):
-        st.success(
-            f"{record_dwell(engine, stays, who=who)} vistelser sparade som genomförd närvaro."
-        )
+        try:
+            count = record_dwell(engine, stays, who=who)
+            saved(f"{count} vistelser sparade som genomförd närvaro.")
+        except GeoError as error:
+            show_problems(error)

@@ -1,8 +1,10 @@
-"""Glue for the presence pages (police only): cached reads and the week window."""
+"""Glue for the presence pages (police only): cached reads, the week window and the week view."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -13,6 +15,8 @@ from ui import loaders, state
 from ui.loaders import Filters
 
 LOCAL = ZoneInfo("Europe/Stockholm")
+DAY_NAMES = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+STATUS_COLOURS = {"planerad": "#deebf7", "genomförd": "#c7e9c0", "inställd": "#eeeeee"}
 
 
 def week_bounds(monday: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -34,18 +38,24 @@ def area_codes() -> set[str]:
 
 @st.cache_data(show_spinner="Räknar behov …", max_entries=16)
 def need_table(
-    database_url: str, version: str, filters: Filters, hours: tuple[int, ...], presence_key: str
+    database_url: str,
+    version: str,
+    filters: Filters,
+    hours: tuple[int, ...],
+    presence_key: str,
+    presence_end_utc: str | None = None,
 ) -> pd.DataFrame:
     """Need (harm-weighted incidents) against delivered presence per area for the filters.
 
-    ``presence_key`` changes whenever the presence log does, so the cache never shows stale hours.
+    Presence has its own time axis: from the period's start to ``presence_end_utc`` (today, when
+    the period runs to the last incident), so a visit done today counts although incidents are
+    only counted up to the last one imported. ``presence_key`` changes whenever the presence log
+    does, so the cache never shows stale hours.
     """
     _info, layer = loaders.area_layer(database_url, version)
     incidents = loaders.selection(database_url, version, filters)
-    start, end = (
-        dt.datetime.fromisoformat(filters.start_utc),
-        dt.datetime.fromisoformat(filters.end_utc),
-    )
+    start = dt.datetime.fromisoformat(filters.start_utc)
+    end = dt.datetime.fromisoformat(presence_end_utc or filters.end_utc)
     log = list_entries(state.engine(database_url), start=start, end=end)
     return need_vs_delivered(incidents, log, layer, end=end, hours=hours)
 
@@ -61,3 +71,34 @@ def presence_version() -> str:
             select(func.max(presence_entries.c.updated_at), func.count())
         ).one()
     return f"{latest}-{count}"
+
+
+def week_grid_html(blocks: pd.DataFrame, units: Sequence[str], monday: dt.date) -> str:
+    """Units × days, each visit a block (time, area, purpose, length, status); every text escaped."""
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    shown_units = list(dict.fromkeys([*units, *blocks["unit"].tolist()]))
+    head = "".join(f"<th>{DAY_NAMES[d.weekday()]} {d.day}/{d.month}</th>" for d in days)
+    rows = []
+    for unit in shown_units:
+        cells = []
+        for day in days:
+            mine = blocks[(blocks["unit"] == unit) & (blocks["day"] == day)]
+            parts = []
+            for block in mine.itertuples():
+                colour = STATUS_COLOURS.get(str(block.status), "#ffffff")
+                strike = "text-decoration:line-through;" if block.status == "inställd" else ""
+                parts.append(
+                    f'<div class="visit" data-id="{int(block.id)}" data-status="{html.escape(str(block.status))}" '
+                    f'style="background:{colour};{strike}border:1px solid #888;border-radius:3px;margin:2px 0;padding:2px 4px;font-size:0.8em">'
+                    f"<b>{html.escape(str(block.start))}–{html.escape(str(block.end))}</b> {html.escape(str(block.area))}<br>"
+                    f"{html.escape(str(block.purpose))[:60]} · {int(block.minutes)} min · {html.escape(str(block.status))}"
+                    f" · #{int(block.id)}</div>"
+                )
+            cells.append(f"<td style='vertical-align:top;min-width:110px'>{''.join(parts)}</td>")
+        rows.append(
+            f"<tr><th style='text-align:left'>{html.escape(unit)}</th>{''.join(cells)}</tr>"
+        )
+    return (
+        "<div style='overflow-x:auto'><table class='week-grid' style='border-collapse:collapse;width:100%'>"
+        f"<thead><tr><th>Enhet</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
