@@ -3,15 +3,19 @@ line, column and value, never another exception, and never anything written."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from geo.errors import GeoError
 from geo.partners import import_indicators
 from geo.store import count_rows
 from geo.survey import SurveyOptions, import_survey
+from tests.conftest import new_store
 
 HEADER = "area_code;period;indicator;value;unit;source\n"
 GOOD_ROW = "1382R001;2025;Klotter;14;antal;Falkenbergs kommun\n"
@@ -107,3 +111,59 @@ def test_survey_coordinate_problems_name_the_line_and_column(store: Engine, tmp_
     assert "enkat.csv, rad 2, kolumn 'x': (inf, nan) är inga tal" in text
     assert "rad 3, kolumn 'x': punkten (; 6309000) saknar 'x'" in text
     assert "rad 4, kolumn 'respondent_id': respondent-id 'qqq" in text and "är 101 tecken" in text
+
+
+# --- Anything at all: a GeoError or a report, never another exception ---------------------------
+
+_HEADERS = ["area_code", "period", "indicator", "value", "unit", "source", "respondent_id",
+            "omgång", "område", "trygghet", "klotter", "fraga", "svar", "x", "y", "kommentar"]  # fmt: skip
+_CELL = st.one_of(
+    st.sampled_from(["1382R001", "2025", "2025-Q3", "Klotter", "14", "1,5", "antal", "kommunen",
+                     "Skrea", "3", "vet ej", "", "nan", "inf", "-0", "1e999", "9" * 40]),
+    st.text(alphabet='abcåäö;,\t"\x00\r\n 0123456789-–\ufeff\u00a0', max_size=12),
+)  # fmt: skip
+
+
+@st.composite
+def _garbled_files(draw: st.DrawFn) -> bytes:
+    headers = draw(st.lists(st.sampled_from(_HEADERS), min_size=1, max_size=8))
+    separator = draw(st.sampled_from([";", ",", "\t"]))
+    rows = draw(st.lists(st.lists(_CELL, min_size=0, max_size=9), max_size=6))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    text = newline.join(separator.join(r) for r in [headers, *rows])
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+    return text.encode(encoding, errors="replace")
+
+
+@pytest.fixture(scope="module")
+def fuzz_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = new_store(tmp_path_factory.mktemp("fuzz"))
+    yield engine
+    engine.dispose()
+
+
+@settings(
+    derandomize=True,
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(content=_garbled_files())
+def test_garbled_files_never_escape_as_another_exception(
+    fuzz_store: Engine, tmp_path_factory: pytest.TempPathFactory, content: bytes
+) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "fil.csv"
+    path.write_bytes(content)
+    for run in (lambda: import_indicators(fuzz_store, path, dry_run=True),
+                lambda: import_survey(fuzz_store, path, SurveyOptions(wave="2025"), dry_run=True)):  # fmt: skip
+        try:
+            report = run()
+        except GeoError as error:
+            assert "fil.csv" in str(error)
+            continue
+        assert not report.imported
+        if not report.accepted:  # every problem says where it is
+            assert all(
+                line.strip().startswith(("- fil.csv", "…")) for line in report.errors.lines()
+            )
+    assert count_rows(fuzz_store, "imports") == 0
