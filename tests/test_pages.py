@@ -332,10 +332,10 @@ def test_planning_a_visit_through_the_form_and_a_conflicting_edit() -> None:
 
     page = _page("planera")
     page.sidebar.date_input[0].set_value(dt.date(2025, 12, 1)).run()
-    form_inputs = [t for t in page.text_input if t.label == "Syfte"]
+    form_inputs = [t for t in page.text_input if t.label == "Syfte" and t.form_id == "new_presence"]
     form_inputs[0].set_value("Riktad närvaro vid varuhuset")
     page.selectbox(key="plan_area").set_value("1382R011")
-    page.button[0].click().run()
+    next(b for b in page.button if b.label == "Lägg till i planen").click().run()
     assert any("sparad" in s.value for s in page.success), [e.value for e in page.error]
     engine = state.engine(state.settings().database_url)
     entries = list_entries(engine)
@@ -343,20 +343,20 @@ def test_planning_a_visit_through_the_form_and_a_conflicting_edit() -> None:
     assert mine["area_code"] == "1382R011" and mine["status"] == "planerad"
     # Someone else saves first; the page's edit form (opened at version 1) must be refused.
     page.sidebar.date_input[0].set_value(dt.date(2025, 12, 1)).run()
-    page.selectbox[2].set_value(int(mine["id"])).run()
+    page.selectbox(key="plan_entry").set_value(int(mine["id"])).run()
     codes = set(loaders_area_codes())
     update_entry(
         engine,
         int(mine["id"]),
         expected_version=1,
-        changes={"unit": "Patrull 9"},
+        changes={"unit": "Patrull 2"},
         who="kollega",
         area_codes=codes,
     )
-    purpose_inputs = [t for t in page.text_input if t.label == "Syfte"]
-    purpose_inputs[-1].set_value("Min ändring")
+    purpose_inputs = [t for t in page.text_input if t.form_id == f"edit_{int(mine['id'])}"]
+    purpose_inputs[0].set_value("Min ändring")
     save = next(b for b in page.button if b.label == "Spara ändring")
-    assert save.form_id == f"edit_{int(mine['id'])}", (save.form_id, page.selectbox[2].value)
+    assert save.form_id == f"edit_{int(mine['id'])}", (save.form_id, page.selectbox(key="plan_entry").value)
     save.click().run()
     # Error text is markdown-escaped (it quotes user input); compare without the backslashes.
     assert any(
