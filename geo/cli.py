@@ -245,13 +245,14 @@ def _cmd_publish(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _cmd_report(args: argparse.Namespace, engine: Engine) -> int:
-    from geo.report import build_report, parse_period
+    from geo.report import build_report, last_closed_months, parse_period
 
     initialise(engine, demo_if_empty=False, years=3, seed=1)
-    period = parse_period(args.period)
+    period = parse_period(args.period) if args.period else last_closed_months(dt.date.today())
+    name = args.period or f"{period.start:%Y-%m}..{period.end - dt.timedelta(days=1):%Y-%m}"
     _say(f"Skriver mötesunderlaget för {period.label} ({args.audience}) …")
     pdf = build_report(engine, period, args.audience, promise_path=load_settings().promise_path)
-    out = Path(args.out or f"lagesbild_{args.period.replace('..', '_')}_{args.audience}.pdf")
+    out = Path(args.out or f"lagesbild_{name.replace('..', '_')}_{args.audience}.pdf")
     out.write_bytes(pdf)
     _say(f"Skrev {out} ({len(pdf) / 1000:.0f} kB).")
     return 0
@@ -444,7 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="skriv mötesunderlaget som PDF")
     report.add_argument(
-        "--period", required=True, help="2025, 2025-Q3, 2025-09 eller 2025-01..2025-06"
+        "--period",
+        help="2025, 2025-Q3, 2025-09 eller 2025-01..2025-06 (standard: de senaste 12 avslutade månaderna)",
     )
     report.add_argument("--audience", choices=("samverkan", "polis"), default="samverkan")
     report.add_argument(

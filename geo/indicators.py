@@ -253,7 +253,14 @@ class Period:
         return (self.end - self.start).total_seconds() / 86_400
 
     def previous(self) -> Period:
-        """The period of the same length just before this one."""
+        """The period of the same length just before this one (the same number of whole local
+        days when the period runs from local midnight to local midnight, so that a daylight-saving
+        change inside it does not move the start an hour)."""
+        start, end = self.start.astimezone(LOCAL_TZ), self.end.astimezone(LOCAL_TZ)
+        if start.time() == end.time() == dt.time() and self.start.tzinfo is not None:
+            first = start.date() - (end.date() - start.date())
+            begin = dt.datetime.combine(first, dt.time(), tzinfo=LOCAL_TZ)
+            return Period(begin.astimezone(self.start.tzinfo), self.start)
         return Period(self.start - (self.end - self.start), self.start)
 
     def months_back(self, months: int) -> Period:

@@ -28,6 +28,8 @@ from geo.joint import load_promise
 if TYPE_CHECKING:  # matplotlib is imported when a report is drawn
     from matplotlib.figure import Figure
 
+    from geo.indicators import Period
+
 AUDIENCES = ("samverkan", "polis")
 A4_LANDSCAPE = (11.69, 8.27)
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -83,9 +85,48 @@ def parse_period(text: str) -> ReportPeriod:
     return ReportPeriod(start, end, f"{start} – {end - dt.timedelta(days=1)}")
 
 
+def last_closed_months(today: dt.date, months: int = 12) -> ReportPeriod:
+    """The ``months`` whole calendar months before the current one (the report's default)."""
+    end = today.replace(day=1)
+    start = _add_months(end, -months)
+    return ReportPeriod(start, end, f"{start} – {end - dt.timedelta(days=1)}")
+
+
 def _add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def comparison_periods(
+    period: ReportPeriod, last_incident: dt.datetime
+) -> tuple[Period, Period, Period]:
+    """The part of ``period`` the data cover, and the same months of the period before and of
+    the year before (equal spans: a year with data to November is January–November against
+    January–November).
+
+    The data cover a month when the last incident is on or after the month's last day; a period
+    running past the data is cut at the end of the last such month (never below one month).
+    """
+    from geo.indicators import LOCAL_TZ, Period, shift_months
+
+    start, end = period.utc()
+    last_day = last_incident.astimezone(LOCAL_TZ).date() + dt.timedelta(days=1)
+    covered = dt.datetime.combine(last_day.replace(day=1), dt.time(), tzinfo=LOCAL_TZ).astimezone(
+        dt.UTC
+    )
+    observed = Period(start, end).clipped(max(covered, shift_months(start, 1)))
+    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month
+    return observed, observed.months_back(months), observed.months_back(12)
+
+
+def comparison_text(periods: dict[str, str], same: bool, *, partial: bool) -> str:
+    """The sentence that names the compared periods."""
+    cut = " (perioden är inte slut: bara de månader som har data jämförs)" if partial else ""
+    if same:
+        return (f"{periods['now']}{cut} jämförs med samma månader året före, {periods['previous']} "
+                "(perioden före och samma period i fjol är här samma sak).")  # fmt: skip
+    return (f"{periods['now']}{cut} jämförs med lika lång period före, {periods['previous']}, och med "
+            f"samma period i fjol, {periods['last_year']}.")  # fmt: skip
 
 
 def _page(caption: Caption) -> Figure:
@@ -139,7 +180,7 @@ def build_report(
         survey_unsafe,
     )
     from geo.hotspots import CLASS_LABELS, hotspots_for
-    from geo.indicators import Period, area_indicators, with_harm
+    from geo.indicators import area_indicators, with_harm
     from geo.presence import inland_commitment, list_entries, need_vs_delivered, presence_settings
     from geo.store import active_layer, load_incidents
     from geo.survey import load_responses, safety_by_area, safety_overall, waves
@@ -186,25 +227,37 @@ def build_report(
     ]), fontsize=12, va="top")  # fmt: skip
     pages.append(overview)
 
-    # 2. Largest changes, tested.
-    table = area_indicators(incidents, layer, Period(start, end), groups=taxonomy.group_labels())
+    # 2. Largest changes, tested: equal spans only, every area × comparison in one family.
+    observed, previous, year_before = comparison_periods(period, times.max().to_pydatetime())
+    table = area_indicators(incidents, layer, observed, groups=taxonomy.group_labels(),
+                            previous=previous, year_before=year_before)  # fmt: skip
     table["abs_change"] = (table["count"] - table["previous"]).abs()
-    ranked = table.sort_values(
-        ["significant_previous", "abs_change"], ascending=[False, False]
-    ).head(10)
-    changes = pd.DataFrame({
-        "Område": ranked["name"], "Antal": ranked["count"], "Perioden före": ranked["previous"],
-        "Förändring (Poissontest)": ranked["change_previous"], "Samma period i fjol": ranked["last_year"],
-    })  # fmt: skip
+    table["listed"] = table["significant_previous"] | table["significant_last_year"]
+    ranked = table.sort_values(["listed", "abs_change"], ascending=[False, False]).head(10)
+    periods = table.attrs["periods"]
+    columns = {"Område": ranked["name"], f"Antal {periods['now']}": ranked["count"],
+               f"Perioden före {periods['previous']}": ranked["change_previous"]}  # fmt: skip
+    if not table.attrs["same_comparison"]:
+        columns[f"Samma period i fjol {periods['last_year']}"] = ranked["change_last_year"]
+    changes = pd.DataFrame(columns)
     page = _page(caption("Områden med störst förändring", n=len(chosen)))
     first_incident = times.min()
-    if Period(start, end).previous().start < first_incident.to_pydatetime():
-        page.text(0.02, 0.8, "Perioden närmast före ligger (delvis) före den första händelsen i databasen, så "
+    if min(previous.start, year_before.start) < first_incident.to_pydatetime():
+        page.text(0.02, 0.8, "Jämförelseperioden ligger (delvis) före den första händelsen i databasen, så "
                   "ingen jämförelse görs: en 'ökning' från noll vore bara databasens början.", fontsize=11, wrap=True)  # fmt: skip
     else:
-        page.text(0.02, 0.88, "Jämfört med lika lång period närmast före. Bara förändringar som klarar ett exakt "
-                  "Poissontest (5 %) kallas förändringar; små tal är ofta slump.", fontsize=10)  # fmt: skip
-        _table(page, changes, (0.02, 0.1, 0.96, 0.75))
+        lines = [
+            comparison_text(periods, table.attrs["same_comparison"], partial=observed.end < end)
+        ]
+        lines.append(
+            f"Alla {table.attrs['family']} jämförelser (områden × perioder) testas samtidigt, så p-värdena är "
+            "justerade (Benjamini–Hochberg): högst 5 % av det som kallas förändring väntas vara slump."
+        )
+        lines.append(
+            "Exakt Poissontest; riktningen avgörs av antal per dag. Små tal är ofta slump."
+        )
+        page.text(0.02, 0.89, "\n".join(lines), fontsize=9, va="top", wrap=True)
+        _table(page, changes, (0.02, 0.06, 0.96, 0.72), font=7)
     pages.append(page)
 
     # 3. Hotspots.

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from geo.exports import Caption, choropleth_figure
+from geo.indicators import load_floors
 from geo.maps import area_outline_map, choropleth_layer, legend_html
 from ui import loaders, presentation, strings
 from ui.auth import require_page
@@ -80,7 +81,15 @@ with map_column:
 with table_column:
     shown = table[list(strings.INDICATOR_COLUMNS)].rename(columns=strings.INDICATOR_COLUMNS)
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.caption(strings.RATE_NOTE)
+    floors = load_floors()
+    st.caption(
+        strings.RATE_NOTE.format(
+            min_population=floors.min_population_for_rate, min_count=floors.min_count_for_rate
+        )
+    )
+    for name, note in zip(table["name"], table["denominator_note"], strict=True):
+        if note:
+            st.caption(strings.DENOMINATOR_NOTE.format(name=name, note=note))
     if counts.outside:
         st.caption(strings.OUTSIDE_AREAS.format(n=counts.outside))
 
@@ -103,7 +112,10 @@ else:
         hide_index=True,
         width="stretch",
     )
-st.caption(strings.CHANGES_EXPLAIN)
+periods = table.attrs["periods"]
+if periods["now"] != f"{first} – {last}":
+    st.caption(strings.CHANGES_PARTIAL.format(data_end=span[1].date(), now=periods["now"]))
+st.caption(strings.CHANGES_EXPLAIN.format(family=table.attrs["family"], **periods))
 note = layer.attrs.get("population_note")
 if note:
     with st.expander(strings.POPULATION_NOTE_LABEL):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -119,3 +120,76 @@ def test_cli_report(demo_store: Engine, tmp_path: Path, monkeypatch: pytest.Monk
     pages = _pdf_pages(out.read_bytes())
     assert len(pages) == 5 and "2025-10-01 – 2025-12-31" in pages[0][1]
     assert main(["report", "--period", "2025-13", "--out", str(out)]) == 2
+
+
+@pytest.fixture(scope="module")
+def store_to_november(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Two years of demo data ending with November 2025 (the year 2025 is not over)."""
+    from geo.demo import load_demo
+    from tests.conftest import new_store
+
+    engine = new_store(tmp_path_factory.mktemp("november"))
+    load_demo(engine, years=2, seed=3, end=dt.date(2025, 12, 1))
+    yield engine
+    engine.dispose()
+
+
+def test_report_compares_equal_spans_and_names_them(store_to_november: Engine) -> None:
+    from geo.indicators import LOCAL_TZ
+
+    incidents = load_incidents(store_to_november, columns=("occurred_at",))["occurred_at"]
+    local = incidents.dt.tz_convert(LOCAL_TZ)
+    assert local.max().month == 11 and local.max().year == 2025
+    pages = _pdf_pages(build_report(store_to_november, parse_period("2025"), "samverkan"))
+    text = next(t for _i, t in pages if "störst förändring" in t)
+    flat = " ".join(text.split())
+    # January–November 2025 against January–November 2024, named; never against all of 2024.
+    assert "2025-01-01 – 2025-11-30 (perioden är inte slut" in flat
+    assert "samma månader året före, 2024-01-01 – 2024-11-30" in flat
+    assert "2024-01-01 – 2024-12-31" not in flat
+    assert "Benjamini–Hochberg" in flat
+    assert "Alla 14 jämförelser" in flat  # 14 areas, the one comparison counted once
+    # Every change prints both periods (the row text carries them).
+    assert flat.count("(2024-01-01 – 2024-11-30 → 2025-01-01 – 2025-11-30)") >= 5
+
+
+def test_report_quarter_compares_the_same_months_before(store_to_november: Engine) -> None:
+    from geo.report import comparison_periods
+
+    observed, previous, year_before = comparison_periods(
+        parse_period("2025-Q4"), dt.datetime(2025, 11, 30, 18, tzinfo=dt.UTC)
+    )
+    assert (observed.label, previous.label, year_before.label) == (
+        "2025-10-01 – 2025-11-30", "2025-07-01 – 2025-08-31", "2024-10-01 – 2024-11-30")  # fmt: skip
+    pages = _pdf_pages(build_report(store_to_november, parse_period("2025-Q4"), "samverkan"))
+    flat = " ".join(" ".join(t for _i, t in pages).split())
+    assert (
+        "lika lång period före, 2025-07-01 – 2025-08-31, och med samma period i fjol, 2024-10-01 – 2024-11-30"
+        in flat
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "label"),
+    [(dt.date(2026, 12, 2), "2025-12-01 – 2026-11-30"), (dt.date(2028, 2, 29), "2027-02-01 – 2028-01-31"),
+     (dt.date(2026, 1, 1), "2025-01-01 – 2025-12-31")],
+    ids=["december", "leap-day", "new-year"],
+)  # fmt: skip
+def test_default_report_period_is_the_last_12_closed_months(today: dt.date, label: str) -> None:
+    from geo.report import last_closed_months
+
+    assert last_closed_months(today).label == label
+
+
+def test_cli_report_without_period_uses_the_last_12_closed_months(
+    store: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.demo import load_demo
+    from geo.report import last_closed_months
+
+    today = dt.date.today()
+    load_demo(store, years=1, seed=2, end=today.replace(day=1))
+    monkeypatch.setenv("LAGESBILD_DATABASE_URL", str(store.url))
+    out = tmp_path / "standard.pdf"
+    assert main(["report", "--out", str(out)]) == 0
+    assert last_closed_months(today).label in _pdf_pages(out.read_bytes())[0][1]

@@ -301,7 +301,18 @@ def indicators(database_url: str, version: str, filters: Filters) -> pd.DataFram
     period = Period(
         dt.datetime.fromisoformat(filters.start_utc), dt.datetime.fromisoformat(filters.end_utc)
     )
+    span = time_range(database_url, version)
+    if span is not None:  # equal spans: a period running past the data is compared as far as it goes
+        period = period.clipped(data_end(span[1]))
     return area_indicators(frame, layer, period, groups=load_taxonomy().group_labels())
+
+
+def data_end(last_incident: dt.datetime) -> dt.datetime:
+    """The end of the data: the local midnight after the last incident's day (UTC)."""
+    from geo.indicators import LOCAL_TZ
+
+    day = last_incident.astimezone(LOCAL_TZ).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.UTC)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

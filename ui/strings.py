@@ -253,12 +253,21 @@ KEY_NO_PREVIOUS = (
 )
 TREND_HEADER = "Utveckling per månad och zon"
 CHANGES_HEADER = "Största förändringarna"
-CHANGES_NONE = "Ingen förändring är statistiskt säker (p < 0,05, Poissontest) i vald period."
-CHANGES_EXPLAIN = (
-    "Förändringar testas som Poissonantal (exakt test). Små tal visas som antal – en ökning från 2 "
-    "till 4 är inte en säker förändring."
+CHANGES_NONE = (
+    "Ingen förändring är statistiskt säker i vald period (exakt Poissontest, justerat för att alla "
+    "områden och jämförelser testas samtidigt)."
 )
-RATE_NOTE = "Per 1 000 invånare visas bara där befolkningen (uppskattad) är minst 1 000 och antalet minst 10."
+CHANGES_EXPLAIN = (
+    "Förändringar testas som Poissonantal (exakt test) och jämför alltid lika långa perioder: "
+    "{now} mot {previous} (perioden före) och mot {last_year} (samma period i fjol). Eftersom "
+    "{family} jämförelser görs samtidigt är p-värdena justerade (Benjamini–Hochberg), så att högst "
+    "5 % av det som listas väntas vara slump. Riktningen avgörs av antal per dag. Små tal visas som "
+    "antal – en ökning från 2 till 4 är inte en säker förändring."
+)
+RATE_NOTE = (
+    "Per 1 000 invånare visas bara där befolkningen (uppskattad) är minst {min_population} och "
+    "antalet minst {min_count} (samma golv i mötesunderlaget och på den publika kartan)."
+)
 INDICATOR_COLUMNS = {
     "name": "Område",
     "zone": "Zon",
@@ -520,3 +529,20 @@ ANSWER_LABELS = {
     "ganska_otrygg": "Ganska otrygg", "mycket_otrygg": "Mycket otrygg", "går_aldrig_ut": "Går aldrig ut",
     "vet_ej": "Vet ej", "unsafe": "Otrygga", "suppressed": "Dold för andra än polisen",
 }  # fmt: skip
+
+# --- Analysis you can stand behind: study regions, adjusted tests, floors (issue W2 2/7) -------
+DENOMINATOR_NOTE = "{name}: {note}"
+CHANGES_PARTIAL = (
+    "Perioden slutar efter de senaste data ({data_end}); jämförelserna gäller därför bara "
+    "{now}, mot lika långa perioder."
+)
+JOINT_FDR_NOTE = (
+    "Högre/lägre än kommunen avgörs med exakta test (Poisson för anmälda brott, poängtest för "
+    "andelen otrygga) och p-värden justerade för att {family} test görs samtidigt "
+    "(Benjamini–Hochberg, 5 %); en enstaka avvikelse bland många områden är ofta slump."
+)
+JOINT_CHANGE_FDR = (
+    "Förändringen räknas bara när den klarar Newcombes intervall också efter justering för att "
+    "{family} områden testas samtidigt (Benjamini–Hochberg, 5 %)."
+)
+JOINT_DENOMINATOR_HEADER = "Där invånarna är fel nämnare"
