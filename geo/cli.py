@@ -245,13 +245,14 @@ def _cmd_publish(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _cmd_report(args: argparse.Namespace, engine: Engine) -> int:
-    from geo.report import build_report, parse_period
+    from geo.report import build_report, last_closed_months, parse_period
 
     initialise(engine, demo_if_empty=False, years=3, seed=1)
-    period = parse_period(args.period)
+    period = parse_period(args.period) if args.period else last_closed_months(dt.date.today())
+    name = args.period or f"{period.start:%Y-%m}..{period.end - dt.timedelta(days=1):%Y-%m}"
     _say(f"Skriver mötesunderlaget för {period.label} ({args.audience}) …")
     pdf = build_report(engine, period, args.audience, promise_path=load_settings().promise_path)
-    out = Path(args.out or f"lagesbild_{args.period.replace('..', '_')}_{args.audience}.pdf")
+    out = Path(args.out or f"lagesbild_{name.replace('..', '_')}_{args.audience}.pdf")
     out.write_bytes(pdf)
     _say(f"Skrev {out} ({len(pdf) / 1000:.0f} kB).")
     return 0
@@ -301,49 +302,6 @@ def _cmd_presence_export(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _cmd_settings(args: argparse.Namespace, _engine: Engine | None) -> int:
-def _cmd_presence_propose(args: argparse.Namespace, engine: Engine) -> int:
-    from geo.presence_commands import proposal_csv, propose_for_week
-
-    units = [u.strip() for u in args.units.split(",")] if args.units else None
-    shifts = [s.strip() for s in args.shifts.split(",")] if args.shifts else None
-    run = propose_for_week(engine, args.week, hours=args.hours, units=units, shifts=shifts,
-                           inland_min=args.inland_min, max_hours_per_area=args.max_area)  # fmt: skip
-    proposal = run.proposal
-    _say(f"Förslag för vecka {args.week}: {proposal.placed_minutes} av {proposal.requested_minutes} minuter "
-         f"i {len(proposal.visits)} besök.")  # fmt: skip
-    for item in proposal.unplaced:
-        _say(f"  Kunde inte placeras: {item.minutes} min{' i ' + item.name if item.name else ''} – {item.reason}")
-    if args.out:
-        Path(args.out).write_bytes(proposal_csv(run.table))
-        _say(f"Skrev {args.out}.")
-    else:
-        _say(run.table.drop(columns="Varför").to_string(index=False))
-    return 0
-
-
-def _cmd_presence_import(args: argparse.Namespace, engine: Engine) -> int:
-    from geo.presence_commands import import_file
-
-    report = import_file(engine, Path(args.path), who=args.by, dry_run=args.dry_run)
-    for flag in report.warnings:
-        _say(f"  Flaggat: {flag}")
-    verb = "kan importeras (provkörning, inget sparat)" if args.dry_run else "importerade"
-    _say(f"{report.rows} rader {verb}: {report.created} nya, {report.updated} ändrade.")
-    return 0
-
-
-def _cmd_presence_export(args: argparse.Namespace, engine: Engine) -> int:
-    from geo.presence_commands import export_week
-
-    data = export_week(engine, args.week, args.format)
-    if args.out:
-        Path(args.out).write_bytes(data)
-        _say(f"Skrev {args.out}.")
-    else:
-        sys.stdout.buffer.write(data)
-    return 0
-
-
     settings = load_settings()
     for name, meaning in ENVIRONMENT.items():
         _say(f"{name}\n    {meaning}")
@@ -487,7 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="skriv mötesunderlaget som PDF")
     report.add_argument(
-        "--period", required=True, help="2025, 2025-Q3, 2025-09 eller 2025-01..2025-06"
+        "--period",
+        help="2025, 2025-Q3, 2025-09 eller 2025-01..2025-06 (standard: de senaste 12 avslutade månaderna)",
     )
     report.add_argument("--audience", choices=("samverkan", "polis"), default="samverkan")
     report.add_argument(
@@ -520,29 +479,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     settings = commands.add_parser("settings", help="visa inställningar och miljövariabler")
     settings.set_defaults(handler=_cmd_settings, needs_db=False)
-    presence = commands.add_parser("presence", help="närvaroplanering (polis)").add_subparsers(
-        dest="presence_command", required=True
-    )
-    propose = presence.add_parser("propose", help="föreslå veckans korta besök per område och enhet")
-    propose.add_argument("--week", required=True, help="ISO-vecka, t.ex. 2026-W50")
-    propose.add_argument("--hours", type=float, required=True, help="patrulltimmar att fördela")
-    propose.add_argument("--units", help="enheter, kommaseparerade (standard: alla aktiva)")
-    propose.add_argument("--shifts", help="pass, kommaseparerade (standard: alla)")
-    propose.add_argument("--inland-min", type=float, default=0.3, help="minsta andel i inlandet (0–1)")
-    propose.add_argument("--max-area", type=float, default=8.0, help="högst timmar per område")
-    propose.add_argument("--out", help="skriv förslaget som CSV (Excel) hit")
-    propose.set_defaults(handler=_cmd_presence_propose)
-    presence_import = presence.add_parser("import", help="importera en närvarologg (allt eller inget)")
-    presence_import.add_argument("path")
-    presence_import.add_argument("--dry-run", action="store_true", help="kontrollera bara")
-    presence_import.add_argument("--by", default=getpass.getuser(), help="vem som importerar")
-    presence_import.set_defaults(handler=_cmd_presence_import)
-    export = presence.add_parser("export", help="exportera veckans plan")
-    export.add_argument("--week", required=True, help="ISO-vecka, t.ex. 2026-W50")
-    export.add_argument("--format", choices=("csv", "ics"), default="csv")
-    export.add_argument("--out", help="fil att skriva (standard: standard ut)")
-    export.set_defaults(handler=_cmd_presence_export)
-
     return parser
 
 
