@@ -229,7 +229,7 @@ def focus_incidents(
     incidents: pd.DataFrame, focus_codes: set[str], *, year: int, until: dt.date
 ) -> IndicatorValue:
     """Incidents and harm in the focus areas this year so far against the same months last year."""
-    from geo.indicators import poisson_change
+    from geo.indicators import poisson_change, shift_months
 
     if not focus_codes:
         return IndicatorValue(
@@ -242,13 +242,17 @@ def focus_incidents(
         .dt.tz_localize(None)
     )
     focus = incidents["area_code"].isin(focus_codes)
-    now = focus & (times >= pd.Timestamp(year, 1, 1)) & (times < pd.Timestamp(end))
-    before = (
-        focus
-        & (times >= pd.Timestamp(year - 1, 1, 1))
-        & (times < pd.Timestamp(end.replace(year=end.year - 1)))
-    )
-    change = poisson_change(int(before.sum()), int(now.sum()))
+    start, start_before = dt.date(year, 1, 1), dt.date(year - 1, 1, 1)
+    # The same last day a year earlier (29 February → 28 February; date.replace(year=) raised).
+    end_before = shift_months(end - dt.timedelta(days=1), -12) + dt.timedelta(days=1)
+    now = focus & (times >= pd.Timestamp(start)) & (times < pd.Timestamp(end))
+    before = focus & (times >= pd.Timestamp(start_before)) & (times < pd.Timestamp(end_before))
+    change = poisson_change(
+        int(before.sum()), int(now.sum()),
+        before_days=max((end_before - start_before).days, 1), after_days=max((end - start).days, 1),
+        before_label=f"{start_before} – {end_before - dt.timedelta(days=1)}",
+        after_label=f"{start} – {end - dt.timedelta(days=1)}",
+    )  # fmt: skip
     harm = float(incidents.loc[now, "harm"].sum()) if "harm" in incidents else float("nan")
     text = f"{int(now.sum())} händelser (skadeindex {harm:.0f}); samma period i fjol {int(before.sum())}: {change.describe()}"
     return IndicatorValue(

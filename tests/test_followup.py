@@ -102,3 +102,22 @@ def test_indicators_on_demo_data(demo_store: Engine) -> None:
     assert "händelser (skadeindex" in focus.text and "samma period i fjol 0" in focus.text
     survey = survey_unsafe(load_responses(demo_store), {"1382R001"})
     assert survey.text.startswith("2025: hela kommunen") and "n = " in survey.text
+
+
+@pytest.mark.parametrize(
+    "until",
+    [dt.date(2028, 2, 29), dt.date(2028, 3, 1), dt.date(2024, 2, 29)],
+    ids=["leap-day", "day-after", "earlier-leap-day"],
+)
+def test_focus_incidents_on_a_leap_day(until: dt.date) -> None:
+    # focus_incidents raised ValueError on 29 February (date.replace(year=...)); the year before
+    # ends on 28 February instead, and the comparison counts rates over the two lengths.
+    times = [f"{until.year - 1}-02-27T12:00:00+01:00", f"{until.year - 1}-02-28T12:00:00+01:00",
+             f"{until.year}-02-27T12:00:00+01:00", f"{until.year}-02-28T12:00:00+01:00"]  # fmt: skip
+    incidents = pd.DataFrame(
+        {"occurred_at": pd.to_datetime(times, utc=True), "area_code": "A", "harm": 1.0}
+    )
+    value = focus_incidents(incidents, {"A"}, year=until.year, until=until)
+    # Up to (not including) the day `until`: both days of each year are inside when until ≥ 29 Feb.
+    assert value.text.startswith("2 händelser") and "samma period i fjol 2" in value.text
+    assert f"({until.year - 1}-01-01 – {until.year - 1}-02-2" in value.text

@@ -225,3 +225,22 @@ def test_one_set_of_floors_from_data(tmp_path) -> None:  # type: ignore[no-untyp
     bad.write_text('{"min_count_for_rate": 0, "min_population_for_rate": 1000}', encoding="utf-8")
     with pytest.raises(GeoError, match="min_count_for_rate måste vara ett positivt heltal"):
         load_floors(bad)
+
+
+def test_previous_period_counts_whole_local_days_across_daylight_saving() -> None:
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo("Europe/Stockholm")
+    autumn = Period(
+        dt.datetime(2025, 10, 1, tzinfo=local).astimezone(UTC),
+        dt.datetime(2026, 1, 1, tzinfo=local).astimezone(UTC),
+    )
+    assert autumn.previous().label == "2025-07-01 – 2025-09-30"  # 92 days, not 92 days and an hour
+    leap = Period(
+        dt.datetime(2028, 2, 29, tzinfo=local).astimezone(UTC),
+        dt.datetime(2028, 3, 1, tzinfo=local).astimezone(UTC),
+    )
+    assert (
+        leap.year_before().label == "2027-02-28 – 2027-02-28"
+        and leap.months_back(48).label == "2024-02-29 – 2024-02-29"
+    )
