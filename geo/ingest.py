@@ -56,9 +56,11 @@ from geo.screening import screen_column
 from geo.store import (
     ImportRecord,
     active_layer,
+    defer_secondary_indexes,
     insert_incidents,
     now_utc,
     record_import,
+    restore_indexes,
 )
 from geo.taxonomy import Taxonomy, fold, load_taxonomy, normalise_text
 from geo.times import LOCAL_TZ
@@ -69,8 +71,7 @@ NEAR_AREA_M = 500.0
 """A point this close to an area, but in none, is probably that area's (a harbour, a shore)."""
 DEFAULT_MAX_BYTES = 1_000 * 1024 * 1024
 BYTES_PER_ROW_ESTIMATE = 100
-BULK_MIN_ROWS = 100_000
-"""Files estimated above this many rows, and larger than the table, load with deferred indexes."""
+"""File bytes per row, to guess a file's row count for ``store.defer_secondary_indexes``."""
 EXAMPLES_PER_KIND = 20
 """How many problems of one kind the report lists; the rest are counted."""
 
@@ -431,6 +432,9 @@ def import_incidents(
                     file_sha256=sha256,
                 ),
             )
+            # A dry run writes no rows (the checks need none), so it defers nothing either.
+            expected_rows = 0 if dry_run else size // BYTES_PER_ROW_ESTIMATE
+            deferred = defer_secondary_indexes(connection, expected_rows=expected_rows)
             for canonical in _canonical_chunks(path, fmt, options, context, say):
                 if report.errors.total == 0:
                     _write(connection, canonical, import_id, context)
@@ -443,6 +447,7 @@ def import_incidents(
                 transaction.rollback()
                 return report
             _finish_import_log(connection, import_id, report, options)
+            restore_indexes(connection, deferred)  # a rollback above restores them by itself
             transaction.commit()
             report.imported, report.import_id = True, import_id
             say(1.0, "Klart.")
@@ -1272,7 +1277,8 @@ def _write(
                 if same and stored_text == (row["description"] or ""):
                     report.rows_unchanged += 1
                 else:
-                    _update_polisen(connection, row, import_id)
+                    if not report.dry_run:
+                        _update_polisen(connection, row, import_id)
                     report.rows_updated += 1
             elif same:
                 report.rows_unchanged += 1
@@ -1281,7 +1287,8 @@ def _write(
                               "ett id får bara betyda en händelse; rätta id eller undanta raden")  # fmt: skip
         canonical = canonical[~known]
     if report.errors.total == 0 and not canonical.empty:
-        insert_incidents(connection, canonical.reset_index(drop=True), import_id)
+        if not report.dry_run:  # a dry run is rolled back anyway: counting is enough
+            insert_incidents(connection, canonical, import_id)
         report.rows_new += len(canonical)
 
 

@@ -410,22 +410,56 @@ def test_bad_exclusion_list_is_explained() -> None:
 def test_bulk_load_defers_indexes_and_a_rejection_restores_them(
     store: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import geo.ingest
+    """What SQLite executes, in order: indexes dropped before the rows, rebuilt before COMMIT;
+    a rejected file rolls the DROP back (file byte-for-byte unchanged); a dry run writes nothing."""
+    from sqlalchemy import event
 
-    monkeypatch.setattr(geo.ingest, "BULK_MIN_ROWS", 0)
+    import geo.store
+
+    monkeypatch.setattr(geo.store, "BULK_MIN_ROWS", 0)  # every load counts as a bulk load
+    statements: list[str] = []
+
+    def trace(dbapi_connection: object, _record: object, _proxy: object) -> None:
+        dbapi_connection.set_trace_callback(lambda sql: statements.append(" ".join(sql.split())))  # type: ignore[attr-defined]
+
+    event.listen(store, "checkout", trace)
     indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents' ORDER BY name"
     with store.connect() as connection:
         before_indexes = connection.exec_driver_sql(indexes).scalars().all()
-    rejected(
-        store,
-        write(
-            tmp_path,
-            _csv(f"1;2026-01-10 12:00;Stöld;{CENTRUM};", f"2;2026-02-30 12:00;Stöld;{CENTRUM};"),
-        ),
-        "rad 3",
+    assert {"ix_incidents_area_code", "ix_incidents_occurred_at"} <= set(before_indexes)
+
+    def kinds() -> list[str]:
+        """The statements that matter, as DROP/INSERT/CREATE/COMMIT/ROLLBACK."""
+        out = []
+        for sql in statements:
+            if sql.startswith("DROP INDEX ix_incidents_"):
+                out.append("DROP")
+            elif sql.startswith("CREATE INDEX ix_incidents_"):
+                out.append("CREATE")
+            elif sql.startswith("INSERT INTO incidents"):
+                out.append("INSERT")
+            elif sql in ("COMMIT", "ROLLBACK"):
+                out.append(sql)
+        return [k for i, k in enumerate(out) if i == 0 or k != "INSERT" or out[i - 1] != "INSERT"]
+
+    bad = write(
+        tmp_path,
+        _csv(f"1;2026-01-10 12:00;Stöld;{CENTRUM};", f"2;2026-02-30 12:00;Stöld;{CENTRUM};"),
     )
+    rejected(store, bad, "rad 3")
+    assert kinds() == ["DROP", "DROP", "ROLLBACK"], statements
+    statements.clear()
+    report = run(store, write(tmp_path, CLEAN, name="ok.csv"), dry_run=True)
+    assert report.accepted and report.rows_new == 3 and not report.imported
+    assert kinds() == ["ROLLBACK"], statements  # a dry run neither defers nor inserts
+    statements.clear()
     report = run(store, write(tmp_path, CLEAN, name="ok.csv"))
     assert report.imported and report.rows_new == 3
+    assert kinds() == ["DROP", "DROP", "INSERT", "CREATE", "CREATE", "COMMIT"], statements
+    event.remove(store, "checkout", trace)
     with store.connect() as connection:
         assert connection.exec_driver_sql(indexes).scalars().all() == before_indexes
-        assert "ix_incidents_occurred_at" in before_indexes
+        plan = connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM incidents WHERE occurred_at >= '2026-01-01'"
+        ).all()
+        assert "ix_incidents_occurred_at" in str(plan)

@@ -1,22 +1,30 @@
 """The store: migrations agree with the schema, times are UTC, layer replacement rejoins points."""
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 import shapely
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, insert, select
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Connection, Engine, insert, select
 
+import geo.store
 from geo.errors import SchemaError
 from geo.schema import incidents, metadata
 from geo.store import (
+    BULK_MIN_ROWS,
     ImportRecord,
     active_layer,
     current_revision,
     data_version,
+    defer_secondary_indexes,
     head_revision,
     incident_time_range,
     insert_incidents,
@@ -26,6 +34,7 @@ from geo.store import (
     record_import,
     replace_area_layer,
     require_current_schema,
+    restore_indexes,
 )
 
 
@@ -133,3 +142,161 @@ def test_a_failed_transaction_leaves_nothing(store: Engine) -> None:
         insert_incidents(connection, pd.DataFrame([_incident()]), import_id)
         raise RuntimeError("simulated failure mid-import")
     assert load_incidents(store).empty
+
+
+# --- Bulk loads: the fast SQLite path and deferred indexes --------------------------------------
+
+INDEXES = (
+    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents' ORDER BY name"
+)
+SECONDARY = ["ix_incidents_area_code", "ix_incidents_occurred_at"]
+
+
+def _index_names(connection: Connection) -> list[str]:
+    return list(connection.exec_driver_sql(INDEXES).scalars().all())
+
+
+def _frame(rows: int, start: int = 0) -> pd.DataFrame:
+    return pd.DataFrame(
+        [_incident(source_id=str(start + i), area_code="1382R001") for i in range(rows)]
+    )
+
+
+def _plan(connection: Connection) -> str:
+    rows = connection.exec_driver_sql(
+        "EXPLAIN QUERY PLAN SELECT count(*) FROM incidents WHERE occurred_at >= '2025-01-01'"
+    ).all()
+    return " ".join(str(row[-1]) for row in rows)
+
+
+def test_a_bulk_load_drops_the_secondary_indexes_and_rebuilds_them_before_commit(
+    store: Engine,
+) -> None:
+    with store.begin() as connection:
+        deferred = defer_secondary_indexes(connection, expected_rows=BULK_MIN_ROWS)
+        assert sorted(str(i.name) for i in deferred) == SECONDARY
+        during = _index_names(connection)
+        assert not set(SECONDARY) & set(during)
+        assert any(name.startswith("sqlite_autoindex_incidents") for name in during)  # unique kept
+        assert "ix_incidents_occurred_at" not in _plan(connection)
+        import_id = record_import(
+            connection, ImportRecord(kind="incidents", source="polis", imported_by="t")
+        )
+        insert_incidents(connection, _frame(50), import_id)
+        restore_indexes(connection, deferred)
+    with store.connect() as connection:
+        assert set(SECONDARY) <= set(_index_names(connection))
+        assert "USING COVERING INDEX ix_incidents_occurred_at" in _plan(connection)
+        assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert len(load_incidents(store)) == 50
+
+
+def test_a_rolled_back_bulk_load_leaves_the_indexes_as_they_were(store: Engine) -> None:
+    with store.connect() as connection:
+        before = _index_names(connection)
+    with pytest.raises(RuntimeError), store.begin() as connection:
+        # The very first statement of the transaction is DDL: it must not commit by itself.
+        deferred = defer_secondary_indexes(connection, expected_rows=10 * BULK_MIN_ROWS)
+        assert deferred
+        import_id = record_import(
+            connection, ImportRecord(kind="incidents", source="polis", imported_by="t")
+        )
+        insert_incidents(connection, _frame(5), import_id)
+        raise RuntimeError("simulated failure mid-import")
+    with store.connect() as connection:
+        assert _index_names(connection) == before and set(SECONDARY) <= set(before)
+        assert "ix_incidents_occurred_at" in _plan(connection)
+    assert load_incidents(store).empty
+
+
+def test_small_loads_and_loads_smaller_than_the_table_keep_their_indexes(
+    store: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with store.begin() as connection:
+        assert defer_secondary_indexes(connection, expected_rows=BULK_MIN_ROWS - 1) == ()
+        assert set(SECONDARY) <= set(_index_names(connection))
+    monkeypatch.setattr(geo.store, "BULK_MIN_ROWS", 1)
+    with store.begin() as connection:
+        import_id = record_import(
+            connection, ImportRecord(kind="incidents", source="polis", imported_by="t")
+        )
+        insert_incidents(connection, _frame(20), import_id)
+    with store.begin() as connection:
+        assert defer_secondary_indexes(connection, expected_rows=10) == ()  # table has 20
+        assert defer_secondary_indexes(connection, expected_rows=20) != ()
+        assert not set(SECONDARY) & set(_index_names(connection))
+        connection.rollback()
+
+
+_texts = st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["Misshandel", "Bråk", ""]))
+_times = st.one_of(
+    st.none(),
+    st.datetimes(
+        min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2030, 12, 31),
+        timezones=st.sampled_from([dt.UTC, ZoneInfo("Europe/Stockholm")]),
+    ),
+)  # fmt: skip
+_floats = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=False, width=64))
+
+
+@settings(derandomize=True, max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(_texts, _times, _floats, _floats, _texts, st.booleans()), min_size=1, max_size=6
+    )
+)
+def test_the_fast_sqlite_path_stores_exactly_what_sqlalchemy_core_stores(
+    fast_store: Engine, rows: list[tuple[Any, ...]]
+) -> None:
+    """Byte for byte the same column values as SQLAlchemy's own INSERT (types, NULLs, times)."""
+    frame = pd.DataFrame(
+        [
+            _incident(
+                source_id=str(i), area_code=area, ended_at=ended, x=x, y=y,
+                description=text, synthetic=synthetic,
+            )
+            for i, (area, ended, x, y, text, synthetic) in enumerate(rows)
+        ]
+    )  # fmt: skip
+    with fast_store.connect() as connection, connection.begin() as transaction:
+        import_id = record_import(
+            connection, ImportRecord(kind="incidents", source="polis", imported_by="t")
+        )
+        insert_incidents(connection, frame, import_id)
+        fast = connection.exec_driver_sql(STORED).all()
+        connection.exec_driver_sql("DELETE FROM incidents")
+        connection.execute(insert(incidents), _core_records(frame, import_id))
+        core = connection.exec_driver_sql(STORED).all()
+        transaction.rollback()
+    assert len(fast) == len(rows) and fast == core
+
+
+@pytest.fixture(scope="module")
+def fast_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('fast') / 'fast.db'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+STORED = (
+    "SELECT source, source_id, category, raw_type, occurred_at, ended_at, x, typeof(x), y, "
+    "area_code, location_precision, harm_weight, description, import_id, synthetic, "
+    "typeof(synthetic) FROM incidents ORDER BY id"
+)
+
+
+def _core_records(frame: pd.DataFrame, import_id: int) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict("records"):
+        record: dict[str, Any] = {}
+        for key, value in row.items():
+            if isinstance(value, pd.Timestamp):
+                value = value.to_pydatetime()
+            elif value is None or (not isinstance(value, str | bool) and pd.isna(value)):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            record[str(key)] = value
+        out.append({**record, "import_id": import_id})
+    return out
