@@ -244,6 +244,25 @@ def _cmd_publish(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def _cmd_hotspots(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.hotspots import CLASS_LABELS, hotspots_from_store, write_cells
+    from geo.report import last_closed_months, parse_period
+
+    period = parse_period(args.period) if args.period else last_closed_months(dt.date.today())
+    start, end = period.utc()
+    result, without = hotspots_from_store(
+        engine, start=start, end=end, zones=tuple(args.zone or ()), area_codes=tuple(args.area or ()),
+        cell_size=args.cell, weighted=args.harm,
+    )  # fmt: skip
+    out = Path(args.out or "hotspots.geojson")
+    write_cells(result, str(out))
+    counts = result.cells["hotspot_class"].value_counts()
+    found = ", ".join(f"{CLASS_LABELS[c]}: {int(counts[c])}" for c in CLASS_LABELS if c != "none" and c in counts)
+    _say(f"Skrev {out}: {len(result.cells)} rutor à {result.cell_size} m i {result.region}, {period.label}, "
+         f"n = {result.n_incidents} ({without} utan punkt, {result.outside} utanför rutorna). {found or 'Inga signifikanta rutor.'}")  # fmt: skip
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace, engine: Engine) -> int:
     from geo.report import build_report, last_closed_months, parse_period
 
@@ -443,6 +462,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     publish.set_defaults(handler=_cmd_publish)
 
+    hotspots = commands.add_parser(
+        "hotspots", help="skriv Gi*-hotspots per ruta (GeoJSON eller CSV) för QGIS/ArcGIS"
+    )
+    hotspots.add_argument(
+        "--period",
+        help="2025, 2025-Q3, 2025-09 eller 2025-01..2025-06 (standard: de senaste 12 avslutade månaderna)",
+    )
+    where = hotspots.add_mutually_exclusive_group()
+    where.add_argument("--area", nargs="+", metavar="CODE", help="studieområde: ett eller flera områden")
+    where.add_argument("--zone", nargs="+", choices=("tätort", "kust", "inland"), help="studieområde: zon")
+    hotspots.add_argument("--cell", type=int, default=250, help="rutstorlek i meter (standard 250)")
+    hotspots.add_argument("--harm", action="store_true", help="vikta med skadeindex")
+    hotspots.add_argument("--out", help="cells.geojson eller cells.csv (standard: hotspots.geojson)")
+    hotspots.set_defaults(handler=_cmd_hotspots)
     report = commands.add_parser("report", help="skriv mötesunderlaget som PDF")
     report.add_argument(
         "--period",

@@ -53,7 +53,10 @@ from geo.errors import GeoError, InsufficientDataError
 from geo.indicators import bh_adjust
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from libpysal.graph import Graph
+    from sqlalchemy import Engine
 
 MIN_INCIDENTS = 30
 MIN_CELLS = 30
@@ -793,6 +796,39 @@ def emerging_by_area(classes: pd.DataFrame, grid: Grid, areas: gpd.GeoDataFrame)
         .rename("cells")
         .reset_index()
     )
+
+
+def hotspots_from_store(
+    engine: Engine,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    zones: Sequence[str] = (),
+    area_codes: Sequence[str] = (),
+    cell_size: int = 250,
+    weighted: bool = False,
+) -> tuple[HotspotResult, int]:
+    """Gi* for the incidents in ``[start, end)`` and the study region of ``zones``/``area_codes``,
+    exactly as the Hotspots page selects them (all categories; harm without police-initiated
+    offences): what ``python -m geo hotspots`` writes.
+
+    Raises
+    ------
+    InsufficientDataError
+        When the region has too few incidents or cells (the message says which).
+    """
+    from geo.indicators import with_harm
+    from geo.store import active_layer, load_incidents
+    from geo.taxonomy import load_taxonomy
+
+    _info, layer = active_layer(engine)
+    region = region_for(layer, cell_size=cell_size, zones=zones, area_codes=area_codes)
+    columns = ("occurred_at", "area_code", "category", "raw_type", "harm_weight", "x", "y")
+    frame = load_incidents(engine, start=start, end=end, columns=columns)
+    frame = with_harm(frame, load_taxonomy(), exclude_police_initiated=True)
+    if region.area_codes:
+        frame = frame[frame["area_code"].isin(region.area_codes)]
+    return hotspots_for(frame, region, weighted=weighted)
 
 
 def write_cells(result: HotspotResult, path: str) -> None:

@@ -329,7 +329,8 @@ def _area_figures(
 
         rate = (
             round(total / pop * 1000, 1)
-            if status == VISIBLE
+            if pop
+            and status == VISIBLE
             and load_floors().allows_rate(total, pop, min_population=rules.rate_min_population)
             else None
         )
