@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,34 @@ def _find_field(
     return None
 
 
+_GEOMETRY_FIX = "rätta geometrin (t.ex. i QGIS: Vektor → Geometriverktyg → Reparera geometrier) och exportera igen"
+
+
+def _broken_geometries(path: Path, error: Exception) -> list[Problem]:
+    """Which features' geometry cannot be read (an unclosed ring, too few points), one by one."""
+    problems = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter(
+                "ignore", RuntimeWarning
+            )  # "Non closed ring detected": reported below
+            _meta, _fids, geometries, _fields = pyogrio.raw.read(path)
+    except Exception:
+        return [Problem(path.name, f"geometrin kan inte läsas: {error}", _GEOMETRY_FIX)]
+    for number, wkb in enumerate(geometries, start=1):
+        try:
+            shapely.from_wkb(wkb)
+        except shapely.errors.GEOSException as exc:
+            text = str(exc)
+            reason = (
+                "en ring i polygonen är inte sluten (första och sista punkten skiljer sig)"
+                if "closed" in text
+                else f"geometrin är trasig ({text.split(': ', 1)[-1]})"
+            )
+            problems.append(Problem(f"{path.name}, objekt {number}", reason, _GEOMETRY_FIX))
+    return problems or [Problem(path.name, f"geometrin kan inte läsas: {error}", _GEOMETRY_FIX)]
+
+
 def read_area_file(
     path: Path,
     *,
@@ -113,7 +142,14 @@ def read_area_file(
     if not path.exists():
         raise ImportRejected(f"Filen {path} finns inte.", [])
     try:
-        frame = gpd.read_file(path)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Non closed ring", RuntimeWarning)  # reported below
+            frame = gpd.read_file(path)
+    except shapely.errors.GEOSException as exc:
+        raise ImportRejected(
+            f"{where}: filen har geometrier som inte kan läsas; inget har importerats.",
+            _broken_geometries(path, exc),
+        ) from exc
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
         raise ImportRejected(
             f"{where}: kunde inte läsas som GeoJSON, GeoPackage eller Shapefile.",

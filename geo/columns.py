@@ -46,7 +46,8 @@ _CLOCK = re.compile(
 )
 """A clock time on its own: ``1:40``, ``01.40``, ``23:30:00`` or ``2330``."""
 _DATE_AND_TIME = re.compile(r"^\s*\S+[T ]+(?:kl\.?\s*)?\d{1,2}[:.]\d{2}")
-_MIDNIGHT = re.compile(r"[T ]+00:00(?::00(?:\.0+)?)?\s*$")
+_TIME_OF_DAY = re.compile(r"[T ]+(?:kl\.?\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?\s*$")
+"""A time part after a date (Excel's ``2026-10-10 00:00:00``): the clock column decides."""
 HEADERS_SHOWN = 30
 """How many of a file's headers an error message lists (a file may have thousands)."""
 
@@ -151,14 +152,14 @@ def _sniff_times(draft: _Draft, sample: pd.DataFrame | None, by_hand: set[str]) 
     if sample is None or sample.empty:
         return
     stamp = mapping.get("occurred_at")
-    if stamp is not None and "occurred_at" not in by_hand and _share(sample[stamp], _CLOCK) >= 0.8:
+    clock_only = stamp is not None and _share(sample[stamp], _CLOCK) >= 0.8
+    if stamp is not None and clock_only and "occurred_at" not in by_hand and "time" not in mapping:
         # "Tid" with only clock times: it is the clock, not the timestamp.
-        if "time" not in mapping:
-            mapping["time"] = stamp
-            del mapping["occurred_at"]
-            draft.notes.append(
-                f"Kolumnen {stamp!r} innehåller bara klockslag; den används som klockslag."
-            )
+        mapping["time"] = stamp
+        del mapping["occurred_at"]
+        draft.notes.append(
+            f"Kolumnen {stamp!r} innehåller bara klockslag; den används som klockslag."
+        )
     date = mapping.get("date")
     if (
         "occurred_at" not in mapping
@@ -242,7 +243,7 @@ def combine_date_and_clock(date: pd.Series, clock: pd.Series) -> tuple[pd.Series
     Returns the combined texts (missing where either part is) and the labels of clock values
     that are not a clock time.
     """
-    day = date.str.replace(_MIDNIGHT, "", regex=True).str.strip()
+    day = date.str.replace(_TIME_OF_DAY, "", regex=True).str.strip()
     parts = clock.str.extract(_CLOCK)
     hours = parts["H"]
     minutes = parts["M"].fillna(parts["HM"])
@@ -324,16 +325,53 @@ def save_user_profile(
     return path
 
 
+# --- Type values a user placed in a group --------------------------------------------------------
+
+USER_TYPES_FILE = "typer_lokala.json"
+"""In the data directory: type values users put in a category group on *Importera*."""
+
+
+def user_type_groups(user_dir: Path | None) -> dict[str, str]:
+    """Raw type value → group key, as saved by users (empty when nothing is saved)."""
+    if user_dir is None:
+        return {}
+    path = user_dir / USER_TYPES_FILE
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise GeoError(f"{path} kan inte läsas ({error}); rätta eller ta bort filen.") from error
+    return {str(k): str(v) for k, v in raw.get("types", {}).items()}
+
+
+def save_user_type_groups(user_dir: Path, groups: dict[str, str]) -> Path:
+    """Remember type values and their group for later imports (merged with what is saved)."""
+    merged = {**user_type_groups(user_dir), **groups}
+    user_dir.mkdir(parents=True, exist_ok=True)
+    path = user_dir / USER_TYPES_FILE
+    about = (
+        "Händelsetyper som användare lagt i en kategorigrupp på sidan Importera. Skadevikten är "
+        "medianen för gruppens typer i data/taxonomy.json. Lägg hellre in typen i taxonomin med "
+        "en motiverad vikt."
+    )
+    path.write_text(
+        json.dumps({"about": about, "types": merged}, ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 # --- Templates ----------------------------------------------------------------------------------
 
 TEMPLATE_COLUMNS = ("id", "tidpunkt", "typ", "x", "y", "område", "beskrivning")
 TEMPLATE_ROWS = (
     ("F-2026-0001", "2026-10-10 23:30", "Misshandel", "347215", "6309614", "", "Bråk utanför krog"),
     ("F-2026-0002", "2026-10-11 03:10", "Skadegörelse", "", "", "Glommen", "Krossad ruta"),
-    ("", "2026-10-12 15:00", "Stöld", "", "", "Slöinge", ""),
+    ("F-2026-0003", "2026-10-12 15:00", "Stöld", "", "", "Slöinge", ""),
 )
 TEMPLATE_NOTE = (
-    "Mall för händelsefiler: id får vara tomt (då räknas ett id fram ur innehållet); tidpunkt som "
+    "Mall för händelsefiler: id-kolumnen får tas bort (då räknas ett id fram ur innehållet); tidpunkt som "
     "ÅÅÅÅ-MM-DD TT:MM i svensk tid; x/y i SWEREF 99 TM (x = öst, y = norr) eller område med namn "
     "eller kod; typ enligt taxonomin. Raderna är påhittade exempel."
 )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -63,3 +66,20 @@ class InsufficientDataError(GeoError):
 
 class ConflictError(GeoError):
     """An edit was based on an old version of a record (optimistic locking)."""
+
+
+def log_unexpected(traceback_text: str) -> Path:
+    """Append an unexpected exception's traceback to ``<data dir>/logs/fel.log`` (0600).
+
+    Users see a Swedish sentence; the details are for the server log, never the screen.
+    """
+    from geo.config import load_settings
+
+    folder = load_settings().data_dir / "logs"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / "fel.log"
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
+        handle.write(f"--- {stamp}\n{traceback_text}\n")
+    return path

@@ -378,6 +378,8 @@ class HotspotResult:
     weighted: bool
     outside: int = 0
     """Incidents with a point that falls in no cell of the region (left out)."""
+    dispersion: float = 1.0
+    """Overdispersion φ the test allowed for (1: as random placement; see :func:`dispersion`)."""
 
     @property
     def table(self) -> pd.DataFrame:
@@ -467,7 +469,8 @@ def getis_ord(
     exposure = region.cells["exposure"].to_numpy(dtype=float)
     weight_classes = _weight_classes(values, incident_weights)
     z = gi_star_z(region.adjacency, values)[:, 0]
-    upper, lower = exact_p_values(region.adjacency, values, exposure, weight_classes)
+    phi = dispersion(values, exposure, weight_classes)
+    upper, lower = exact_p_values(region.adjacency, values, exposure, weight_classes, phi=phi)
     p_exact = np.minimum(1.0, 2 * np.minimum(upper, lower))
     direction = np.where(upper < lower, 1.0, np.where(lower < upper, -1.0, 0.0))
     adjusted = bh_adjust(p_exact) if fdr else p_exact
@@ -476,7 +479,7 @@ def getis_ord(
         only = np.flatnonzero(adjusted <= LEVELS[-1][0])
     p_hot, p_cold = permutation_p_values(
         region.adjacency, values, exposure, weight_classes,
-        permutations=permutations, seed=seed, only=only,
+        permutations=permutations, seed=seed, only=only, phi=phi,
     )  # fmt: skip
     p_perm = np.where(direction >= 0, p_hot, p_cold)
     classes = classify(direction, p_exact, fdr=fdr, p_perm=np.nan_to_num(p_perm, nan=1.0))
@@ -486,13 +489,54 @@ def getis_ord(
     )  # fmt: skip
     return HotspotResult(
         cells=cells, region=region.name, n_incidents=n_incidents, cell_size=region.grid.size,
-        permutations=permutations, seed=seed, weighted=weighted, outside=outside,
+        permutations=permutations, seed=seed, weighted=weighted, outside=outside, dispersion=phi,
     )  # fmt: skip
 
 
 def _neighbourhood_share(adjacency: sparse.csr_matrix, exposure: np.ndarray) -> np.ndarray:
     total = float(exposure.sum())
     return np.clip(np.asarray(adjacency @ exposure).ravel() / total, 0.0, 1.0)
+
+
+def _kappa(weight_classes: tuple[np.ndarray, np.ndarray]) -> float:
+    """Variance-to-mean ratio of one incident's weight (Σw²/Σw; 1 for counts): the scale of
+    the "effective counts" a weighted sum is tested as when it is overdispersed."""
+    weights, counts = weight_classes
+    total = float((counts * weights / 2).sum())
+    return float((counts * (weights / 2) ** 2).sum()) / total if total > 0 else 1.0
+
+
+def dispersion(
+    values: np.ndarray,
+    exposure: np.ndarray,
+    weight_classes: tuple[np.ndarray, np.ndarray] | None = None,
+) -> float:
+    """Overdispersion of the cell values against random placement: Pearson's χ² over its degrees
+    of freedom, at least 1 (1 is what random placement gives).
+
+    Real incidents cluster where people are, so cell counts vary far more than random placement
+    allows; tested against pure random placement, every town cell would be hot and every empty
+    forest a "99 % cold spot". With ``φ > 1`` the Gi* sum is tested as an overdispersed
+    (negative binomial, variance φ·mean) count instead: the quasi-Poisson correction.
+    """
+    y = np.asarray(values, dtype=float)
+    kappa = _kappa(weight_classes or _weight_classes(y, None))
+    expected = y.sum() * exposure / exposure.sum()
+    used = expected > 0
+    if used.sum() < 2 or y.sum() == 0:
+        return 1.0
+    chi2 = float((((y - expected) ** 2)[used] / (kappa * expected[used])).sum())
+    return max(1.0, chi2 / (int(used.sum()) - 1))
+
+
+def _negative_binomial(
+    adjacency: sparse.csr_matrix, y: np.ndarray, exposure: np.ndarray, kappa: float, phi: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(observed effective sums, NB size r, NB p) of the Gi* sums under overdispersion φ."""
+    mean = y.sum() / kappa * _neighbourhood_share(adjacency, exposure)
+    size = np.maximum(mean / (phi - 1), 1e-12)
+    observed = np.asarray(adjacency @ y).ravel() / kappa
+    return observed, size, np.full(len(y), 1 / phi)
 
 
 def permutation_p_values(
@@ -505,36 +549,55 @@ def permutation_p_values(
     seed: int = 1,
     block: int = 100,
     only: np.ndarray | None = None,
+    phi: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Monte Carlo p-values of each cell's Gi* sum (upper tail, lower tail) under random placement.
+    """Monte Carlo p-values of each cell's Gi* sum (upper tail, lower tail) under the same null as
+    :func:`exact_p_values`: ``permutations`` independent draws of the sum (the cell included).
 
-    Each simulation places every incident afresh in a cell with probability proportional to
-    ``exposure`` (one multinomial draw per weight class), so the cell's own value is random too;
-    the neighbourhood sums (cell included) of all cells come from one sparse product. Ties count
-    in both tails: ``p_upper = (#{sim ≥ obs} + 1) / (permutations + 1)`` and ``p_lower =
-    (#{sim ≤ obs} + 1) / (permutations + 1)``. With ``only`` (positions), just those cells are
-    compared and the others get NaN; the simulations are the same, so their p-values are what a
-    full run gives.
+    Counts: each draw is Binomial(N, q) for the cell's neighbourhood share ``q`` (the sum of a
+    random placement of all incidents); with overdispersion ``phi`` > 1 the negative binomial of
+    the same mean and φ times the variance. Weighted values without overdispersion: every
+    incident is placed afresh (one multinomial per weight class) and the neighbourhood sums come
+    from one sparse product. Ties count in both tails: ``p_upper = (#{sim ≥ obs} + 1) /
+    (permutations + 1)`` and ``p_lower = (#{sim ≤ obs} + 1) / (permutations + 1)``. With ``only``
+    (positions) just those cells are compared and the others get NaN; the draws are the same, so
+    their p-values are what a full run gives.
     """
     y = np.asarray(values, dtype=float)
     n = len(y)
     exposure = np.ones(n) if exposure is None else np.asarray(exposure, dtype=float)
-    weights, counts = weight_classes or _weight_classes(y, None)
-    share = exposure / exposure.sum()
+    weight_classes = weight_classes or _weight_classes(y, None)
+    weights, counts = weight_classes
     targets = np.arange(n) if only is None else np.asarray(only, dtype=np.int64)
-    rows = adjacency if only is None else adjacency[targets]
-    observed = np.asarray(rows @ y).ravel()
     upper = np.zeros(len(targets))
     lower = np.zeros(len(targets))
     rng = np.random.default_rng(seed)
+    mode = "nb" if phi > 1 else "binomial" if len(weights) == 1 else "placement"
+    if mode == "nb":
+        observed, size, p_nb = _negative_binomial(
+            adjacency, y, exposure, _kappa(weight_classes), phi
+        )
+    elif mode == "binomial":
+        q = _neighbourhood_share(adjacency, exposure)
+        total = int(counts[0])
+        observed = np.asarray(adjacency @ y).ravel() / (weights[0] / 2)
+    else:
+        share = exposure / exposure.sum()
+        observed = np.asarray(adjacency @ y).ravel()
     for start in range(0, permutations, block):
-        size = min(block, permutations - start)
-        simulated = np.zeros((size, n))
-        for weight, count in zip(weights, counts, strict=True):
-            simulated += rng.multinomial(int(count), share, size=size) * (weight / 2)
-        sums = np.asarray(rows @ simulated.T)
-        upper += (sums >= observed[:, None] - 1e-9).sum(axis=1)
-        lower += (sums <= observed[:, None] + 1e-9).sum(axis=1)
+        draws = min(block, permutations - start)
+        if mode == "nb":
+            sums = rng.negative_binomial(size, p_nb, size=(draws, n)).astype(float)
+        elif mode == "binomial":
+            sums = rng.binomial(total, q, size=(draws, n)).astype(float)
+        else:
+            simulated = np.zeros((draws, n))
+            for weight, count in zip(weights, counts, strict=True):
+                simulated += rng.multinomial(int(count), share, size=draws) * (weight / 2)
+            sums = np.asarray(adjacency @ simulated.T).T
+        chosen = sums[:, targets]
+        upper += (chosen >= observed[targets] - 1e-9).sum(axis=0)
+        lower += (chosen <= observed[targets] + 1e-9).sum(axis=0)
     p_upper = np.full(n, np.nan)
     p_lower = np.full(n, np.nan)
     p_upper[targets] = (upper + 1) / (permutations + 1)
@@ -547,13 +610,19 @@ def exact_p_values(
     values: np.ndarray,
     exposure: np.ndarray | None = None,
     weight_classes: tuple[np.ndarray, np.ndarray] | None = None,
+    *,
+    phi: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact tails of each cell's Gi* sum (the cell and its neighbours) under random placement.
 
     Every incident lands in the neighbourhood with probability ``q`` (its share of the exposure),
     independently, so with counts the sum is Binomial(N, q) and with weights it is
     ``Σ_w w · Binomial(c_w, q)``, computed by convolution (``q`` rounded to 0.01 of a cell's area
-    for weights, so neighbourhoods of the same size share one distribution).
+    for weights, so neighbourhoods of the same size share one distribution). With overdispersion
+    ``phi`` > 1 (:func:`dispersion`) the sum, in effective counts (weighted sum / κ), is negative
+    binomial with the same mean and φ times its variance: the sum of independent
+    Poisson–gamma cells with a common φ is again negative binomial, so this too is exact for
+    counts.
 
     Returns
     -------
@@ -563,7 +632,15 @@ def exact_p_values(
     y = np.asarray(values, dtype=float)
     n = len(y)
     exposure = np.ones(n) if exposure is None else np.asarray(exposure, dtype=float)
-    weights, counts = weight_classes or _weight_classes(y, None)
+    weight_classes = weight_classes or _weight_classes(y, None)
+    weights, counts = weight_classes
+    if phi > 1:
+        observed_eff, size, p_nb = _negative_binomial(
+            adjacency, y, exposure, _kappa(weight_classes), phi
+        )
+        at_least = np.ceil(observed_eff - 1e-9)
+        at_most = np.floor(observed_eff + 1e-9)
+        return stats.nbinom.sf(at_least - 1, size, p_nb), stats.nbinom.cdf(at_most, size, p_nb)
     q = _neighbourhood_share(adjacency, exposure)
     observed = np.rint(np.asarray(adjacency @ (y * 2)).ravel()).astype(np.int64)  # half-units
     if len(weights) == 1:  # one weight: a plain binomial
@@ -695,7 +772,8 @@ def emerging_hotspots(
     for step in range(steps):
         if x[:, step].sum() == 0:
             continue
-        upper, lower = exact_p_values(region.adjacency, x[:, step], exposure)
+        phi = dispersion(x[:, step], exposure)
+        upper, lower = exact_p_values(region.adjacency, x[:, step], exposure, phi=phi)
         p = np.minimum(1.0, 2 * np.minimum(upper, lower))
         significant = bh_adjust(p) <= alpha
         hot[:, step] = significant & (upper < lower)

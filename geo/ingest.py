@@ -35,7 +35,7 @@ from sqlalchemy import Connection, Engine, select, update
 
 from geo.areas import file_sha256
 from geo.builtin_areas import municipality_outline
-from geo.columns import combine_date_and_clock, plan_columns
+from geo.columns import combine_date_and_clock, plan_columns, user_type_groups
 from geo.crs import (
     CRS_NAMES,
     MAP_CRS,
@@ -406,7 +406,8 @@ def import_incidents(
         earliest=pd.Timestamp(profile.earliest, tz="UTC"),
         latest=pd.Timestamp(today + dt.timedelta(days=1), tz="UTC"),
         report=report, existing=_existing(engine, source_name),
-        type_groups={fold(raw): group for raw, group in options.type_groups},
+        type_groups={fold(raw): group for raw, group in
+                     [*user_type_groups(options.user_dir).items(), *options.type_groups]},
         outside=options.outside, unknown_as_other=fmt == "polisen",
     )  # fmt: skip
     unknown_groups = sorted(
@@ -707,9 +708,14 @@ def _apply_time_zones(
     """
     zones = _column(chunk, mapping, "tz")
     assert zones is not None
+    zones = zones.astype(object)
     distinct = {z: _offset_text(str(z)) for z in zones.dropna().unique()}
-    offsets = zones.map(distinct).fillna("")
-    for line in zones.index[zones.notna() & zones.map(lambda z: distinct.get(z) is None)]:
+    unknown = pd.Series(
+        [z is not None and not pd.isna(z) and distinct.get(z) is None for z in zones],
+        index=zones.index,
+    )
+    offsets = pd.Series([distinct.get(z) or "" for z in zones], index=zones.index, dtype=object)
+    for line in zones.index[unknown]:
         context.error("tid_tidszon_okänd", int(line), mapping["tz"], f"{zones[line]!r} är ingen tidszon som kan tolkas",
                       "skriv UTC, CET, CEST, Europe/Stockholm eller en offset som +01:00")  # fmt: skip
         bad[line] = True
@@ -1131,16 +1137,16 @@ def _ids(
         counts = context.id_keys
         suffixed = []
         for line, base in ids.items():
-            seen = counts.get(base, 0)
-            counts[base] = seen + 1
-            if seen:
+            repeats = counts.get(base, 0)
+            counts[base] = repeats + 1
+            if repeats:
                 first = context.seen_ids.get(base, line)
                 context.report.warnings.add("möjlig_dubblett", Problem(context.where(int(line)),
                                             f"samma tid, typ och plats som {context.unit} {first}: möjlig dubblett",
                                             "undanta raden om det är samma händelse"))  # fmt: skip
             else:
                 context.seen_ids[base] = int(line)
-            suffixed.append(base if not seen else f"{base}#{seen + 1}")
+            suffixed.append(base if not repeats else f"{base}#{repeats + 1}")
         out["source_id"] = pd.Series(suffixed, index=ids.index, dtype=object)
         return bad
     ids = given
@@ -1173,6 +1179,7 @@ def _ids(
 
 
 def _report_file_level(context: _Context) -> None:
+    context.report.unknown_types = {k: list(v) for k, v in context.unknown_types.items()}
     for value, lines in sorted(context.unknown_types.items(), key=lambda kv: -len(kv[1])):
         shown = _ranges(lines)
         context.report.errors.add("typ_okänd", Problem(

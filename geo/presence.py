@@ -1068,3 +1068,18 @@ def week_blocks(week: pd.DataFrame, names: Mapping[str, str], monday: dt.date) -
     })  # fmt: skip
     in_week = (blocks["day"] >= monday) & (blocks["day"] < monday + dt.timedelta(days=7))
     return blocks[in_week].sort_values(["unit", "_at"]).drop(columns="_at").reset_index(drop=True)
+
+
+def map_minutes(week: pd.DataFrame, measure: str) -> pd.Series:
+    """Minutes per area for the week's map: ``planned`` (not cancelled), ``remaining`` (still
+    ``planerad``) or ``done`` (delivered, actual times)."""
+    if week.empty:
+        return pd.Series(dtype=float)
+    if measure == "done":
+        return (week.assign(m=performed_hours(week) * 60).groupby("area_code")["m"].sum()).round()
+    chosen = week[week["status"] == "planerad"] if measure == "remaining" else week
+    return (
+        (planned_hours_per_area(chosen) * 60).round()
+        if not chosen.empty
+        else pd.Series(dtype=float)
+    )

@@ -25,12 +25,13 @@ import string
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from geo.assets import leaflet_source_dir
 from geo.crs import MAP_CRS
@@ -49,6 +50,7 @@ from geo.privacy import (
     last_closed_month,
     load_rules,
     month_range,
+    prior_release,
     protect,
     shown_value,
 )
@@ -122,27 +124,27 @@ def build(
         .dt.tz_convert("Europe/Stockholm")
         .dt.strftime("%Y-%m")
     )
-    last = min(last_closed_month(today), local_month.max())
+    last = min(last_closed_month(today, rules.settle_days), local_month.max())
     period_months = month_range(last, months)
     taxonomy = load_taxonomy()
     groups = [g.key for g in taxonomy.groups]
     labels = {g.key: g.label for g in taxonomy.groups} | {TOTAL: "Alla händelser"}
     codes = list(layer["area_code"])
     names = dict(zip(layer["area_code"], layer["name"], strict=True))
-    tables = count_tables(
-        incidents, codes, groups, period_months, rules, priors=prior_releases(engine)
-    )
+    priors = prior_releases(engine)
+    tables = count_tables(incidents, codes, groups, period_months, rules, priors=priors)
     for table in tables.values():
         protect(table, rules)
+    late = sum(t.late for t in tables.values())
     in_period = incidents[local_month.isin(period_months)]
     synthetic = bool(in_period["synthetic"].any())
     sources = sorted(in_period["source"].astype(str).unique())
-    areas = _area_figures(engine, layer, tables, rules, int(last[:4]))
+    areas = _area_figures(engine, layer, tables, rules, int(last[:4]), today, priors)
     files, vendor = _site_files(
         layer, areas, tables, labels, period_months, rules,
         synthetic=synthetic, sources=sources, approximate=info.approximate,
         boundary_source=info.source,
-        today=today,
+        today=today, late=late,
     )  # fmt: skip
     publication = Publication(
         months=period_months,
@@ -156,6 +158,9 @@ def build(
             "data/omraden.csv": ("antal_hela_perioden", "enkat_svar"),
         },
         geojson_properties=GEOJSON_PROPERTIES,
+        frozen_months=frozenset().union(*(p.months for p in priors)),
+        survey_priors=tuple((p.survey_wave, p.survey) for p in priors if p.survey_wave),
+        late=late,
     )
     hidden = sum(int((t.status != VISIBLE).sum()) for t in tables.values())
     size = sum(len(b) for b in files.values()) + sum(len(b) for b in vendor.values())
@@ -209,18 +214,26 @@ def publish(
 
 
 def release_content(publication: Publication) -> dict[str, object]:
-    """What a release shows, as stored in the ledger: its months and every shown count."""
-    cells = []
-    for code, table in publication.tables.items():
-        for i, row in enumerate(table.rows):
-            if row == SENSITIVE:
-                continue
-            for j in table.shown_cols:
-                col = PERIOD if table.cols[j] == PERIOD else table.cols[j]
-                cells.append(
-                    [code, row, col, shown_value(int(table.values[i, j]), int(table.status[i, j]))]
-                )
-    return {"months": list(publication.months), "cells": cells}
+    """What a release shows, as stored in the ledger: its months and every shown count, the survey
+    figures it shows, the late line, and the *basis* (the true counts of every cell of its months,
+    the sensitive row too), which freezes those months for every later release. The ledger is in
+    the store, for the audit; nothing of the basis is ever published."""
+    prior = prior_release(publication.tables, publication.months)
+    cells = [[a, r, c, t] for (a, r, c), t in prior.cells.items()]
+    basis = [[a, m, counts] for (a, m), counts in (prior.basis or {}).items()]
+    survey = {
+        str(r["area_code"]): [int(r["survey_n"]), int(r["survey_unsafe"])]
+        for r in publication.areas.to_dict("records")
+        if r.get("survey_n") is not None and not pd.isna(r.get("survey_n"))
+    }
+    wave = next((str(w) for w in publication.areas["survey_wave"] if w), None)
+    return {
+        "months": list(publication.months),
+        "cells": cells,
+        "late": publication.late,
+        "survey": {"wave": wave, "areas": survey},
+        "basis": basis,
+    }
 
 
 def record_release(engine: Engine, publication: Publication) -> bool:
@@ -253,11 +266,25 @@ def prior_releases(engine: Engine) -> tuple[PriorRelease, ...]:
         if digest in seen:
             continue
         seen.add(digest)
-        data = json.loads(content)
-        out.append(
-            PriorRelease(tuple(data["months"]), {(a, r, c): t for a, r, c, t in data["cells"]})
-        )
+        out.append(prior_from_content(json.loads(content)))
     return tuple(out)
+
+
+def prior_from_content(data: dict[str, Any]) -> PriorRelease:
+    """A ledger entry (see :func:`release_content`) as the audit reads it; entries recorded before
+    the basis and the survey were kept have neither."""
+    survey = data.get("survey") or {}
+    return PriorRelease(
+        tuple(data["months"]),
+        {(a, r, c): t for a, r, c, t in data["cells"]},
+        basis=(
+            {(a, m): {str(k): int(v) for k, v in counts.items()} for a, m, counts in data["basis"]}
+            if "basis" in data
+            else None
+        ),
+        survey_wave=survey.get("wave"),
+        survey={str(a): (int(n), int(k)) for a, (n, k) in (survey.get("areas") or {}).items()},
+    )
 
 
 def write_site(publication: Publication, out: Path) -> None:
@@ -293,30 +320,60 @@ def write_site(publication: Publication, out: Path) -> None:
 # --- Area figures -------------------------------------------------------------------------------
 
 
+def closed_waves(engine: Engine, today: dt.date, rules: Rules) -> set[str]:
+    """Survey waves that are closed: their latest answer is at least ``survey_closed_days`` old (a
+    wave without answer dates closes when its year has ended). Only closed waves are published."""
+    query = select(
+        survey_responses.c.wave, func.max(survey_responses.c.answered_on)
+    ).group_by(survey_responses.c.wave)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    closed = set()
+    for wave, latest in rows:
+        if latest is not None:
+            if today >= latest + dt.timedelta(days=rules.survey_closed_days):
+                closed.add(str(wave))
+        elif str(wave)[:4].isdigit() and int(str(wave)[:4]) < today.year:
+            closed.add(str(wave))
+    return closed
+
+
 def _area_figures(
     engine: Engine,
     layer: gpd.GeoDataFrame,
     tables: dict[str, AreaTable],
     rules: Rules,
     until_year: int,
+    today: dt.date,
+    priors: tuple[PriorRelease, ...],
 ) -> pd.DataFrame:
     """Per area: population, the period total (as shown), a rate where allowed, and the latest
-    survey wave's unsafe share where n is large enough."""
-    from geo.survey import load_responses
+    closed survey wave's unsafe share where n is large enough.
+
+    A wave an earlier release showed keeps the figures it showed until the area's n has moved by
+    at least the survey threshold from every n shown before (one late answer would otherwise be
+    readable as the difference of two releases)."""
+    from geo.survey import load_responses, wilson_interval
 
     responses = load_responses(engine)
+    threshold = max(rules.survey_min_n, 5)
+    closed = closed_waves(engine, today, rules) if len(responses) else set()
     wave = (
-        next((w for w in waves(responses) if int(w) <= until_year), None)
+        next(
+            (w for w in waves(responses) if w in closed and w[:4].isdigit() and int(w[:4]) <= until_year),
+            None,
+        )
         if len(responses)
         else None
     )
     survey = (
-        safety_by_area(responses, layer, wave, suppress_below=max(rules.survey_min_n, 5)).set_index(
+        safety_by_area(responses, layer, wave, suppress_below=threshold, reveal_small=True).set_index(
             "area_code"
         )
         if wave
         else None
     )
+    shown_before = [p.survey for p in priors if p.survey_wave == wave]
     rows = []
     for code, name, zone, population in zip(
         layer["area_code"], layer["name"], layer["zone"], layer["population"], strict=True
@@ -336,15 +393,22 @@ def _area_figures(
         )
         row = {"area_code": code, "name": name, "zone": zone, "population": pop,
                "total_text": shown_value(total, status, rules.min_count), "total": total if status == VISIBLE else None,
-               "rate_per_1000": rate, "survey_wave": wave, "survey_n": None, "survey_share": None,
-               "survey_low": None, "survey_high": None}  # fmt: skip
-        if survey is not None and not bool(survey.at[code, "suppressed"]):
-            row.update(
-                survey_n=int(survey.at[code, "n"]),
-                survey_share=float(survey.at[code, "share"]),
-                survey_low=float(survey.at[code, "low"]),
-                survey_high=float(survey.at[code, "high"]),
+               "rate_per_1000": rate, "survey_wave": wave, "survey_n": None, "survey_unsafe": None,
+               "survey_share": None, "survey_low": None, "survey_high": None}  # fmt: skip
+        if survey is not None:
+            figures: tuple[int, int] | None = (
+                int(survey.at[code, "n"]), int(survey.at[code, "unsafe"])
             )
+            earlier = [f[code] for f in shown_before if code in f]
+            if earlier and any(abs(figures[0] - n0) < threshold for n0, _k0 in earlier):
+                figures = earlier[-1]  # frozen until n has moved by the threshold
+            elif figures[0] < threshold:
+                figures = None
+            if figures is not None:
+                n, k = figures
+                low, high = wilson_interval(k, n)
+                row.update(survey_n=n, survey_unsafe=k, survey_share=k / n, survey_low=low,
+                           survey_high=high)  # fmt: skip
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -383,6 +447,7 @@ def _site_files(
     approximate: bool,
     boundary_source: str,
     today: dt.date,
+    late: int = 0,
 ) -> tuple[dict[str, bytes], dict[str, bytes]]:
     period_label = f"{months[0]}–{months[-1]}"
     period_text = f"{month_text(months[0])} – {month_text(months[-1])}"
@@ -466,6 +531,10 @@ def _site_files(
         "small_max": str(rules.min_count - 1), "min_count": str(rules.min_count),
         "sensitive": "sexualbrott och våld i nära relationer",
         "published": f"{MONTH_NAMES[today.month - 1]} {today.year}",
+        "late": late_text(late, rules),
+        "settle_days": str(rules.settle_days),
+        "protection_values": str(rules.protection_values),
+        "survey_closed_days": str(rules.survey_closed_days),
     }  # fmt: skip
     for key in ("title", "lead", "period", "survey"):
         values[key] = html.escape(values[key])
@@ -484,6 +553,19 @@ def _site_files(
         f"vendor/leaflet/{n}": (source / n).read_bytes() for n in ("leaflet.js", "leaflet.css")
     }
     return files, vendor
+
+
+def late_text(late: int, rules: Rules) -> str:
+    """The "tillkommet efter publicering" line: registrations made after the months of this
+    release were first published, for the whole municipality (never per area or month)."""
+    if late <= 0:
+        return "Tillkommet efter publicering: inga händelser har registrerats i efterhand för de redan publicerade månaderna."
+    amount = f"&lt;{rules.min_count}" if late < rules.min_count else str(late)
+    return (
+        f"Tillkommet efter publicering: {amount} händelser har registrerats i efterhand för månader "
+        "som redan hade publicerats (hela kommunen, alla kategorier). De ingår inte i kartan och "
+        "tabellerna: en publicerad månad ändras inte."
+    )
 
 
 def _template(name: str, values: dict[str, str]) -> bytes:

@@ -13,6 +13,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,11 @@ from geo.errors import Problem
 
 CHUNK_ROWS = 100_000
 FORMATS = ("csv", "xlsx", "geojson", "gpkg", "polisen")
+FIELD_LIMIT = 1 << 30
+"""The csv module refuses fields over 128 kB by default; a long legitimate text is not an error."""
+csv.field_size_limit(FIELD_LIMIT)
+_SEP_DIRECTIVE = re.compile(r"^\s*sep=(.)\s*$")
+"""Excel's ``sep=;`` first line, which names the separator and is not the header."""
 _ZIP_MAGIC = b"PK\x03\x04"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -153,7 +159,10 @@ def open_csv(path: Path, *, chunk_rows: int | None = None) -> SourceFile:
     size = max(path.stat().st_size, 1)
     with path.open(encoding=encoding, newline="") as probe:
         header_line = probe.readline()
-    separator = detect_separator(header_line)
+        directive = _SEP_DIRECTIVE.match(header_line.rstrip("\r\n"))
+        if directive:
+            header_line = probe.readline()
+    separator = directive.group(1) if directive else detect_separator(header_line)
     source = SourceFile(
         path=path,
         format="csv",
@@ -171,20 +180,25 @@ def open_csv(path: Path, *, chunk_rows: int | None = None) -> SourceFile:
     header = next(csv.reader([header_line], delimiter=separator))
     header = [h.strip() for h in header]
     source.headers = header
+    header_number = 2 if directive else 1
+    if directive:
+        source.notes.append(
+            f"Första raden (sep={separator}) anger avgränsaren; rubrikraden är rad 2."
+        )
     duplicates = sorted({h for h in header if header.count(h) > 1})
     for name in duplicates:
         source.problems.append(
             Problem(
-                f"{path.name}, rad 1",
+                f"{path.name}, rad {header_number}",
                 f"kolumnnamnet {name!r} förekommer flera gånger",
                 "byt namn på kolumnerna",
             )
         )
-    if not duplicates and _fast_path_is_exact(path, scan, separator, header):
+    if not duplicates and not directive and _fast_path_is_exact(path, scan, separator, header):
         source.chunks = _arrow_chunks(path, source, encoding, separator, header, size, chunk_rows)
     else:
         source.chunks = _csv_chunks(
-            path, source, encoding, separator, len(header), chunk_rows, size
+            path, source, encoding, separator, len(header), chunk_rows, size, header_number
         )
     return source
 
@@ -282,6 +296,7 @@ def _csv_chunks(
     width: int,
     chunk_rows: int,
     size: int,
+    header_lines: int = 1,
 ) -> Iterator[pd.DataFrame]:
     raw = _CountingReader(path.open("rb"))
     text = io.TextIOWrapper(io.BufferedReader(raw, 1 << 20), encoding=encoding, newline="")
@@ -308,7 +323,8 @@ def _csv_chunks(
     labels: list[int] = []
     seen_data = False
     try:
-        next(reader)  # header, already read
+        for _ in range(header_lines):
+            next(reader)  # the sep= directive and the header, already read
         while True:
             start = line_number + 1
             try:

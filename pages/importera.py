@@ -60,20 +60,31 @@ if kind == "indicators":
 
 st.header(strings.IMPORT_HEADER)
 st.caption(strings.IMPORT_INTRO)
+importing.template_downloads()
+limit_mb = importing.upload_limit_mb()
 uploaded = st.file_uploader(
-    strings.IMPORT_FILE, type=["csv", "txt", "tsv", "xlsx", "geojson", "json", "gpkg"]
+    strings.IMPORT_FILE,
+    type=["csv", "txt", "tsv", "xlsx", "geojson", "json", "gpkg"],
+    max_upload_size=limit_mb,
+    help=strings.IMPORT_LIMIT.format(mb=limit_mb),
 )
+settings = state.settings()
+profiles = available_profiles(settings.data_dir)
 left, middle, right = st.columns(3)
 source = left.selectbox(
     strings.IMPORT_SOURCE,
     ["polis", "kommun", "region"],
     format_func=lambda s: strings.SOURCE_LABELS[s],
 )
-profile = middle.selectbox(
-    strings.IMPORT_PROFILE, available_profiles(), index=available_profiles().index("standard")
-)
+profile = middle.selectbox(strings.IMPORT_PROFILE, profiles, index=profiles.index("standard"))
 crs = right.selectbox(
     strings.IMPORT_CRS, list(strings.CRS_CHOICES), format_func=lambda c: strings.CRS_CHOICES[c]
+)
+outside = st.radio(
+    strings.IMPORT_OUTSIDE,
+    list(strings.IMPORT_OUTSIDE_CHOICES),
+    format_func=strings.IMPORT_OUTSIDE_CHOICES.get,
+    horizontal=True,
 )
 exclude_text = st.text_input(strings.IMPORT_EXCLUDE, help=strings.IMPORT_EXCLUDE_HELP)
 by = st.text_input(strings.IMPORT_BY, help=strings.IMPORT_BY_HELP)
@@ -82,15 +93,16 @@ if uploaded is None:
     st.stop()
 try:
     exclude = parse_line_list(exclude_text)
+    options = ImportOptions(
+        source=str(source),
+        profile=profile,
+        crs=crs or None,
+        exclude=exclude,
+        imported_by=by.strip() or "okänd (importsidan)",
+        max_bytes=settings.max_import_bytes,
+        outside=str(outside),
+        user_dir=settings.data_dir,
+    )
+    importing.incident_import(uploaded, options)
 except GeoError as error:
     st.error(strings.md_lines(error))
-    st.stop()
-options = ImportOptions(
-    source=str(source),
-    profile=profile,
-    crs=crs or None,
-    exclude=exclude,
-    imported_by=by.strip() or "okänd (importsidan)",
-    max_bytes=state.settings().max_import_bytes,
-)
-importing.incident_import(uploaded, options)

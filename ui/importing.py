@@ -13,8 +13,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from geo.columns import MAPPABLE_FIELDS, save_user_profile, save_user_type_groups
+from geo.errors import log_unexpected
 from geo.ingest import ImportOptions, ImportReport, import_incidents
+from geo.profiles import load_profile
 from geo.tables import TableReport
+from geo.taxonomy import load_taxonomy
 from ui import state, strings
 
 R = TypeVar("R", ImportReport, TableReport)
@@ -71,9 +75,10 @@ def run(path: Path, options: ImportOptions, *, dry_run: bool) -> ImportReport:
 
     settings = state.settings()
     engine = state.engine(settings.database_url)
-    report = import_incidents(engine, path, options, dry_run=dry_run, progress=progress)
-    bar.empty()
-    return report
+    try:
+        return import_incidents(engine, path, options, dry_run=dry_run, progress=progress)
+    finally:
+        bar.empty()
 
 
 def run_table(kind: str, path: Path, options: object, *, dry_run: bool) -> TableReport:
@@ -98,6 +103,7 @@ def check_then_import(
     *,
     preview: Callable[[R], pd.DataFrame],
     done: Callable[[R], str],
+    after_check: Callable[[R], None] | None = None,
 ) -> None:
     """The Import page's flow for any kind of file: save the upload once, check it (dry run) once
     per file + options, show the preview and the report, and import on confirmation.
@@ -111,9 +117,16 @@ def check_then_import(
         path = save_upload(uploaded.name, data)
         st.session_state[f"{slot}_checked_key"] = key
         st.session_state[f"{slot}_path"] = str(path)
-        st.session_state[f"{slot}_check"] = run_check(path, True)
         st.session_state.pop(f"{slot}_result", None)
+        st.session_state.pop(f"{slot}_check", None)
+        checked = guarded(uploaded.name, lambda: run_check(path, True))
+        if checked is None:
+            st.session_state.pop(f"{slot}_checked_key", None)  # try again on the next run
+            return
+        st.session_state[f"{slot}_check"] = checked
     check: R = st.session_state[f"{slot}_check"]
+    if after_check is not None:
+        after_check(check)
     shown = preview(check)
     if not shown.empty:
         st.subheader(strings.IMPORT_PREVIEW)
@@ -125,16 +138,142 @@ def check_then_import(
         return
     result: R | None = st.session_state.get(f"{slot}_result")
     if result is None and st.button(strings.IMPORT_CONFIRM, type="primary", key=f"{slot}_confirm"):
-        result = run_check(Path(st.session_state[f"{slot}_path"]), False)
+        result = guarded(
+            uploaded.name, lambda: run_check(Path(st.session_state[f"{slot}_path"]), False)
+        )
+        if result is None:
+            return
         st.session_state[f"{slot}_result"] = result
         if result.imported:
             discard_upload(st.session_state[f"{slot}_path"])
+        st.rerun()  # show the new state at once: the result, and no second Importera button
     if result is not None:
         if result.imported:
             st.success(done(result))
         else:
             st.error(strings.IMPORT_REJECTED)
         st.code(result.text(), language=None)
+
+
+def guarded(file_name: str, work: Callable[[], R]) -> R | None:
+    """Run a check or an import; an unexpected exception is logged on the server (never shown)
+    and the user reads a Swedish sentence saying nothing was changed. ``GeoError`` passes on."""
+    from geo.errors import GeoError
+
+    try:
+        return work()
+    except GeoError:
+        raise
+    except Exception:
+        import logging
+        import traceback
+
+        text = traceback.format_exc()
+        logging.getLogger("lagesbild").error("unexpected error importing %s:\n%s", file_name, text)
+        log_unexpected(text)
+        st.error(strings.IMPORT_UNEXPECTED.format(file=strings.md(file_name)))
+        return None
+
+
+def upload_limit_mb() -> int:
+    """The one upload limit (LAGESBILD_MAX_IMPORT_MB), applied to the server and the widget."""
+    from streamlit import config
+
+    limit = max(1, state.settings().max_import_bytes // (1024 * 1024))
+    if config.get_option("server.maxUploadSize") != limit:
+        config.set_option("server.maxUploadSize", limit)
+    return limit
+
+
+def template_downloads() -> None:
+    """Download buttons for the import template (Swedish CSV and Excel)."""
+    from geo.columns import template_csv, template_xlsx
+
+    with st.expander(strings.IMPORT_TEMPLATE):
+        left, right = st.columns(2)
+        left.download_button(
+            strings.IMPORT_TEMPLATE_CSV, template_csv(), "mall_handelser.csv", "text/csv"
+        )
+        right.download_button(strings.IMPORT_TEMPLATE_XLSX, template_xlsx(), "mall_handelser.xlsx",
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+
+
+def chosen_columns() -> tuple[tuple[str, str], ...]:
+    """The column choice the user applied (kept per session until a new file is uploaded)."""
+    return tuple(st.session_state.get("import_column_map", ()))
+
+
+def chosen_groups() -> tuple[tuple[str, str], ...]:
+    """The groups the user chose for unknown type values."""
+    return tuple(st.session_state.get("import_type_groups", ()))
+
+
+def _column_chooser(report: ImportReport, options: ImportOptions) -> None:
+    """Pick a column per field when the profile found none; preview the raw rows; save a profile."""
+    if not report.headers or report.format not in ("csv", "xlsx"):
+        return
+    with st.expander(strings.IMPORT_MAP_HEADER, expanded=report.columns_missing):
+        st.caption(strings.IMPORT_MAP_INTRO)
+        if not report.raw_preview.empty:
+            st.caption(strings.IMPORT_MAP_RAW)
+            st.dataframe(report.raw_preview, width="stretch")
+        choices = [strings.IMPORT_MAP_NONE, *report.headers]
+        picked: dict[str, str] = {}
+        left, right = st.columns(2)
+        for number, (field_name, label) in enumerate(MAPPABLE_FIELDS.items()):
+            current = report.columns.get(field_name)
+            column = (left if number % 2 == 0 else right).selectbox(
+                label, choices, index=choices.index(current) if current in choices else 0,
+                key=f"import_map_{field_name}",
+            )  # fmt: skip
+            if column != strings.IMPORT_MAP_NONE:
+                picked[field_name] = column
+        if st.button(strings.IMPORT_MAP_APPLY, key="import_map_apply"):
+            st.session_state["import_column_map"] = tuple(sorted(picked.items()))
+            st.rerun()
+        name = st.text_input(strings.IMPORT_MAP_SAVE_NAME, key="import_map_name").strip()
+        if name and st.button(strings.IMPORT_MAP_SAVE, key="import_map_save"):
+            user_dir = state.settings().data_dir
+            path = save_user_profile(
+                user_dir, name, load_profile(options.profile, user_dir), picked
+            )
+            st.success(
+                strings.IMPORT_MAP_SAVED.format(name=strings.md(name), path=strings.md(path))
+            )
+
+
+def _type_chooser(report: ImportReport) -> None:
+    """Choose a category group for each type value the taxonomy does not know."""
+    if not report.unknown_types:
+        return
+    taxonomy = load_taxonomy()
+    labels = taxonomy.group_labels()
+    with st.expander(strings.IMPORT_TYPES_HEADER, expanded=True):
+        st.caption(strings.IMPORT_TYPES_INTRO)
+        choices = [strings.IMPORT_TYPES_CHOOSE, *labels]
+        picked: dict[str, str] = {}
+        for number, (value, lines) in enumerate(report.unknown_types.items()):
+            group = st.selectbox(
+                strings.IMPORT_TYPES_LABEL.format(value=value, n=len(lines), rows="rad" if len(lines) == 1 else "rader"), choices,
+                format_func=lambda k: labels.get(k, k), key=f"import_type_{number}",
+            )  # fmt: skip
+            if group != strings.IMPORT_TYPES_CHOOSE:
+                picked[value] = group
+        remember = st.checkbox(
+            strings.IMPORT_TYPES_REMEMBER, value=True, key="import_types_remember"
+        )
+        if st.button(strings.IMPORT_TYPES_APPLY, key="import_types_apply", disabled=not picked):
+            if remember:
+                save_user_type_groups(state.settings().data_dir, picked)
+            st.session_state["import_type_groups"] = tuple(
+                sorted({**dict(chosen_groups()), **picked}.items())
+            )
+            st.rerun()
+
+
+def _choosers(report: ImportReport, options: ImportOptions) -> None:
+    _column_chooser(report, options)
+    _type_chooser(report)
 
 
 def table_import(kind: str, uploaded: UploadedFile, options: object) -> None:
@@ -152,7 +291,18 @@ def table_import(kind: str, uploaded: UploadedFile, options: object) -> None:
 
 
 def incident_import(uploaded: UploadedFile, options: ImportOptions) -> None:
-    """Incident files through the shared flow, with a progress bar and a Swedish preview."""
+    """Incident files through the shared flow, with a progress bar and a Swedish preview; the
+    user's column and type choices (kept until another file is uploaded) go into the options."""
+    from dataclasses import replace
+
+    digest = hashlib.sha256(uploaded.getvalue()).hexdigest()
+    if st.session_state.get("import_choices_for") != digest:
+        st.session_state["import_choices_for"] = digest
+        st.session_state.pop("import_column_map", None)
+        st.session_state.pop("import_type_groups", None)
+    options = replace(
+        options, column_map=chosen_columns(), type_groups=chosen_groups(), surface="sida"
+    )
     check_then_import(
         "import",
         uploaded,
@@ -162,4 +312,5 @@ def incident_import(uploaded: UploadedFile, options: ImportOptions) -> None:
         done=lambda report: strings.IMPORT_DONE.format(
             new=report.rows_new, updated=report.rows_updated, unchanged=report.rows_unchanged
         ),
+        after_check=lambda report: _choosers(report, options),
     )

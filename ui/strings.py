@@ -79,6 +79,8 @@ PLAN_AREA_HOURS = "Timmar per område mot behov"
 PLAN_AREA_HOURS_COLUMNS = {"name": "Område", "zone": "Zon", "need_share": "Andel av behovet", "planned_hours": "Planerade timmar",
                            "planned_share": "Andel av planen", "done_hours": "Genomförda timmar"}  # fmt: skip
 PLAN_MAP_LEGEND = "Planerade minuter"
+PLAN_MAP_MEASURE = "Kartan visar"
+PLAN_MAP_MEASURES = {"planned": "Planerade minuter", "remaining": "Kvar att genomföra (minuter)", "done": "Genomförda minuter"}
 PLAN_MAP_NO_HOURS = "Grå: inget planerat denna vecka."
 PLAN_SHIFT = "Pass"
 PLAN_SHIFT_AUTO = "(passet som besöket ligger i)"
@@ -224,6 +226,42 @@ PREVIEW_COLUMNS = {
 IMPORT_REJECTED = "Filen kan inte importeras: rätta felen ovan eller undanta raderna uttryckligen. Inget har sparats."
 IMPORT_CONFIRM = "Importera"
 IMPORT_DONE = "Importen är klar: {new} nya, {updated} uppdaterade, {unchanged} fanns redan."
+# --- Importera: column choice, unknown types, outside points, templates, limits (issue W2 1/7) ---
+IMPORT_LIMIT = "Största fil: {mb} MB (inställningen LAGESBILD_MAX_IMPORT_MB)."
+IMPORT_TEMPLATE = "Mall att fylla i"
+IMPORT_TEMPLATE_CSV = "Ladda ner mall (CSV, semikolon)"
+IMPORT_TEMPLATE_XLSX = "Ladda ner mall (Excel)"
+IMPORT_OUTSIDE = "Punkter strax utanför alla områden (högst 500 m, t.ex. i en hamn)"
+IMPORT_OUTSIDE_CHOICES = {
+    "fråga": "Visa dem som fel (välj sedan)",
+    "närmaste": "Räkna till närmaste område",
+    "undanta": "Undanta",
+}
+IMPORT_MAP_HEADER = "Välj kolumner själv"
+IMPORT_MAP_INTRO = (
+    "Alla fält hittades inte bland filens rubriker. Välj vilken kolumn som innehåller vad; de "
+    "första raderna står nedan exakt som de lästes. Tid anges antingen i en kolumn (tidpunkt) "
+    "eller som datum + klockslag. Plats anges med x/y, lat/lon, områdeskod eller områdesnamn."
+)
+IMPORT_MAP_NONE = "(ingen)"
+IMPORT_MAP_RAW = "Filens första rader (som de lästes)"
+IMPORT_MAP_APPLY = "Kontrollera med detta kolumnval"
+IMPORT_MAP_SAVE_NAME = "Spara kolumnvalet som importprofil (namn)"
+IMPORT_MAP_SAVE = "Spara profilen"
+IMPORT_MAP_SAVED = "Profilen {name!r} är sparad i {path} och finns nu i listan Importprofil."
+IMPORT_TYPES_HEADER = "Okända händelsetyper"
+IMPORT_TYPES_INTRO = (
+    "Taxonomin känner inte till typerna nedan. Välj en kategorigrupp för varje typ; skadevikten "
+    "blir då medianen för gruppens typer. Valen kan sparas så att nästa import känner igen dem."
+)
+IMPORT_TYPES_CHOOSE = "(välj grupp)"
+IMPORT_TYPES_LABEL = "{value!r} ({n} {rows})"
+IMPORT_TYPES_REMEMBER = "Kom ihåg valen till nästa import"
+IMPORT_TYPES_APPLY = "Kontrollera med dessa grupper"
+IMPORT_UNEXPECTED = (
+    "Ett oväntat fel inträffade vid {file}. Inget har ändrats i databasen. Felet är ett programfel, "
+    "inte ett fel i filen; detaljerna är loggade på servern. Kontakta den som förvaltar tjänsten."
+)
 
 SYNTHETIC_WARNING = (
     "**Syntetiska demodata** – händelser och enkätsvar är påhittade för demonstration, "
