@@ -6,7 +6,6 @@ Every write is followed by a rerun, so the week, the map and the downloads show 
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from geo.errors import ConflictError, GeoError
@@ -19,10 +18,10 @@ from geo.presence import (
     gps_against_plan,
     kinds,
     local_window,
+    map_minutes,
     mark_done,
     parse_point,
     parse_route,
-    planned_hours_per_area,
     presence_settings,
     read_gps,
     record_dwell,
@@ -144,13 +143,17 @@ with hours_column:
         },
         key="plan_area_hours",
     )
-minutes_per_area = (planned_hours_per_area(week) * 60).round() if not week.empty else pd.Series()
+measure = st.radio(
+    strings.PLAN_MAP_MEASURE, list(strings.PLAN_MAP_MEASURES), horizontal=True,
+    format_func=lambda key: strings.PLAN_MAP_MEASURES[key], key="plan_map_measure",
+)  # fmt: skip
+minutes_per_area = map_minutes(week, measure)
 fmap = area_choropleth(
     # Areas with nothing planned have no value (grey), so the classes describe planned areas only.
     layer.assign(minutes=layer["area_code"].map(minutes_per_area[minutes_per_area > 0])),
     "minutes",
-    value_label=strings.PLAN_MAP_LEGEND,
-    legend_title=strings.PLAN_MAP_LEGEND,
+    value_label=strings.PLAN_MAP_MEASURES[measure],
+    legend_title=strings.PLAN_MAP_MEASURES[measure],
     notes=[
         strings.PLAN_MAP_NO_HOURS,
         strings.APPROXIMATE_BOUNDARIES if info.approximate else info.source,
@@ -311,7 +314,9 @@ unit_input, shift_input = st.columns(2)
 chosen_units = unit_input.multiselect(
     strings.PLAN_PROPOSAL_UNITS,
     [u.name for u in active_units],
-    default=[u.name for u in active_units][:2],
+    default=([u.name for u in active_units if u.kind == "bil"] or [u.name for u in active_units])[
+        :2
+    ],
     key="proposal_units",
 )
 chosen_shifts = shift_input.multiselect(
@@ -463,7 +468,8 @@ with form_column, st.form("new_presence"):
     minutes = st.number_input(
         strings.PLAN_MINUTES, min_value=5, max_value=720, value=int(rules["visit_minutes"]), step=5
     )
-    unit = st.selectbox(strings.PLAN_UNIT, [u.name for u in active_units], key="plan_unit")
+    unit_options = [u.name for u in sorted(active_units, key=lambda u: (u.kind != "bil", u.name))]
+    unit = st.selectbox(strings.PLAN_UNIT, unit_options, key="plan_unit")
     shift_name = st.selectbox(
         strings.PLAN_SHIFT, ["", *[s.name for s in shifts]],
         format_func=lambda n: strings.PLAN_SHIFT_AUTO if not n else next(s.label for s in shifts if s.name == n),

@@ -247,15 +247,15 @@ def test_officer_plans_marks_done_imports_gps_and_sees_need(
     _wait_for_map(page)
     page.get_by_role("link", name="Planera närvaro").click()
     page.get_by_text("Ny närvaro", exact=True).wait_for(timeout=60_000)
-    page.get_by_text("Veckans plan", exact=False).wait_for(timeout=60_000)  # this week
-    form = page.locator("[data-testid=stForm]").first
+    page.get_by_text("Enheter × dagar", exact=False).wait_for(timeout=60_000)  # this week
+    form = page.locator("[data-testid=stForm]").filter(has_text="Lägg till i planen")
     form.get_by_label("Syfte").fill("Riktad närvaro i Ullared")
     form.get_by_role("button", name="Lägg till i planen").click()
     page.get_by_text("sparad.", exact=False).first.wait_for(timeout=60_000)
 
-    done_form = page.locator("[data-testid=stForm]").nth(2)
+    done_form = page.locator("[data-testid=stForm]").filter(has_text="Markera genomförd")
     done_form.get_by_role("button", name="Markera genomförd").click()
-    page.get_by_text("Markerad som genomförd").wait_for(timeout=60_000)
+    page.get_by_text("markerad som genomförd").wait_for(timeout=60_000)
 
     lon, lat = 12.7227, 57.1408  # Ullared
     gps = tmp_path / "bil1.csv"

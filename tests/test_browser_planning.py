@@ -1,0 +1,135 @@
+"""Chromium: a planner plans the week for two units from the proposal, sees no double booking,
+marks one visit done and sees the week, the map and the downloads change at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
+
+from geo.presence import list_entries
+from geo.store import make_engine
+from tests.test_browser import Server, _server_fixture, _wait_for_map, browser_page, demo_data_dir
+
+pytestmark = pytest.mark.browser
+__all__ = ["browser_page", "demo_data_dir"]
+
+
+@pytest.fixture
+def server(demo_data_dir: Path, tmp_path: Path) -> Iterator[Server]:
+    yield from _server_fixture(demo_data_dir, tmp_path)
+
+
+def _download(page: Page, label: str, tmp_path: Path) -> bytes:
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name=label).click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+    return target.read_bytes()
+
+
+def _coloured_areas(page: Page, more_than: int = -1) -> int:
+    """Areas the plan map colours (not the grey of "nothing"); waits while the map is redrawn."""
+    deadline = time.monotonic() + 60
+    count = -1
+    while time.monotonic() < deadline:
+        try:
+            frame = _wait_for_map(page)
+            count = int(frame.evaluate(
+                "() => [...document.querySelectorAll('path.leaflet-interactive')]"
+                ".filter(p => (p.getAttribute('fill') || '').toLowerCase() !== '#d9d9d9').length"
+            ))  # fmt: skip
+        except (PlaywrightError, AssertionError):  # the map is being redrawn
+            count = -1
+        if count > more_than:
+            return count
+        page.wait_for_timeout(500)
+    return count
+
+
+def test_plan_a_week_for_two_units_mark_one_done_and_everything_follows(
+    server: Server,
+    browser_page: tuple[Page, list[str], list[str]],
+    demo_data_dir: Path,
+    tmp_path: Path,
+) -> None:
+    page, errors, hosts = browser_page
+    page.goto(f"{server.url}/")
+    _wait_for_map(page)
+    page.get_by_role("link", name="Planera närvaro").click()
+    page.get_by_text("Enheter × dagar", exact=False).wait_for(timeout=60_000)
+    page.locator("[data-testid=stSidebar]").get_by_role(
+        "textbox", name="Planerare (ditt namn)"
+    ).fill("Planerare Pia")
+    page.keyboard.press("Enter")
+    # The proposal for the selected (this) week: two hours over the two default car units.
+    hours = page.get_by_role("spinbutton", name="Patrulltimmar vecka")
+    hours.fill("2")
+    hours.press("Enter")
+    page.get_by_text("120 av 120 minuter placerade", exact=False).wait_for(timeout=60_000)
+    page.get_by_role("button", name="Lägg valda rader i planen").click()
+    page.get_by_text("besök lagda i planen", exact=False).wait_for(timeout=60_000)
+
+    engine = make_engine(f"sqlite:///{demo_data_dir / 'lagesbild.db'}")
+    planned = list_entries(engine)
+    mine = planned[planned["created_by"] == "Planerare Pia"]
+    assert set(mine["unit"]) == {"Patrull 1", "Patrull 2"}
+    assert (mine["planned_end"] - mine["planned_start"]).sum() == pd.Timedelta(minutes=120)
+    for _unit, rows in planned[planned["status"] != "inställd"].groupby("unit"):
+        rows = rows.sort_values("planned_start")
+        assert (
+            rows["planned_start"].iloc[1:].to_numpy() >= rows["planned_end"].iloc[:-1].to_numpy()
+        ).all()
+    grid = page.locator("table.week-grid")
+    assert grid.locator(".visit").count() >= len(mine)  # the week shows the new visits at once
+    csv_before = _download(page, "CSV (Excel)", tmp_path).decode("utf-8-sig")
+    assert all(f"\n{i};" in csv_before.replace("\r\n", "\n") for i in mine["id"])
+    assert page.locator("[data-testid=stWarning]").filter(has_text="lades inte in").count() == 0
+
+    # Add a visit that has already happened (Monday 00:05 of this week), then mark it done.
+    form = page.locator("[data-testid=stForm]").filter(has_text="Lägg till i planen")
+    form.get_by_label("Syfte").fill("Kort stopp vid torget")
+    form.get_by_role("button", name="Lägg till i planen").click()
+    page.get_by_text("sparad.", exact=False).first.wait_for(timeout=60_000)
+    entries = list_entries(engine)
+    manual = entries[entries["purpose"] == "Kort stopp vid torget"].iloc[0]
+    page.locator("[data-testid=stRadio]").get_by_text("Genomförda minuter").click()
+    page.wait_for_timeout(1500)
+    coloured_before = _coloured_areas(page)
+    picker = page.locator("[data-testid=stSelectbox]").filter(has_text="Närvaropost")
+    page.wait_for_timeout(1000)
+    picker.locator("input").first.click()
+    picker.locator("input").first.fill(f"#{int(manual['id'])}:")
+    page.get_by_role("option").filter(has_text=f"#{int(manual['id'])}:").first.click(timeout=60_000)
+    done_form = page.locator("[data-testid=stForm]").filter(has_text="Markera genomförd")
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    day = done_form.locator("[data-testid=stDateInput] input").first
+    day.fill(yesterday)
+    day.press("Enter")
+    done_form.get_by_role("button", name="Markera genomförd").click()
+    page.get_by_text(f"Närvaropost {int(manual['id'])} markerad som genomförd").wait_for(
+        timeout=60_000
+    )
+    assert list_entries(engine).set_index("id").at[int(manual["id"]), "status"] == "genomförd"
+    block = page.locator(f".visit[data-id='{int(manual['id'])}']")
+    if dt.date.fromisoformat(yesterday) >= dt.date.today() - dt.timedelta(
+        days=dt.date.today().weekday()
+    ):
+        assert block.get_attribute("data-status") == "genomförd"  # the week shows it at once
+    assert _coloured_areas(page, more_than=coloured_before) > coloured_before  # the map changed
+    csv_after = _download(page, "CSV (Excel)", tmp_path).decode("utf-8-sig")
+    assert (
+        f"{int(manual['id'])};" in csv_after
+        and "genomförd" in csv_after
+        and "genomförd" not in csv_before
+    )
+    ics = _download(page, "iCalendar", tmp_path).decode()
+    assert ics.count("BEGIN:VEVENT") >= len(mine) + 1 and "Status: genomförd" in ics
+    engine.dispose()
+    assert errors == [] and set(hosts) == {"127.0.0.1"}
