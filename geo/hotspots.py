@@ -19,10 +19,18 @@ Method (ARCHITECTURE "Hotspots", FACTS §5):
   neighbours is therefore hot, as its z says; a test that randomises the cell *values* instead can
   never go below (k + 1)/n for an isolated cell (5e-4 on 19,222 cells), which no false-discovery
   correction over the grid lets through.
+* **Overdispersion.** Real incidents cluster where people live, so cell counts vary far more than
+  random placement allows, and against pure random placement every town cell would be hot and
+  every empty forest a "99 % cold spot" (measured on the demo data: 14,000 cold cells). The
+  dispersion φ (Pearson χ² / df of the cell values against random placement, at least 1) is
+  estimated per analysis, and with φ > 1 the sum is tested as a negative binomial count with the
+  same mean and φ times the variance (exact for Poisson–gamma cells: their sums are again
+  negative binomial). Uniform random points give φ ≈ 1, so the calibration is that of the exact
+  test; an isolated cell of 200 among empty neighbours stays far in the tail.
 * **False discoveries.** Benjamini–Hochberg adjusted p-values over the region's cells
   (:func:`geo.indicators.bh_adjust`); a class at level 90/95/99 % needs the adjusted p below
   0.10/0.05/0.01, and the cell must also pass a seeded Monte Carlo test of the same null (999
-  random placements of the incidents, :func:`permutation_p_values`, run on *all* cells). Fewer than
+  draws of each cell's sum, :func:`permutation_p_values`, run on *all* cells). Fewer than
   :data:`MIN_INCIDENTS` incidents or :data:`MIN_CELLS` cells is an :class:`InsufficientDataError`
   (the page shows plain counts with the reason), not a map of noise.
 * **Emerging hotspots** (ESRI's Emerging Hot Spot Analysis): the same test per month (FDR per
@@ -574,7 +582,7 @@ def permutation_p_values(
     rng = np.random.default_rng(seed)
     mode = "nb" if phi > 1 else "binomial" if len(weights) == 1 else "placement"
     if mode == "nb":
-        observed, size, p_nb = _negative_binomial(
+        observed, size, _p_nb = _negative_binomial(
             adjacency, y, exposure, _kappa(weight_classes), phi
         )
     elif mode == "binomial":
@@ -584,18 +592,24 @@ def permutation_p_values(
     else:
         share = exposure / exposure.sum()
         observed = np.asarray(adjacency @ y).ravel()
+    if mode != "placement":
+        # Cells whose sums have the same null distribution (same neighbourhood share) share one
+        # set of draws, as esda's shared permutation table does: 19,222 cells have ~2,000.
+        parameter = size if mode == "nb" else q
+        unique, group = np.unique(parameter, return_inverse=True)
+        group = group[targets]
     for start in range(0, permutations, block):
         draws = min(block, permutations - start)
         if mode == "nb":
-            sums = rng.negative_binomial(size, p_nb, size=(draws, n)).astype(float)
+            drawn = rng.negative_binomial(unique, 1 / phi, size=(draws, len(unique)))
+            chosen = drawn.astype(float)[:, group]
         elif mode == "binomial":
-            sums = rng.binomial(total, q, size=(draws, n)).astype(float)
+            chosen = rng.binomial(total, unique, size=(draws, len(unique))).astype(float)[:, group]
         else:
             simulated = np.zeros((draws, n))
             for weight, count in zip(weights, counts, strict=True):
                 simulated += rng.multinomial(int(count), share, size=draws) * (weight / 2)
-            sums = np.asarray(adjacency @ simulated.T).T
-        chosen = sums[:, targets]
+            chosen = np.asarray(adjacency @ simulated.T).T[:, targets]
         upper += (chosen >= observed[targets] - 1e-9).sum(axis=0)
         lower += (chosen <= observed[targets] + 1e-9).sum(axis=0)
     p_upper = np.full(n, np.nan)

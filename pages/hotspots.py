@@ -83,6 +83,7 @@ if result.cells is not None:
         seed=result.seed,
         without=result.without_point,
         outside=result.outside,
+        phi=f"{result.dispersion:.1f}".replace(".", ","),
     )
 st.caption(caption)
 

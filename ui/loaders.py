@@ -195,6 +195,7 @@ class HotspotView:
     seed: int = 0
     region: str = ""
     outside: int = 0
+    dispersion: float = 1.0
 
     @property
     def table(self) -> pd.DataFrame | None:
@@ -230,7 +231,7 @@ def hotspots(
         return HotspotView(error=str(error), n=len(frame), region=region.name)
     return HotspotView(cells=result.cells, n=result.n_incidents, without_point=without_point,
                        permutations=result.permutations, seed=result.seed, region=result.region,
-                       outside=result.outside)  # fmt: skip
+                       outside=result.outside, dispersion=result.dispersion)  # fmt: skip
 
 
 def hotspot_region(database_url: str, version: str, filters: Filters, cell_size: int) -> StudyRegion:

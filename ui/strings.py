@@ -160,8 +160,9 @@ POINTS_TOO_MANY = "{n} händelser är för många att visa som punkter (högst {
 HOTSPOT_LEGEND = "Gi*-hotspots"
 HOTSPOT_METHOD = (
     "Studieområde: {region} ({cells} rutor à {size} m, land inom området). Getis-Ord Gi* med rutan "
-    "själv, testad mot slumpvis placering av händelserna inom studieområdet (exakt binomialtest och "
-    "{permutations} simuleringar, frö {seed}); p-värdena är justerade för falska upptäckter "
+    "själv, testad mot slumpvis placering av händelserna inom studieområdet, med hänsyn till att "
+    "händelser klumpar sig (överspridning φ = {phi}; exakt test och {permutations} simuleringar, "
+    "frö {seed}); p-värdena är justerade för falska upptäckter "
     "(Benjamini–Hochberg) över områdets alla rutor. {without} händelser utan punkt och {outside} "
     "utanför områdets rutor ingår inte."
 )
