@@ -152,11 +152,12 @@ class Round:
 
 
 def plan_round(base: str, stops: Sequence[Stop], travel: TravelTable, *, shift_minutes: int,
-               time_limit_s: float = 1.0) -> Round:  # fmt: skip
+               time_limit_s: float = 1.0, improve: bool = True) -> Round:  # fmt: skip
     """The round from ``base`` and back within ``shift_minutes`` that serves the most need.
 
     Solved with OR-Tools (vehicle routing with time windows; each stop optional at a penalty of its
-    need), first solution by path-cheapest-arc, improved by guided local search up to the limit.
+    need), first solution by path-cheapest-arc, improved by guided local search up to the limit
+    (``improve``) or by plain local search to a local optimum (fast, for many rounds at once).
     """
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -188,9 +189,10 @@ def plan_round(base: str, stops: Sequence[Stop], travel: TravelTable, *, shift_m
     time.CumulVar(routing.End(0)).SetRange(0, shift_minutes)
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
-    parameters.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    )
+    if improve:  # guided local search runs until the time limit; without it, to a local optimum
+        parameters.local_search_metaheuristic = (
+            routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        )
     parameters.time_limit.FromMilliseconds(int(time_limit_s * 1000))
     solution = routing.SolveWithParameters(parameters)
     if solution is None:
