@@ -772,6 +772,8 @@ def _long_comments(
 
 def _same_value(name: str, kept: object, value: object) -> bool:
     """Whether two rows of one respondent agree (names folded, numbers as numbers)."""
+    if kept == value:
+        return True
     if name in ("x", "y", "unsafe_x", "unsafe_y"):
         try:
             return _number(str(kept)) == _number(str(value))
@@ -910,16 +912,24 @@ def _answers(
     allowed = [*sorted({k for k in codes if k.isdigit()}, key=int), "vet ej"]
     question = table.questions.get(column)
     asked = f" på frågan {question!r}" if question else ""
+    known: dict[str, str | None] = {}  # answer as written → code (files repeat a few answers)
+    coded = []
     for response, value in table.frame[column].items():
         if value is None:
-            continue  # not answered ("ej svar"): counted in the report, stored as no answer
-        code = codes.get(answer_key(str(value)))
+            coded.append(
+                None
+            )  # not answered ("ej svar"): counted in the report, stored as no answer
+            continue
+        text = str(value)
+        if text not in known:
+            known[text] = codes.get(answer_key(text))
+        code = known[text]
         if code is None:
             report.error("svar_utanför_skalan", *table.at(response, column),
                          f"svaret {value!r}{asked} finns inte i skalan",
                          f"använd koderna {', '.join(allowed)} eller svarstexterna i kodboken")  # fmt: skip
-        out[response] = code
-    return out
+        coded.append(code)
+    return pd.Series(coded, index=out.index, dtype=object)
 
 
 def _place(

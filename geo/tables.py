@@ -114,21 +114,14 @@ def read_table(path: Path, report: TableReport) -> pd.DataFrame:
             f"{path.name}: formatet {fmt} stöds inte här; spara filen som CSV eller Excel (.xlsx)."
         )
     report.format = fmt
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
         source = open_csv(path) if fmt == "csv" else open_xlsx(path)
         chunks = list(source.chunks)
     except GeoError:
         raise
-    except (
-        OSError,
-        EOFError,
-        KeyError,
-        ValueError,
-        zipfile.BadZipFile,
-        InvalidFileException,
-    ) as error:
+    except Exception as error:
+        if not _unreadable(error):
+            raise
         # A broken workbook (not a zip, a missing part) or an unreadable file: nothing was read.
         what = "Excel-arbetsbok" if fmt == "xlsx" else "CSV-fil"
         raise GeoError(
@@ -156,6 +149,15 @@ def read_table(path: Path, report: TableReport) -> pd.DataFrame:
     )
     report.rows_read = len(frame)
     return frame
+
+
+def _unreadable(error: Exception) -> bool:
+    """Whether reading failed because of the file (a broken workbook, a missing part, an I/O
+    error), not because of a bug. openpyxl's own errors are recognised by their module, so
+    openpyxl is imported only when a workbook is read."""
+    return isinstance(error, (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile)) or type(
+        error
+    ).__module__.startswith("openpyxl")
 
 
 def _unique_headers(headers: list[str], file_name: str, fmt: str, report: TableReport) -> list[str]:
