@@ -228,7 +228,10 @@ def test_small_loads_and_loads_smaller_than_the_table_keep_their_indexes(
         connection.rollback()
 
 
-_texts = st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["Misshandel", "Bråk", ""]))
+_texts = st.one_of(
+    st.none(), st.text(max_size=8), st.sampled_from(["Misshandel", "Bråk", "", "o'hara", "a\x00b"])
+)
+_sources = st.sampled_from(["polis", "o'hara", '"; DROP TABLE incidents; --'])  # constant → literal
 _times = st.one_of(
     st.none(),
     st.datetimes(
@@ -242,20 +245,23 @@ _floats = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=False, w
 @settings(derandomize=True, max_examples=60, deadline=None)
 @given(
     rows=st.lists(
-        st.tuples(_texts, _times, _floats, _floats, _texts, st.booleans()), min_size=1, max_size=6
+        st.tuples(_sources, _texts, _times, _floats, _floats, _texts, st.booleans()),
+        min_size=1,
+        max_size=6,
     )
 )
 def test_the_fast_sqlite_path_stores_exactly_what_sqlalchemy_core_stores(
     fast_store: Engine, rows: list[tuple[Any, ...]]
 ) -> None:
-    """Byte for byte the same column values as SQLAlchemy's own INSERT (types, NULLs, times)."""
+    """Byte for byte the same column values as SQLAlchemy's own INSERT (types, NULLs, times),
+    also when a column holds one value and is written as a literal (quotes, NUL)."""
     frame = pd.DataFrame(
         [
             _incident(
-                source_id=str(i), area_code=area, ended_at=ended, x=x, y=y,
+                source=source, source_id=str(i), area_code=area, ended_at=ended, x=x, y=y,
                 description=text, synthetic=synthetic,
             )
-            for i, (area, ended, x, y, text, synthetic) in enumerate(rows)
+            for i, (source, area, ended, x, y, text, synthetic) in enumerate(rows)
         ]
     )  # fmt: skip
     with fast_store.connect() as connection, connection.begin() as transaction:
