@@ -546,6 +546,9 @@ def load_demo(
         ).first()
         if already is None:  # demo presence cannot be replaced: its audit rows are append-only
             _insert_presence(connection, presence)
+    from geo.units import ensure_defaults
+
+    ensure_defaults(engine)  # the demo's units (Patrull 1–4) and the default shifts
     progress("Demodata klara.")
     return {"incidents": len(frame), "survey_responses": len(responses), "presence": len(presence)}
 

@@ -153,3 +153,9 @@ def test_shift_containing_and_unit_load(planned: Engine) -> None:
     )
     assert load.at["Patrull 2", "booked_share"] == pytest.approx(0.75 / 63, abs=1e-3)
     assert load.at["MC 1", "visits"] == 0
+
+
+def test_the_demo_registers_its_units_and_the_default_shifts(demo_store: Engine) -> None:
+    demo_units = set(list_entries(demo_store)["unit"])
+    assert demo_units <= {u.name for u in list_units(demo_store)}
+    assert {s.name for s in list_shifts(demo_store)} == {"dag", "kväll", "natt"}
