@@ -651,7 +651,8 @@ def _long_responses(
                          "ge varje rad respondentens löpnummer")  # fmt: skip
             continue
         wave = (row[wave_col] if wave_col else None) or options.wave or ""
-        response = responses.setdefault((re.sub(r"\.0$", "", wave), respondent), line)
+        key = (re.sub(r"\.0$", "", wave), respondent_key(respondent))
+        response = responses.setdefault(key, line)
         owner[line] = response
         for name, column in per_respondent.items():
             value = row[column]
@@ -818,6 +819,14 @@ def _screen_comments(
 
 
 _WAVE = re.compile(r"^(19|20)\d{2}$")
+
+
+def respondent_key(respondent: str) -> str:
+    """How respondent ids are compared: trimmed and case-folded (``R17`` is ``r17 ``), as
+    incident ids are; an Excel number's ``.0`` is dropped."""
+    return re.sub(r"\.0$", "", respondent.strip().casefold())
+
+
 RESPONDENT_ID_LENGTH = 100
 """The longest respondent id the store keeps (``geo.schema.survey_responses``)."""
 
@@ -846,13 +855,14 @@ def _respondents(
     column = table.fields["respondent_id"]
     values = table.frame[column]
     with engine.connect() as connection:
-        stored = set(
-            connection.execute(
+        stored = {
+            (str(wave), respondent_key(str(respondent)))
+            for wave, respondent in connection.execute(
                 select(survey_responses.c.wave, survey_responses.c.respondent_id).where(
                     survey_responses.c.source == options.source
                 )
             ).all()
-        )
+        }
     first_seen: dict[tuple[str, str], int] = {}
     for response, value in values.items():
         line, shown = table.at(response, column)
@@ -865,7 +875,7 @@ def _respondents(
                          f"respondent-id {str(value)[:30]!r}… är {len(str(value))} tecken",
                          f"använd ett löpnummer på högst {RESPONDENT_ID_LENGTH} tecken")  # fmt: skip
             continue
-        key = (str(waves[response]), str(value))
+        key = (str(waves[response]), respondent_key(str(value)))
         if key in first_seen:
             report.error("dubblett", line, shown,
                          f"respondent {value!r} finns redan på rad {first_seen[key]} (omgång {key[0]})",

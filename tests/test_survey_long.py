@@ -273,3 +273,17 @@ def test_cli_takes_the_layout(
     assert "formatet går inte att avgöra" in capsys.readouterr().out
     assert main(["import", "survey", str(both), "--wave", "2025", "--layout", "wide"]) == 0
     assert "format: brett" in capsys.readouterr().out
+
+
+def test_respondent_ids_are_compared_trimmed_and_case_folded(store: Engine, tmp_path: Path) -> None:
+    text = "svar_id;omrade;fraga;svar\nA1;Skrea;trygghet;1\na1;Skrea;klotter;2\n"
+    report = import_survey(store, _write(tmp_path, text), SurveyOptions(wave="2025"))
+    assert report.imported, report.text()
+    assert _stored(store) == {"A1": ("1382R007", "mycket_trygg", {"klotter": "ganska_litet"})}
+    wide = "respondent_id;omgång;område;trygghet\nb7;2025;Skrea;1\nB7;2025;Skrea;2\n"
+    refused = import_survey(store, _write(tmp_path, wide, "w.csv"))
+    assert "rad 3, kolumn 'respondent_id': respondent 'B7' finns redan på rad 2" in refused.text()
+    again = import_survey(
+        store, _write(tmp_path, "respondent_id;omgång;område;trygghet\na1;2025;Skrea;1\n", "x.csv")
+    )
+    assert "respondent 'a1' i omgång 2025 är redan importerad" in again.text()

@@ -121,6 +121,10 @@ def survey_files(draw: st.DrawFn) -> SurveyFile:
     if layout == "wide":
         columns = draw(st.permutations([*base, "safety", *sorted(items)]))
         rows = [[_cell(p, c, area_field) for c in columns] for p in people]
+        at = columns.index("respondent_id")
+        for row in rows:
+            if draw(st.booleans()):
+                row[at] = row[at].upper()
     else:
         columns = draw(st.permutations([*base, "question", "answer"]))
         rows = []
@@ -131,6 +135,10 @@ def survey_files(draw: st.DrawFn) -> SurveyFile:
                 elif p[question][1] is not None:
                     p[question] = (None, None)  # not asked: counts nowhere
         rows = draw(st.permutations(rows))
+        at = columns.index("respondent_id")
+        for row in rows:  # the same respondent written R1 on one row and r1 on another
+            if draw(st.booleans()):
+                row[at] = row[at].upper()
     spec = SurveyFile(b"", layout, None if optional["wave"] else "2025")
     spec.responses = len(people)
     spec.safety = Counter(p["safety"][1] for p in people if p["safety"][1])
