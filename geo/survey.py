@@ -923,7 +923,7 @@ def _answers(
     question = table.questions.get(column)
     asked = f" på frågan {question!r}" if question else ""
     known: dict[str, str | None] = {}  # answer as written → code (files repeat a few answers)
-    coded = []
+    coded: list[str | None] = []
     for response, value in table.frame[column].items():
         if value is None:
             coded.append(
