@@ -27,7 +27,9 @@ def _choose(page: Page, label: str, option: str) -> None:
 
 
 def test_a_new_user_maps_a_column_by_hand_and_imports_a_file_without_id(
-    fresh_server: Server, browser_page: tuple[Page, list[str], list[str]], tmp_path: Path
+    fresh_server: Server,  # noqa: F811 - the fixture imported above
+    browser_page: tuple[Page, list[str], list[str]],  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     page, errors, hosts = browser_page
     export = tmp_path / "export_utan_id.csv"
@@ -42,7 +44,10 @@ def test_a_new_user_maps_a_column_by_hand_and_imports_a_file_without_id(
     page.locator("input[type=file]").first.set_input_files(str(export))
     page.get_by_text("Filen kan inte importeras").wait_for(timeout=60_000)
     report = page.locator("[data-testid=stCode]").first.inner_text()
-    assert "hittar ingen kolumn för händelsetyp" in report and "närmast är kolumnen 'Brottsslag'" in report
+    assert (
+        "hittar ingen kolumn för händelsetyp" in report
+        and "närmast är kolumnen 'Brottsslag'" in report
+    )
     assert "Traceback" not in page.content()
 
     page.get_by_text("Välj kolumner själv").wait_for(timeout=30_000)
