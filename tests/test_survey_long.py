@@ -287,3 +287,27 @@ def test_respondent_ids_are_compared_trimmed_and_case_folded(store: Engine, tmp_
         store, _write(tmp_path, "respondent_id;omgång;område;trygghet\na1;2025;Skrea;1\n", "x.csv")
     )
     assert "respondent 'a1' i omgång 2025 är redan importerad" in again.text()
+
+
+def test_long_survey_from_excel_with_numbers_as_excel_stores_them(
+    store: Engine, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["SvarID", "Enkätår", "RegSO", "Fråga", "Svar"])
+    sheet.append([101, 2025, "1382R005", "trygghet", 4])
+    sheet.append([101, 2025, "1382R005", "klotter", 3])
+    sheet.append([102, 2025, "1382R005", "trygghet", 9])
+    sheet.append([102, 2025, "1382R005", "klotter", None])  # ej svar
+    path = tmp_path / "enkat.xlsx"
+    book.save(path)
+    report = import_survey(store, path)
+    assert report.imported, report.text()
+    assert "format: långt" in report.text() and "klotter 1 (5)" in report.text()
+    assert _stored(store) == {
+        "101": ("1382R005", "mycket_otrygg", {"klotter": "ganska_stort"}),
+        "102": ("1382R005", "vet_ej", {}),
+    }
