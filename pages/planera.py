@@ -6,6 +6,7 @@ Every write is followed by a rerun, so the week, the map and the downloads show 
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from geo.errors import ConflictError, GeoError
@@ -504,6 +505,19 @@ with need_column:
         ),
         width="stretch",
     )
+    chosen_area = st.session_state.get("plan_area") or next(iter(names))
+    area_need = need.set_index("area_code")
+    last_visit = (
+        area_need.at[chosen_area, "days_since_presence"] if chosen_area in area_need.index else None
+    )
+    st.caption(
+        strings.PLAN_AREA_FACTS.format(
+            name=names.get(chosen_area, chosen_area),
+            share=float(area_need.at[chosen_area, "need_share"]) if chosen_area in area_need.index else 0.0,
+            last=strings.PLAN_AREA_NEVER if last_visit is None or pd.isna(last_visit) else f"{int(last_visit)} dagar sedan",
+            week=float(minutes_per_area.get(chosen_area, 0.0)),
+        )
+    )  # fmt: skip
 
 # --- Presence file ------------------------------------------------------------------------------
 st.subheader(strings.PLAN_IMPORT)
