@@ -3,14 +3,18 @@ indicators per area, side by side, and perceived against recorded safety with it
 
 Perceived against recorded, per area (each side is tested, not eyeballed):
 
-- *Perceived* is "högre" when the area's Wilson interval for the unsafe share lies wholly above the
-  municipality's share, "lägre" when wholly below, otherwise "som kommunen"; "för få svar" when the
-  area is suppressed (n below the threshold) or has no answers.
+- *Perceived* is tested with the score test that Wilson's interval inverts (the area's unsafe
+  share against the municipality's); "för få svar" when the area is suppressed (n below the
+  threshold) or has no answers.
 - *Recorded* compares the area's incident count with what its share of the population would give
-  (count × population share): "högre" when the exact Poisson (Garwood) 95 % interval of the count
-  lies wholly above that expectation, "lägre" when wholly below. Without a population figure the
-  side is "okänd". The harm index is shown next to it but does not decide the class: harm is not a
-  Poisson count.
+  (count × population share) with the exact Poisson test that the Garwood interval inverts.
+  Without a population figure the side is "okänd". The harm index is shown next to it but does not
+  decide the class: harm is not a Poisson count. Where residents are the wrong denominator
+  (Ullared with Gekås, Skrea strand in summer; ``data/floors.json``) the row carries a note.
+- Both sides of every area form one family of tests: "högre"/"lägre" needs the Benjamini–Hochberg
+  adjusted p-value at most 0.05 (with 14 areas × 2 sides, one area in three would otherwise be
+  "different" by chance somewhere on the map). Unadjusted, a side is "högre" exactly when its 95 %
+  interval lies wholly above the comparison.
 
 The classes combine the two. Where people feel unsafe but comparatively little is recorded is
 ``otrygg_lite_anmalt``; the reverse is ``anmalt_men_tryggt``.
@@ -23,11 +27,13 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
 from geo.config import REFERENCE_DIR
 from geo.errors import ConfigError
+from geo.indicators import bh_adjust
 from geo.partners import period_bounds
 
 PROMISE_PATH = REFERENCE_DIR / "promise.json"
@@ -106,21 +112,53 @@ def poisson_interval(count: int, level: float = 0.95) -> tuple[float, float]:
     return low, high
 
 
-def _recorded_side(count: int, expected: float) -> str:
+def poisson_p_value(count: int, expected: float) -> float:
+    """Two-sided exact Poisson test of ``count`` against a mean ``expected`` (twice the smaller
+    tail): below 0.05 exactly when the Garwood 95 % interval of the count excludes ``expected``."""
     if not math.isfinite(expected) or expected <= 0:
-        return "okänd"
-    low, high = poisson_interval(count)
-    return "högre" if low > expected else "lägre" if high < expected else "som kommunen"
+        return math.nan
+    lower = float(stats.poisson.cdf(count, expected))
+    upper = float(stats.poisson.sf(count - 1, expected))
+    return min(1.0, 2 * min(lower, upper))
 
 
-def _perceived_side(row: pd.Series, overall_share: float) -> str:
-    if bool(row.get("suppressed")) or not (row.get("n") or 0) or pd.isna(row.get("low")):
-        return "för få svar"
-    if row["low"] > overall_share:
-        return "högre"
-    if row["high"] < overall_share:
-        return "lägre"
-    return "som kommunen"
+def score_p_value(k: int, n: int, share: float) -> float:
+    """Two-sided score test of ``k`` of ``n`` against a share: below 0.05 exactly when the Wilson
+    95 % interval excludes ``share`` (Wilson's interval is this test inverted)."""
+    if n < 1 or not 0 < share < 1:
+        return math.nan
+    z = (k - n * share) / math.sqrt(n * share * (1 - share))
+    return float(2 * stats.norm.sf(abs(z)))
+
+
+def newcombe_p_value(k1: int, n1: int, k0: int, n0: int) -> float:
+    """The smallest two-sided level at which Newcombe's hybrid score interval for p1 − p0 excludes
+    zero (so below 0.05 exactly when the 95 % interval shown does)."""
+    from scipy.optimize import brentq
+
+    from geo.survey import wilson_interval
+
+    p1, p0 = k1 / n1, k0 / n0
+    d = p1 - p0
+    if d == 0:
+        return 1.0
+
+    def edge(z: float) -> float:
+        l1, u1 = wilson_interval(k1, n1, z)
+        l0, u0 = wilson_interval(k0, n0, z)
+        if d > 0:
+            return d - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2)
+        return -(d + math.sqrt((u1 - p1) ** 2 + (p0 - l0) ** 2))
+
+    if edge(40.0) > 0:
+        return float(2 * stats.norm.sf(40.0))
+    return float(2 * stats.norm.sf(brentq(edge, 1e-9, 40.0)))
+
+
+def _side(p_adjusted: float, above: bool, *, alpha: float = 0.05) -> str:
+    if math.isnan(p_adjusted) or p_adjusted > alpha:
+        return "som kommunen"
+    return "högre" if above else "lägre"
 
 
 def joint_table(
@@ -156,11 +194,32 @@ def joint_table(
         total * population / population[known].sum() if known.any() else population * math.nan
     )
     table["expected"] = expected
-    table["recorded"] = [
-        _recorded_side(int(c), float(e) if pd.notna(e) else math.nan)
+    table["p_recorded"] = [
+        poisson_p_value(int(c), float(e) if pd.notna(e) else math.nan)
         for c, e in zip(table["count"], expected, strict=True)
     ]
-    table["perceived"] = [_perceived_side(row, overall_share) for _i, row in table.iterrows()]
+    no_answers = table["suppressed"].fillna(False).astype(bool) | ~(table["n"].fillna(0) > 0)
+    table["p_perceived"] = [
+        math.nan if hidden else score_p_value(int(k), int(n), overall_share)
+        for hidden, k, n in zip(no_answers, table["unsafe"].fillna(0), table["n"].fillna(0), strict=True)
+    ]  # fmt: skip
+    # One family: every area's recorded and perceived test together (the map shows them all).
+    adjusted = bh_adjust(np.concatenate([table["p_recorded"], table["p_perceived"]]))
+    table["p_adjusted_recorded"] = adjusted[: len(table)]
+    table["p_adjusted_perceived"] = adjusted[len(table) :]
+    family = int(np.isfinite(adjusted).sum())
+    table["recorded"] = [
+        "okänd" if math.isnan(p) else _side(q, c > e)
+        for p, q, c, e in zip(table["p_recorded"], table["p_adjusted_recorded"], table["count"],
+                              table["expected"], strict=True)
+    ]  # fmt: skip
+    table["perceived"] = [
+        "för få svar" if hidden else _side(q, float(share) > overall_share)
+        for hidden, q, share in zip(no_answers, table["p_adjusted_perceived"], table["share"], strict=True)
+    ]  # fmt: skip
+    from geo.indicators import load_floors
+
+    table["denominator_note"] = table["area_code"].map(load_floors().denominator_notes).fillna("")
     table["klass"] = [
         _combine(p, r) for p, r in zip(table["perceived"], table["recorded"], strict=True)
     ]
@@ -169,6 +228,7 @@ def joint_table(
             index="area_code", columns="label", values="value", aggfunc="first"
         )
         table = table.merge(wide, left_on="area_code", right_index=True, how="left")
+    table.attrs["family"] = family  # after the merge, which drops attrs
     return table
 
 
@@ -215,3 +275,38 @@ def latest_indicators(indicators: pd.DataFrame, *, until_year: int | None = None
         + ")"
     )
     return chosen.reset_index(drop=True)
+
+
+def tested_safety_change(
+    responses: pd.DataFrame,
+    areas: pd.DataFrame,
+    wave: str,
+    previous: str,
+    *,
+    suppress_below: int,
+    reveal_small: bool,
+) -> pd.DataFrame:
+    """:func:`geo.survey.safety_change` with a p-value per area (the level at which Newcombe's
+    interval excludes zero) and Benjamini–Hochberg over the areas tested: ``significant`` when the
+    adjusted p is at most 0.05. ``attrs["family"]`` is the number of areas tested."""
+    from geo.survey import safety_by_area, safety_change
+
+    change = safety_change(responses, areas, wave, previous, suppress_below=suppress_below,
+                           reveal_small=reveal_small)  # fmt: skip
+    now = safety_by_area(responses, areas, wave, suppress_below=suppress_below, reveal_small=True)
+    before = safety_by_area(
+        responses, areas, previous, suppress_below=suppress_below, reveal_small=True
+    )
+    p_values = []
+    for row, a, b in zip(change.itertuples(), now.itertuples(), before.itertuples(), strict=True):
+        tested = not math.isnan(float(row.change))
+        p_values.append(
+            newcombe_p_value(int(a.unsafe), int(a.n), int(b.unsafe), int(b.n))
+            if tested
+            else math.nan
+        )
+    change["p_value"] = p_values
+    change["p_adjusted"] = bh_adjust(p_values)
+    change["significant"] = change["p_adjusted"].fillna(1.0) <= 0.05
+    change.attrs["family"] = int(np.isfinite(change["p_value"]).sum())
+    return change

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from geo.exports import Caption, category_figure
-from geo.joint import CLASS_COLOURS, CLASSES, load_promise
+from geo.joint import CLASS_COLOURS, CLASSES, load_promise, tested_safety_change
 from geo.maps import area_outline_map, category_layer, count_cells_layer, swatch_legend
-from geo.survey import item_shares, load_comments, safety_change, unsafe_place_clusters, waves
+from geo.survey import item_shares, load_comments, unsafe_place_clusters, waves
 from ui import charts, loaders, presentation, state, strings
 from ui.auth import require_page
 from ui.joint import display_table, interval, pct, tooltip_columns
@@ -91,6 +91,13 @@ st.subheader(strings.JOINT_TABLE_HEADER)
 st.dataframe(
     display_table(table, focus, min_n, view.indicator_labels), hide_index=True, width="stretch"
 )
+st.caption(strings.JOINT_FDR_NOTE.format(family=table.attrs.get("family", 0)))
+notes = [strings.DENOMINATOR_NOTE.format(name=name, note=note)
+         for name, note in zip(table["name"], table["denominator_note"], strict=True) if note]  # fmt: skip
+if notes:
+    with st.expander(strings.JOINT_DENOMINATOR_HEADER, expanded=True):
+        for note in notes:
+            st.caption(note)
 if not view.indicator_labels:
     st.caption(strings.JOINT_INDICATOR_NONE)
 
@@ -129,7 +136,7 @@ st.caption(strings.JOINT_ITEMS_NOTE)
 earlier = [w for w in waves(responses) if w < wave]
 if earlier:
     st.subheader(f"{strings.JOINT_CHANGE_HEADER} ({earlier[0]} → {wave})")
-    change = safety_change(
+    change = tested_safety_change(
         responses, layer, wave, earlier[0], suppress_below=min_n, reveal_small=is_polis
     )
     real = change[change["significant"]].assign(Område=lambda f: f["area_code"].map(names))
@@ -143,6 +150,7 @@ if earlier:
         ]
         st.dataframe(real[["Område", "Förändring", "95 % KI"]], hide_index=True)
     st.caption(strings.JOINT_CHANGE_NOTE)
+    st.caption(strings.JOINT_CHANGE_FDR.format(family=change.attrs["family"]))
 
 if is_polis:
     with st.expander(strings.JOINT_COMMENTS):

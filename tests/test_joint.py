@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
@@ -153,3 +154,74 @@ def test_latest_period_is_by_date_not_by_spelling() -> None:
     assert latest_indicators(values)["period"].tolist() == [
         "2025-12"
     ]  # "2025-Q3" > "2025-12" as text
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from geo.joint import newcombe_p_value, poisson_p_value, score_p_value  # noqa: E402
+from geo.survey import newcombe_difference, wilson_interval  # noqa: E402
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(count=st.integers(0, 300), expected=st.floats(0.5, 300))
+def test_poisson_test_agrees_with_the_garwood_interval(count: int, expected: float) -> None:
+    low, high = poisson_interval(count)
+    if min(abs(low - expected), abs(high - expected)) > 1e-6 * expected:  # not on the edge
+        assert (poisson_p_value(count, expected) < 0.05) == (expected < low or expected > high)
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(n=st.integers(1, 400), data=st.data(), share=st.floats(0.02, 0.98))
+def test_score_test_agrees_with_the_wilson_interval(
+    n: int, data: st.DataObject, share: float
+) -> None:
+    k = data.draw(st.integers(0, n))
+    low, high = wilson_interval(k, n)
+    if min(abs(low - share), abs(high - share)) > 1e-9:
+        assert (score_p_value(k, n, share) < 0.05) == (share < low or share > high)
+
+
+@settings(derandomize=True, max_examples=150, deadline=None)
+@given(n1=st.integers(5, 300), n0=st.integers(5, 300), data=st.data())
+def test_newcombe_p_value_agrees_with_its_interval(n1: int, n0: int, data: st.DataObject) -> None:
+    k1, k0 = data.draw(st.integers(0, n1)), data.draw(st.integers(0, n0))
+    _d, low, high = newcombe_difference(k1, n1, k0, n0)
+    if min(abs(low), abs(high)) > 1e-9:
+        assert (newcombe_p_value(k1, n1, k0, n0) < 0.05) == (low > 0 or high < 0)
+
+
+def test_with_no_difference_anywhere_few_maps_show_one() -> None:
+    # Calibration of the joint map: 14 areas whose incidents follow their population and whose
+    # unsafe share is the municipality's. Both sides of all areas are one family (BH at 5 %).
+    rng = np.random.default_rng(3)
+    population = np.array(
+        [600, 6200, 2400, 1700, 1400, 5100, 7800, 1150, 2050, 3800, 7200, 3500, 860, 3200]
+    )
+    maps, different, uncorrected = 400, 0, 0
+    for _map in range(maps):
+        counts = rng.poisson(population * 0.03)
+        n = rng.integers(20, 150, len(population))
+        unsafe = rng.binomial(n, 0.2)
+        overall = unsafe.sum() / n.sum()
+        frame = pd.DataFrame({"area_code": [f"A{i}" for i in range(14)], "name": "x", "zone": "kust",
+                              "population": population, "count": counts, "harm_index": 0.0})  # fmt: skip
+        safety = pd.DataFrame({"area_code": frame["area_code"], "n": n.astype(float), "unsafe": unsafe.astype(float),
+                               "share": unsafe / n, "low": 0.0, "high": 1.0, "suppressed": False})  # fmt: skip
+        table = joint_table(frame, safety, overall, pd.DataFrame())
+        assert table.attrs["family"] == 28
+        different += bool((table["klass"] != "inget_avvikande").any())
+        uncorrected += bool(((table["p_recorded"] < 0.05) | (table["p_perceived"] < 0.05)).any())
+    assert different / maps <= 0.06
+    assert uncorrected / maps > 0.3  # what the page showed before: a "difference" on most maps
+
+
+def test_residents_are_the_wrong_denominator_where_visitors_dominate() -> None:
+    counts = pd.DataFrame({"area_code": ["1382R011", "1382R007", "1382R002"], "name": ["U", "S", "T"],
+                           "zone": "x", "population": [7000, 7800, 6200], "count": [50, 40, 30], "harm_index": 0.0})  # fmt: skip
+    safety = pd.DataFrame({"area_code": counts["area_code"], "n": 50.0, "unsafe": 10.0, "share": 0.2,
+                           "low": 0.1, "high": 0.3, "suppressed": False})  # fmt: skip
+    table = joint_table(counts, safety, 0.2, pd.DataFrame()).set_index("area_code")
+    assert "Gekås" in table.at["1382R011", "denominator_note"]
+    assert "Skrea strand" in table.at["1382R007", "denominator_note"]
+    assert table.at["1382R002", "denominator_note"] == ""

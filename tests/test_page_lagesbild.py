@@ -28,6 +28,9 @@ def test_police_see_areas_with_n_intervals_map_and_comments() -> None:
     assert (table["95 % KI"] != "–").sum() >= 12
     text = _texts(page)
     assert "Enkät 2025: n = " in text and "95 % KI" in text
+    assert "justerade för att 28 test görs samtidigt" in text  # 14 areas × 2 sides, one family
+    assert {"Justerat p (registrerat)", "Justerat p (upplevt)"} <= set(table.columns)
+    assert "Gekås" in text and "Skrea strand" in text  # residents are the wrong denominator there
     assert "Syntetiska demodata" in text
     # The map: area classes plus aggregated clusters, never single answers.
     args = json.loads(page.get("component_instance")[0].proto.json_args)

@@ -24,6 +24,16 @@ def interval(low: object, high: object) -> str:
     return f"{pct(low).removesuffix(' %')}–{pct(high)}"
 
 
+def p_text(value: object) -> str:
+    """An adjusted p-value in Swedish ('0,003', '< 0,001'); '–' where nothing was tested."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    number = float(value)  # type: ignore[arg-type]
+    if number < 0.001:
+        return "< 0,001"
+    return (f"{number:.3f}" if number < 0.01 else f"{number:.2f}").replace(".", ",")
+
+
 def display_table(
     table: pd.DataFrame, focus: set[str], min_n: int, indicator_labels: tuple[str, ...]
 ) -> pd.DataFrame:
@@ -46,6 +56,8 @@ def display_table(
     ]
     shown["n"] = shown["n"].astype("Float64").round(0).astype("Int64")
     shown["klass_label"] = shown["klass"].map(CLASSES)
+    for side in ("recorded", "perceived"):
+        shown[f"p_{side}_text"] = shown[f"p_adjusted_{side}"].map(p_text)
     columns = [*strings.JOINT_COLUMNS, *indicator_labels]
     return shown[columns].rename(columns=strings.JOINT_COLUMNS)
 

@@ -417,6 +417,7 @@ JOINT_COLUMNS = {
     "harm_index": "Skadeindex",
     "expected": "Väntat efter befolkning",
     "recorded": "Registrerat",
+    "p_recorded_text": "Justerat p (registrerat)",
     "n": "Enkätsvar (n)",
     "share_text": "Otrygga",
     "interval_text": "95 % KI",
