@@ -12,6 +12,15 @@ A negative WDD means fewer incidents in the treated areas (and their surrounding
 comparison suggests. Harm-weighted, each count becomes a sum of weights and its variance the sum
 of squared weights (a compound Poisson count). Small counts get a plain warning: |z| < 1.96 is
 "no detectable effect", not "no effect", and with few incidents nothing can be concluded at all.
+
+Comparable baselines (the explicit rule): the WDD subtracts *raw* count changes, so it assumes
+that without the intervention treated and comparison areas would have changed by about the same
+number of incidents. Wheeler & Ratcliffe (2018) therefore ask for comparison areas with counts
+similar to the treated areas before the intervention. Here the comparison areas' count before
+must lie between half and twice the treated areas' (:data:`MAX_BASELINE_RATIO`), and the same for
+the two displacement rings; otherwise :meth:`Evaluation.verdict` refuses to conclude, says why
+and names areas whose count before would fit. (T 20 → 10 against C 400 → 200 is a halving in
+both, yet WDD = +190 with z = 7.6: the difference only says that C is twenty times bigger.)
 """
 
 from __future__ import annotations
@@ -32,6 +41,8 @@ MIN_INCIDENTS = 30
 """Fewer incidents than this in the treated areas (before + after) and nothing can be concluded."""
 MIN_PER_COMPONENT = 10
 """A component (before or after) below this is flagged as small."""
+MAX_BASELINE_RATIO = 2.0
+"""Comparison and treated counts before may differ by at most this factor either way."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,8 @@ class Evaluation:
     p_value: float
     harm_weighted: bool
     warnings: list[str] = field(default_factory=list)
+    refusal: str | None = None
+    """Why no verdict is given although the numbers exist (baselines not comparable)."""
 
     @property
     def standard_error(self) -> float:
@@ -74,6 +87,8 @@ class Evaluation:
         """One plain Swedish sentence about what can be said."""
         if any(w.startswith("För få") for w in self.warnings):
             return "För få händelser för att dra någon slutsats."
+        if self.refusal:
+            return f"Ingen slutsats: {self.refusal}"
         if abs(self.z) < 1.96:
             return "Ingen säkerställd skillnad mot jämförelseområdena (|z| < 1,96)."
         if self.wdd < 0:
@@ -192,7 +207,64 @@ def evaluate(
             f"Små tal (under {MIN_PER_COMPONENT} före eller efter) i: {', '.join(small)}. "
             "Slumpen kan ge stora skillnader."
         )
-    return Evaluation(t, c, d, cd, wdd, variance, z, p, harm_weighted, warnings)
+    refusal = _baseline_refusal(t, c, d, cd, b, areas, treated, harm_weighted=harm_weighted)
+    return Evaluation(t, c, d, cd, wdd, variance, z, p, harm_weighted, warnings, refusal)
+
+
+def baselines_comparable(treated_before: float, control_before: float) -> bool:
+    """Whether the comparison's level before is within :data:`MAX_BASELINE_RATIO` of the treated."""
+    if treated_before <= 0 or control_before <= 0:
+        return treated_before == control_before
+    ratio = control_before / treated_before
+    return 1 / MAX_BASELINE_RATIO <= ratio <= MAX_BASELINE_RATIO
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
+
+
+def _baseline_refusal(
+    t: Component,
+    c: Component,
+    d: Component | None,
+    cd: Component | None,
+    before: pd.DataFrame,
+    areas: gpd.GeoDataFrame,
+    treated: list[str],
+    *,
+    harm_weighted: bool,
+) -> str | None:
+    """The reason and what to pick instead when the baselines are not comparable."""
+    unit = "i skadeindex" if harm_weighted else "händelser"
+    if not baselines_comparable(t.before, c.before):
+        low, high = t.before / MAX_BASELINE_RATIO, t.before * MAX_BASELINE_RATIO
+        per_area = (
+            before.groupby("area_code", observed=True)["harm"].sum()
+            if harm_weighted
+            else before.groupby("area_code", observed=True).size()
+        )
+        names = areas.set_index("area_code")["name"] if "name" in areas else None
+        fitting = [
+            str(names.get(code, code)) if names is not None else str(code)
+            for code, count in per_area.sort_values(ascending=False).items()
+            if code not in treated and low <= count <= high
+        ]
+        instead = (f" Områden som ensamma passar: {', '.join(fitting[:5])}." if fitting
+                   else " Slå ihop mindre områden eller välj färre.")  # fmt: skip
+        return (
+            f"utgångslägena går inte att jämföra: jämförelseområdena hade {_number(c.before)} {unit} "
+            f"före mot {_number(t.before)} i områdena med riktad närvaro. WDD jämför förändringar i "
+            f"antal och förutsätter liknande nivåer före (Wheeler & Ratcliffe 2018; regeln här: "
+            f"jämförelsen högst dubbelt och minst hälften så stor). Välj jämförelseområden med "
+            f"{_number(low)}–{_number(high)} {unit} före.{instead}"
+        )
+    if d is not None and cd is not None and not baselines_comparable(d.before, cd.before):
+        return (
+            f"förskjutningszonerna går inte att jämföra ({_number(cd.before)} {unit} före runt "
+            f"jämförelseområdena mot {_number(d.before)} runt de behandlade; högst dubbelt eller "
+            "hälften). Ändra zonens bredd eller jämförelseområdena, eller utvärdera utan zon (0 m)."
+        )
+    return None
 
 
 def _rings(

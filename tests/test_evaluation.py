@@ -101,3 +101,35 @@ def test_evaluate_refuses_overlapping_choices() -> None:
         evaluate(frame, AREAS, treated=["T"], control=["T"], before=BEFORE, after=AFTER)
     with pytest.raises(GeoError, match="måste sluta innan"):
         evaluate(frame, AREAS, treated=["T"], control=["C"], before=AFTER, after=BEFORE)
+
+
+def test_wdd_refuses_a_verdict_when_baselines_are_not_comparable() -> None:
+    # T 20 → 10 and C 400 → 200 both halve, yet WDD = (10 − 20) − (200 − 400) = +190, z = 7.6:
+    # the "effect" only says that the comparison is twenty times bigger.
+    frame = _incidents([
+        ("T", 500, 500, 20, dt.datetime(2025, 2, 1, tzinfo=dt.UTC)), ("T", 500, 500, 10, dt.datetime(2025, 5, 1, tzinfo=dt.UTC)),
+        ("C", 10_500, 500, 400, dt.datetime(2025, 2, 1, tzinfo=dt.UTC)), ("C", 10_500, 500, 200, dt.datetime(2025, 5, 1, tzinfo=dt.UTC)),
+        ("M", 12_000, 500, 30, dt.datetime(2025, 2, 1, tzinfo=dt.UTC)), ("M", 12_000, 500, 30, dt.datetime(2025, 5, 1, tzinfo=dt.UTC)),
+    ])  # fmt: skip
+    areas = AREAS.assign(name=["Tången", "Norr", "Centrum", "Mellan"])
+    result = evaluate(frame, areas, treated=["T"], control=["C"], before=BEFORE, after=AFTER)
+    assert result.wdd == 190 and result.z == pytest.approx(190 / math.sqrt(630))
+    verdict = result.verdict()
+    assert verdict.startswith("Ingen slutsats: utgångslägena går inte att jämföra")
+    assert "400 händelser före mot 20" in verdict and "Wheeler & Ratcliffe" in verdict
+    assert "Välj jämförelseområden med 10–40 händelser före" in verdict and "Mellan" in verdict
+    assert "säkerställt" not in verdict
+    # The same halving against a comparison of similar size gets a verdict again.
+    fair = evaluate(frame, areas, treated=["T"], control=["M"], before=BEFORE, after=AFTER)
+    assert fair.refusal is None and not fair.verdict().startswith("Ingen slutsats")
+
+
+@pytest.mark.parametrize(
+    ("treated", "control", "comparable"),
+    [(20, 40, True), (20, 10, True), (20, 41, False), (20, 9, False), (0, 0, True), (0, 5, False)],
+    ids=["twice", "half", "just-over", "just-under", "both-zero", "zero-treated"],
+)
+def test_the_baseline_rule_is_half_to_twice(treated: int, control: int, comparable: bool) -> None:
+    from geo.evaluation import baselines_comparable
+
+    assert baselines_comparable(treated, control) is comparable

@@ -44,3 +44,17 @@ def test_police_evaluate_presence_with_wdd() -> None:
     page = _page("uppfoljning", "polis")
     text = " ".join(m.value for m in page.markdown)
     assert "WDD = " in text and "z = " in text
+
+
+@pytest.mark.usefixtures("app_env")
+def test_evaluation_states_the_baseline_rule_and_refuses_incomparable_areas() -> None:
+    page = _page("uppfoljning", "polis")
+    captions = " ".join(c.value for c in page.caption)
+    assert "mellan hälften och dubbelt så många" in captions  # the rule is in the method text
+    page.multiselect(key="eval_treated").set_value(["1382R013"])  # a small rural area
+    page.multiselect(key="eval_control").set_value(["1382R001", "1382R002"])  # the town centre
+    page.run()
+    assert not page.exception, page.exception
+    result = " ".join(m.value for m in page.markdown)
+    assert "Ingen slutsats: utgångslägena går inte att jämföra" in result
+    assert "Välj jämförelseområden med" in result and "säkerställt" not in result

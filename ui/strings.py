@@ -521,7 +521,10 @@ EVAL_HEADER = "Utvärdering: gav den riktade närvaron effekt? (endast polisen)"
 EVAL_INTRO = (
     "Före/efter i områden med riktad närvaro mot jämförelseområden du väljer: weighted displacement "
     "difference (Wheeler & Ratcliffe 2018) med Poissonvarians och z. Negativt värde = färre händelser "
-    "än jämförelsen ger förväntat."
+    "än jämförelsen ger förväntat. Regel: jämförelseområdena ska ha ungefär lika många händelser före "
+    "som områdena med riktad närvaro – mellan hälften och dubbelt så många (samma för "
+    "förskjutningszonerna). Annars ger verktyget ingen slutsats, eftersom WDD jämför förändringar i "
+    "antal: en halvering från 400 ger 200 färre, från 20 bara 10 färre."
 )
 EVAL_TREATED = "Områden med riktad närvaro"
 EVAL_CONTROL = "Jämförelseområden"
