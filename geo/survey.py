@@ -285,9 +285,16 @@ _FIRST_NAMES = frozenset(
 is taken as a full name."""
 _NAME_CUES = re.compile(
     r"\b(?i:grannen|granne|killen|tjejen|mannen|kvinnan|pojken|flickan|heter|kallad|kallas)\s+"
-    r"(?P<name>[A-ZÅÄÖ][a-zåäöéü]+)"
+    r"(?P<name>\w+)"
 )
-_CAPITAL_PAIR = re.compile(r"\b(?P<first>[A-ZÅÄÖ][a-zåäöéü]+)\s+(?P<last>[A-ZÅÄÖ][a-zåäöéü]+)\b")
+# Overlapping pairs (a lookahead for the second word): "Det Anders Svensson" has two.
+_CAPITAL_PAIR = re.compile(
+    r"\b(?P<first>[A-ZÅÄÖ][a-zåäöéü]+|[A-ZÅÄÖ]{2,})\s+(?=(?P<last>[A-ZÅÄÖ][a-zåäöéü]+|[A-ZÅÄÖ]{2,})\b)"
+)
+_LOWER_PAIR = re.compile(r"\b(?P<first>[a-zåäöéü]{2,})\s+(?=(?P<last>[a-zåäöéü]{3,})\b)")
+_LOWER_SURNAME_END = re.compile(r"(sson|[^r]son|ström|qvist|kvist|berg|lund|gren|dahl|holm)$")
+"""Surname endings strong enough to flag a name typed in lower case ("anders svensson"), but not
+"per person"."""
 _SURNAME_END = re.compile(
     r"(sson|son|sen|ström|strom|lund|qvist|kvist|gren|dahl|holm|berg|lin|ander|ell|ius|stedt)$"
 )
@@ -316,9 +323,10 @@ def _place_words() -> frozenset[str]:
 def comment_flags(text: str) -> tuple[str, ...]:
     """Whether a comment looks like it names a person or gives an address (a flag to review).
 
-    A person: a common first name followed by a capitalised word ("Anders Svensson"), a first
-    name after "grannen", "heter" and similar, or two capitalised words where the second ends
-    like a Swedish surname ("Karl Lindqvist"), unless they are place names. An address: a street
+    A person: a common first name followed by a capitalised word ("Anders Svensson", also in
+    capitals), a first name after "grannen", "heter" and similar, two capitalised words where the
+    second ends like a Swedish surname ("Karl Lindqvist"), unless they are place names, or a first
+    name in lower case followed by a clear surname ("anders svensson"). An address: a street
     name with a number ("Storgatan 5"), "bor på", "lgh"/"lägenhet" with a number, "port 2".
     Meant to catch the likely cases for a human to look at, not to prove anything.
     """
@@ -330,6 +338,10 @@ def comment_flags(text: str) -> tuple[str, ...]:
         if first in places or last in places:
             continue
         if first in _FIRST_NAMES or _SURNAME_END.search(last):
+            person = True
+    for match in _LOWER_PAIR.finditer(text):
+        first, last = match["first"], match["last"]
+        if first in _FIRST_NAMES and last not in places and _LOWER_SURNAME_END.search(last):
             person = True
     if person:
         flags.append(FLAG_PERSON)

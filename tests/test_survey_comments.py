@@ -3,16 +3,20 @@ everyone but the police (an attacker's view: pages of other roles and the publis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 from sqlalchemy import Engine, select
 
 from geo.demo import load_demo
 from geo.publish import publish
 from geo.schema import survey_responses
+from geo.survey import _FIRST_NAMES as FIRST_NAMES
 from geo.survey import (
     FLAG_ADDRESS,
     FLAG_PERSON,
@@ -172,3 +176,79 @@ def test_the_published_site_holds_no_comment_and_no_flag(
         text = path.read_bytes().decode("utf-8", errors="replace")
         for secret in ("granska", "Svensson", "Storgatan", "busshållplatsen", "flagga1"):
             assert secret not in text, (path.name, secret)
+
+
+# --- An attacker's sentences: names and addresses in many spellings ------------------------------
+
+SURNAMES = ["Johansson", "Andersson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
+            "Persson", "Svensson", "Gustafsson", "Lindberg", "Lindström", "Lindqvist", "Lindgren",
+            "Bergström", "Lundberg", "Berglund", "Sjöberg", "Holm", "Falk", "Ali", "Ek", "Hansen",
+            "Wallin", "Åberg", "Öberg", "Nyström", "Blomqvist", "Sandberg", "Dahl"]  # fmt: skip
+FILLER = ["det", "är", "mörkt", "och", "stökigt", "vid", "stationen", "på", "kvällarna", "ofta",
+          "många", "mopeder", "klotter", "överallt", "behövs", "mer", "ljus", "i", "området"]  # fmt: skip
+PLACES = ["Skrea strand", "Glommen", "Västra Gärdet", "Falkenberg centrum", "Tröingeberg",
+          "Ullared", "Stafsinge", "Vessigebro", "Skogstorp", "Slöinge", "Herting"]  # fmt: skip
+STREET_BASES = [
+    "Stor",
+    "Ny",
+    "Kyrko",
+    "Skol",
+    "Strand",
+    "Arvidstorps",
+    "Holgers",
+    "Kvarn",
+    "Å",
+    "Ö",
+]
+STREET_ENDS = ["gatan", "vägen", "gränd", "torget", "stigen", "backen", "allén", "leden"]
+
+_words = hs.lists(hs.sampled_from(FILLER), max_size=5).map(" ".join)
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(
+    first=hs.sampled_from(sorted(FIRST_NAMES)),
+    last=hs.sampled_from(SURNAMES),
+    case=hs.sampled_from(["title", "upper", "lower"]),
+    before=_words,
+    after=_words,
+)
+def test_a_first_and_last_name_is_always_flagged(
+    first: str, last: str, case: str, before: str, after: str
+) -> None:
+    name = f"{first.title()} {last}"
+    if case == "upper":
+        name = name.upper()
+    elif case == "lower":
+        if not re.search(r"(sson|[^r]son|ström|qvist|kvist|berg|lund|gren|dahl|holm)$", last):
+            return  # in lower case only a clear surname is a name ("per person" is not)
+        name = name.lower()
+    assert FLAG_PERSON in comment_flags(f"{before} {name} {after}".strip())
+
+
+@settings(derandomize=True, max_examples=150, deadline=None)
+@given(
+    base=hs.sampled_from(STREET_BASES),
+    end=hs.sampled_from(STREET_ENDS),
+    number=hs.integers(min_value=1, max_value=250),
+    letter=hs.sampled_from(["", "A", "b", " B"]),
+    before=_words,
+)
+def test_a_street_with_a_number_is_always_flagged(
+    base: str, end: str, number: int, letter: str, before: str
+) -> None:
+    assert FLAG_ADDRESS in comment_flags(f"{before} {base}{end} {number}{letter}".strip())
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(
+    parts=hs.lists(hs.one_of(_words, hs.sampled_from(PLACES)), min_size=1, max_size=6),
+    capital=hs.booleans(),
+)
+def test_sentences_of_ordinary_words_and_place_names_are_not_flagged(
+    parts: list[str], capital: bool
+) -> None:
+    text = " ".join(p for p in parts if p)
+    if capital:
+        text = text[:1].upper() + text[1:]
+    assert comment_flags(text) == ()
