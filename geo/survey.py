@@ -296,7 +296,7 @@ _LOWER_SURNAME_END = re.compile(r"(sson|[^r]son|ström|qvist|kvist|berg|lund|gre
 """Surname endings strong enough to flag a name typed in lower case ("anders svensson"), but not
 "per person"."""
 _SURNAME_END = re.compile(
-    r"(sson|son|sen|ström|strom|lund|qvist|kvist|gren|dahl|holm|berg|lin|ander|ell|ius|stedt)$"
+    r"(sson|son|ström|strom|lund|qvist|kvist|gren|dahl|holm|berg|lin|ander|stedt)$"
 )
 _STREET = re.compile(
     r"\b\w+(gatan|gata|vägen|väg|gränd|gränden|torget|torg|allén|allé|stigen|stig|backen|backe|"
