@@ -311,3 +311,27 @@ def test_long_survey_from_excel_with_numbers_as_excel_stores_them(
         "101": ("1382R005", "mycket_otrygg", {"klotter": "ganska_stort"}),
         "102": ("1382R005", "vet_ej", {}),
     }
+
+
+def test_long_file_places_by_coordinates_and_unsafe_places_must_agree_per_respondent(
+    store: Engine, tmp_path: Path
+) -> None:
+    header = "svar_id;x;y;otrygg_plats_x;otrygg_plats_y;fraga;svar\n"
+    good = header + (
+        "c1;348000;6309000;12,4880;56,9060;trygghet;3\n"
+        "c1;348000,0;6309000;12,4880;56,9060;klotter;2\n"  # the same point, written otherwise
+    )
+    report = import_survey(store, _write(tmp_path, good), SurveyOptions(wave="2025"))
+    assert report.imported, report.text()
+    with store.connect() as connection:
+        row = connection.execute(select(survey_responses)).one()
+    assert row.area_code is not None and 345_000 < row.unsafe_x < 350_000
+    bad = header + (
+        "c2;348000;6309000;12,4880;56,9060;trygghet;3\n"
+        "c2;348000;6309000;12,5000;56,9060;klotter;2\n"
+    )
+    refused = import_survey(store, _write(tmp_path, bad, "b.csv"), SurveyOptions(wave="2025"))
+    assert (
+        "b.csv, rad 3, kolumn 'otrygg_plats_x': respondent 'c2' har otrygg plats x '12,5000' här "
+        "men '12,4880' på rad 2" in refused.text()
+    )
