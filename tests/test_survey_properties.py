@@ -3,8 +3,9 @@
 Hypothesis builds files from random choices of header spelling (the codebook's aliases in upper,
 lower or title case, with spaces for underscores, å/ä/ö written as a/o or decomposed), column
 order, optional columns (wave, date, comment), encoding (UTF-8, UTF-8 with BOM, cp1252, UTF-16
-with tabs), separator, line endings, blank answers and a few corrupt rows. Each file is either
-imported with exactly the expected answers, or refused with a report naming every corrupt line —
+with tabs) or an Excel workbook with numbers as numbers, separator, line endings, respondent ids
+in either case, blank answers and a few corrupt rows. Each file is either imported with exactly
+the expected answers, or refused with a report naming every corrupt line —
 never another exception, never a half import. A fixed seed and example count keep it
 deterministic and quick.
 """
@@ -58,7 +59,7 @@ ALIASES = {
     "question": ["fråga", "fraga", "Frågekod"],
     "answer": ["svar", "Svarskod"],
 }
-ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16"]
+ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16", "xlsx"]
 CORRUPTIONS = ["outside_scale", "unknown_area", "ragged", "duplicate"]
 
 
@@ -87,13 +88,14 @@ class SurveyFile:
     safety: Counter[str] = field(default_factory=Counter)
     items: Counter[tuple[str, str]] = field(default_factory=Counter)
     description: str = ""
+    file_name: str = "enkät.csv"
 
 
 @st.composite
 def survey_files(draw: st.DrawFn) -> SurveyFile:
     layout = draw(st.sampled_from(["wide", "long"]))
     encoding = draw(st.sampled_from(ENCODINGS))
-    separator = "\t" if encoding == "utf-16" else draw(st.sampled_from([";", ",", "\t"]))
+    separator = "\t" if encoding in ("utf-16", "xlsx") else draw(st.sampled_from([";", ",", "\t"]))
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     by_code = draw(st.booleans())
     optional = {name: draw(st.booleans()) for name in ("wave", "answered_on", "comment")}
@@ -144,16 +146,35 @@ def survey_files(draw: st.DrawFn) -> SurveyFile:
     spec.safety = Counter(p["safety"][1] for p in people if p["safety"][1])
     spec.items = Counter((i, p[i][1]) for p in people for i in items if p[i][1])
     rows = [list(r) for r in rows]
-    for kind in draw(st.lists(st.sampled_from(CORRUPTIONS), max_size=2, unique=True)):
+    # A sheet has no field separators, so a ragged row only exists in text files.
+    kinds = [k for k in CORRUPTIONS if encoding != "xlsx" or k != "ragged"]
+    for kind in draw(st.lists(st.sampled_from(kinds), max_size=2, unique=True)):
         _corrupt(draw, kind, rows, columns, spec)
     header = [headers[c] for c in columns]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator, lineterminator=newline)
-    writer.writerow(header)
-    writer.writerows(rows)
-    spec.content = buffer.getvalue().encode(encoding)
+    if encoding == "xlsx":
+        spec.content, spec.file_name = _workbook([header, *rows]), "enkät.xlsx"
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=separator, lineterminator=newline)
+        writer.writerow(header)
+        writer.writerows(rows)
+        spec.content = buffer.getvalue().encode(encoding)
     spec.description = f"{layout} {encoding} {separator!r} {newline!r} {header}"
     return spec
+
+
+def _workbook(rows: list[list[str]]) -> bytes:
+    """An Excel workbook as Excel writes it: digits as numbers, empty cells empty."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append([int(v) if v.isdigit() else (v or None) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def _cell(person: dict, column: str, area_field: str, question: str | None = None) -> str:  # type: ignore[type-arg]
@@ -218,7 +239,7 @@ def test_generated_survey_files_import_exactly_or_are_refused_by_line(
     property_store: Engine, tmp_path_factory: pytest.TempPathFactory, spec: SurveyFile
 ) -> None:
     source = f"egenskap{next(_SOURCES)}"
-    path = tmp_path_factory.mktemp("fil") / "enkät.csv"
+    path = tmp_path_factory.mktemp("fil") / spec.file_name
     path.write_bytes(spec.content)
     before = _counts(property_store)
     event(f"{spec.layout}, {'korrupt' if spec.corrupt_lines else 'giltig'}")
@@ -235,7 +256,8 @@ def test_generated_survey_files_import_exactly_or_are_refused_by_line(
         assert not report.accepted and not report.imported, (spec.description, text)
         assert _counts(property_store) == before, spec.description
         for line in spec.corrupt_lines:
-            assert f"enkät.csv, rad {line}," in text or f"enkät.csv, rad {line}:" in text, (
+            where = f"{spec.file_name}, rad {line}"
+            assert f"{where}," in text or f"{where}:" in text, (
                 spec.description, line, text)  # fmt: skip
         return
     assert report.imported, (spec.description, text)
