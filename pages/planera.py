@@ -160,7 +160,16 @@ fmap = area_choropleth(
         strings.APPROXIMATE_BOUNDARIES if info.approximate else info.source,
     ],
 )
-show_map(fmap, key="plan_map", height=380)
+clicked = presence.clickable_map(fmap, key="plan_map", names=names, height=380)
+if clicked in names and clicked != st.session_state.get("plan_clicked"):
+    # A click on an area opens it below: its week profile, need and last visit, and the form
+    # to plan a visit there (the form's area is set before the form is drawn in this run).
+    st.session_state["plan_clicked"] = clicked
+# A widget inside a form keeps what the browser shows, so a click gives the area field a new key
+# (a new widget) that starts at the clicked area.
+clicked_area = st.session_state.get("plan_clicked")
+area_key = f"plan_area_{clicked_area}" if clicked_area else "plan_area"
+st.caption(strings.PLAN_MAP_CLICK)
 
 # --- One visit: edit, move, cancel, mark done ---------------------------------------------------
 if not week.empty:
@@ -462,7 +471,11 @@ st.subheader(strings.PLAN_NEW)
 form_column, need_column = st.columns([1, 1])
 with form_column, st.form("new_presence"):
     area = st.selectbox(
-        strings.PLAN_AREA, list(names), format_func=lambda c: names[c], key="plan_area"
+        strings.PLAN_AREA,
+        list(names),
+        index=list(names).index(clicked_area) if clicked_area in names else 0,
+        format_func=lambda c: names[c],
+        key=area_key,
     )
     day = st.date_input(strings.PLAN_DAY, value=monday, format="YYYY-MM-DD")
     start_time = st.time_input(strings.PLAN_TIME, value=dt.time(20, 0), step=300)
@@ -500,12 +513,12 @@ with need_column:
     st.altair_chart(
         week_heatmap(
             loaders.week_profile(
-                settings.database_url, version, year_back, st.session_state.get("plan_area", "")
+                settings.database_url, version, year_back, st.session_state.get(area_key) or ""
             )
         ),
         width="stretch",
     )
-    chosen_area = st.session_state.get("plan_area") or next(iter(names))
+    chosen_area = st.session_state.get(area_key) or next(iter(names))
     area_need = need.set_index("area_code")
     last_visit = (
         area_need.at[chosen_area, "days_since_presence"] if chosen_area in area_need.index else None

@@ -87,16 +87,25 @@ def test_plan_a_week_for_two_units_mark_one_done_and_everything_follows(
             rows["planned_start"].iloc[1:].to_numpy() >= rows["planned_end"].iloc[:-1].to_numpy()
         ).all()
     grid = page.locator("table.week-grid")
-    assert grid.locator(".visit").count() >= len(mine)  # the week shows the new visits at once
+    page.wait_for_function(  # the week shows the new visits at once (after the page's rerun)
+        "n => document.querySelectorAll('table.week-grid .visit').length >= n",
+        arg=len(mine),
+        timeout=60_000,
+    )
+    assert grid.locator(".visit").count() >= len(mine)
     csv_before = _download(page, "CSV (Excel)", tmp_path).decode("utf-8-sig")
     assert all(f"\n{i};" in csv_before.replace("\r\n", "\n") for i in mine["id"])
     assert page.locator("[data-testid=stWarning]").filter(has_text="lades inte in").count() == 0
 
     # Add a visit that has already happened (Monday 00:05 of this week), then mark it done.
+    page.wait_for_timeout(2000)  # let the map's first report rerun the page before typing
     form = page.locator("[data-testid=stForm]").filter(has_text="Lägg till i planen")
     form.get_by_label("Syfte").fill("Kort stopp vid torget")
     form.get_by_role("button", name="Lägg till i planen").click()
-    page.get_by_text("sparad.", exact=False).first.wait_for(timeout=60_000)
+    try:
+        page.get_by_text("sparad.", exact=False).first.wait_for(timeout=60_000)
+    except PlaywrightError:
+        pytest.fail(f"not saved: {page.locator('[data-testid=stAlert]').all_inner_texts()}")
     entries = list_entries(engine)
     manual = entries[entries["purpose"] == "Kort stopp vid torget"].iloc[0]
     page.locator("[data-testid=stRadio]").get_by_text("Genomförda minuter").click()
@@ -131,5 +140,26 @@ def test_plan_a_week_for_two_units_mark_one_done_and_everything_follows(
     )
     ics = _download(page, "iCalendar", tmp_path).decode()
     assert ics.count("BEGIN:VEVENT") >= len(mine) + 1 and "Status: genomförd" in ics
+
+    # The map is clickable: an area opens its profile, need and last visit, and is planned there.
+    frame = _wait_for_map(page)
+    area = frame.locator("path.leaflet-interactive").nth(10)
+    area.hover()
+    tooltip = frame.locator(".leaflet-tooltip").first
+    tooltip.wait_for(timeout=10_000)
+    name = tooltip.inner_text().split("\n")[0].replace("Område", "").strip()
+    area.click()
+    page.get_by_text(f"{name}: ", exact=False).filter(
+        has_text="senaste genomförda närvaro"
+    ).first.wait_for(timeout=60_000)
+    form = page.locator("[data-testid=stForm]").filter(has_text="Lägg till i planen")
+    chosen = form.locator("[data-testid=stSelectbox]").first
+    inputs = chosen.locator("input")
+    shown = (
+        chosen.inner_text()
+        + " "
+        + " ".join(inputs.nth(i).input_value() for i in range(inputs.count()))
+    )
+    assert name in shown, shown  # the form to plan a visit there has the clicked area
     engine.dispose()
     assert errors == [] and set(hosts) == {"127.0.0.1"}

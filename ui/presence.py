@@ -102,3 +102,27 @@ def week_grid_html(blocks: pd.DataFrame, units: Sequence[str], monday: dt.date) 
         "<div style='overflow-x:auto'><table class='week-grid' style='border-collapse:collapse;width:100%'>"
         f"<thead><tr><th>Enhet</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def clickable_map(
+    fmap: object, *, key: str, names: dict[str, str], height: int = 380
+) -> str | None:
+    """The week's map; a click on an area reruns the page once and returns the area's code (panning
+    and zooming still never rerun: only what was clicked is returned)."""
+    from streamlit_folium import st_folium
+
+    state.serve_leaflet()
+    answer = st_folium(
+        fmap, key=key, height=height, use_container_width=True,
+        returned_objects=["last_active_drawing", "last_object_clicked_tooltip"],
+    )  # fmt: skip
+    answer = answer or {}
+    feature = answer.get("last_active_drawing") or {}
+    code = (feature.get("properties") or {}).get("area_code")
+    if code:
+        return str(code)
+    tooltip = str(answer.get("last_object_clicked_tooltip") or "")
+    found = [
+        c for c, name in names.items() if name and name in tooltip
+    ]  # the tooltip names the area
+    return max(found, key=lambda c: len(names[c])) if found else None

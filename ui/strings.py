@@ -84,6 +84,7 @@ PLAN_MAP_MEASURES = {"planned": "Planerade minuter", "remaining": "Kvar att geno
 PLAN_MAP_NO_HOURS = "Grå: inget planerat denna vecka."
 PLAN_AREA_FACTS = "{name}: {share:.0%} av behovet senaste året · senaste genomförda närvaro: {last} · denna vecka på kartan: {week:.0f} min"
 PLAN_AREA_NEVER = "aldrig i perioden"
+PLAN_MAP_CLICK = "Klicka på ett område för att se dess veckoprofil, behov och senaste närvaro under Ny närvaro och planera ett besök där."
 PLAN_SHIFT = "Pass"
 PLAN_SHIFT_AUTO = "(passet som besöket ligger i)"
 PLAN_MOVE_DAY = "Ny dag"
