@@ -750,6 +750,10 @@ def _long_responses(
     return table
 
 
+_LONG_COMMENT = "\x00kommentar"
+"""The frame column of a long file's joined comments (a name no header can have)."""
+
+
 def _long_comments(
     table: _Responses,
     texts: dict[int, str],
@@ -758,8 +762,8 @@ def _long_comments(
     report: TableReport,
 ) -> None:
     """Screen each comment by its own line, then join a respondent's distinct comments."""
-    table.fields["comment"] = "\x00kommentar"
-    table.frame["\x00kommentar"] = _nothing(table.frame.index)
+    table.fields["comment"] = _LONG_COMMENT
+    table.frame[_LONG_COMMENT] = _nothing(table.frame.index)
     if not texts:
         return
     by_line = pd.Series(texts, dtype=object)
@@ -778,9 +782,9 @@ def _long_comments(
         first_line.setdefault(response, line)
         table.flags.setdefault(response, set()).update(flags.get(line, ()))
     for response, parts in joined.items():
-        table.frame.at[response, "\x00kommentar"] = " | ".join(parts)
-    table.origin["\x00kommentar"] = first_line
-    table.shown["\x00kommentar"] = column
+        table.frame.at[response, _LONG_COMMENT] = " | ".join(parts)
+    table.origin[_LONG_COMMENT] = first_line
+    table.shown[_LONG_COMMENT] = column
 
 
 def _same_value(name: str, kept: object, value: object) -> bool:
