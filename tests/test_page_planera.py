@@ -109,3 +109,50 @@ def test_plan_a_week_from_the_proposal_and_mark_one_done(
 def test_the_planner_field_and_koper_labels(page: AppTest) -> None:
     assert page.sidebar.text_input(key="plan_who").label == "Planerare (ditt namn)"
     assert not any(t.label == "Importeras av" for t in page.text_input)
+
+
+def test_a_planner_adds_a_unit_and_it_is_planned_at_once(page: AppTest) -> None:
+    form_inputs = [t for t in page.text_input if t.form_id == "unit_None"]
+    form_inputs[0].set_value("Cykel 1")
+    page.selectbox(key=next(s.key for s in page.selectbox if s.label == "Typ av enhet")).set_value(
+        "cykel"
+    )
+    next(b for b in page.button if b.label == "Spara enheten").click().run()
+    assert not page.exception and any("Sparat" in s.value for s in page.success)
+    load = next(d.value for d in page.dataframe if "Andel av passens tid" in d.value.columns)
+    assert "Cykel 1" in set(load["Enhet"])
+    assert "Cykel 1" in page.selectbox(key="plan_unit").options
+
+
+def test_need_page_counts_presence_up_to_today(
+    planning_store: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.presence import create_entry
+    from geo.store import active_layer, now_utc
+
+    now = now_utc().replace(second=0, microsecond=0)
+    codes = set(active_layer(planning_store)[1]["area_code"])
+    start = now - dt.timedelta(minutes=20)
+    create_entry(planning_store, {"area_code": "1382R012", "planned_start": start, "planned_end": start + dt.timedelta(minutes=15),
+                                  "unit": "Patrull 3", "kind": "bilpatrull", "purpose": "Besök i dag", "status": "genomförd",
+                                  "actual_start": start, "actual_end": start + dt.timedelta(minutes=15)},
+                 who="test", area_codes=codes)  # fmt: skip
+    monkeypatch.setenv("LAGESBILD_DATABASE_URL", str(planning_store.url))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    app = AppTest.from_file(str(ROOT / "pages" / "narvaro.py"), default_timeout=120)
+    app.session_state["role"] = "polis"
+    app.session_state["_authorised_role"] = "polis"
+    app.run()
+    assert not app.exception, app.exception
+    captions = " ".join(c.value for c in app.caption)
+    assert (
+        "närvaro räknas" in captions
+        and f"{now.astimezone(dt.timezone(dt.timedelta(hours=1))).date()} (i dag)" in captions
+    )
+    assert "till och med den sista händelsen" in captions and "[10, 15)" in captions
+    table = app.dataframe[0].value.set_index("Område")
+    weekly = app.dataframe[1].value
+    iso = (now + dt.timedelta(hours=1)).isocalendar()
+    assert f"{iso.year}-V{iso.week:02d}" in set(weekly["Vecka"])  # this week's inland hours count
+    assert table.at["Vessigebro-Årstad", "Levererade timmar"] >= 0.2
