@@ -34,8 +34,11 @@ frozen figures make that knowledge worthless.
 **The audit** solves, for every protected cell of every release taken together, two linear
 programmes (its smallest and largest value given all of that), with the sensitive counts taken
 as *known* (they are usually zero, so they must never be what protects another cell), and
-requires at least ``protection_values`` whole values in the range (by default 4: no hidden cell
-can be narrowed more than "<5" itself says). A sensitive cell must be able to be zero, given
+requires at least ``protection_values`` whole values in the range of a "dold" cell (by default
+4: no hidden count of five or more can be narrowed further than "<5" narrows a small one) and at
+least ``primary_values`` for a "<5" or "–" cell (by default 2: never pinned; these mark small
+numbers, whose range is at most 0–4 anyway, and requiring all of 1–4 for "<5" hid a third of the
+shown numbers of the demo). A cell that can only be zero is exempt. A sensitive cell must be able to be zero, given
 everything published (without knowing the sensitive counts). A cell that only earlier releases
 disclosed, and that the new one does not narrow further, is reported but does not stop the
 release (it was public already; refusing would block the map for ever).
@@ -102,7 +105,9 @@ class Rules:
     survey_min_n: int = 5
     max_months: int = 36
     protection_values: int = 4
-    """Whole values a protected cell must still be able to take given every release (≥ 2)."""
+    """Whole values a "dold" cell must still be able to take given every release (≥ 2)."""
+    primary_values: int = 2
+    """Whole values a "<5" or "–" cell must still be able to take given every release (≥ 2)."""
     settle_days: int = 0
     """Days a month must have been closed before it is first published (and frozen)."""
     survey_closed_days: int = 30
@@ -126,6 +131,7 @@ def load_rules(path: Path | None = None) -> Rules:
         survey_min_n=int(raw.get("survey_min_n", 5)),
         max_months=int(raw.get("max_months", 36)),
         protection_values=int(raw.get("protection_values", 4)),
+        primary_values=int(raw.get("primary_values", 2)),
         settle_days=int(late.get("settle_days", 0)),
         survey_closed_days=int(raw.get("survey_closed_days", 30)),
     )
@@ -133,14 +139,18 @@ def load_rules(path: Path | None = None) -> Rules:
         raise ConfigError(f"{path.name}: min_count och survey_min_n får inte vara under 5.")
     if rules.sensitive_min_count is not None and rules.sensitive_min_count < rules.min_count:
         raise ConfigError(f"{path.name}: sensitive_min_count måste vara minst min_count.")
-    if rules.protection_values < 2:
-        raise ConfigError(f"{path.name}: protection_values måste vara minst 2.")
+    if rules.protection_values < 2 or not 2 <= rules.primary_values <= rules.min_count - 1:
+        raise ConfigError(
+            f"{path.name}: protection_values måste vara minst 2 och primary_values 2–{rules.min_count - 1}."
+        )
     if late.get("policy", "frozen") != "frozen":
         raise ConfigError(
-            f"{path.name}: late_data.policy kan bara vara \"frozen\" (publicerade månader ändras inte)."
+            f'{path.name}: late_data.policy kan bara vara "frozen" (publicerade månader ändras inte).'
         )
     if rules.settle_days < 0 or rules.survey_closed_days < 0:
-        raise ConfigError(f"{path.name}: settle_days och survey_closed_days får inte vara negativa.")
+        raise ConfigError(
+            f"{path.name}: settle_days och survey_closed_days får inte vara negativa."
+        )
     return rules
 
 
@@ -488,7 +498,8 @@ def audit(table: AreaTable, rules: Rules) -> list[Breach]:
     Two passes. Sensitive cells are checked against an attacker who knows only what is published:
     each must be able to be zero. Every other protected cell ("<5", "dold", "–") is checked
     against an attacker who also knows the sensitive counts: its range must hold at least
-    ``rules.protection_values`` whole values. A cell of an earlier release that is as narrow
+    ``rules.protection_values`` whole values for "dold", ``rules.primary_values`` for "<5" and
+    "–"; a cell that can only be zero is exempt. A cell of an earlier release that is as narrow
     without this release's new cells does not count (it was disclosed before; see notes).
     """
     key = (
@@ -533,11 +544,7 @@ def _whole_range(breach: Breach) -> tuple[float, float]:
 def _old_columns(table: AreaTable) -> list[int]:
     """Columns every one of whose cells an earlier release fixed (frozen months, old periods)."""
     n_months = table.cols.index(PERIOD)
-    return [
-        j
-        for j in range(len(table.cols))
-        if j != n_months and not table.editable[:, j].any()
-    ]
+    return [j for j in range(len(table.cols)) if j != n_months and not table.editable[:, j].any()]
 
 
 def _mask(table: AreaTable, columns: list[int]) -> np.ndarray:
@@ -586,7 +593,9 @@ def _audit_pass(
     breaches = []
     for (i, j), (lowest, highest) in zip(targets, _ranges(a_eq, b_eq, bounds, wanted), strict=True):
         if np.isnan(lowest) or np.isnan(highest):
-            lowest = highest = float(table.values[i, j])  # cannot happen (the true counts fit): refuse
+            lowest = highest = float(
+                table.values[i, j]
+            )  # cannot happen (the true counts fit): refuse
         first = np.ceil(lowest - 1e-6)
         if table.status[i, j] == HIDDEN_SENSITIVE:
             # Sensitive: it must be possible that none occurred.
@@ -599,7 +608,8 @@ def _audit_pass(
         last_int = np.floor(highest + 1e-6)
         # Counts are whole numbers: the range must hold at least protection_values of them
         # (a cell that can only be zero is exempt: nothing happened, as a visible 0 would say).
-        if last_int >= 1 and last_int - first + 1 < rules.protection_values:
+        need = rules.protection_values if table.status[i, j] == SECONDARY else rules.primary_values
+        if last_int >= 1 and last_int - first + 1 < need:
             breaches.append(
                 Breach(table.area_code, table.rows[i], table.cols[j],
                        int(table.values[i, j]), lowest, highest)
@@ -782,12 +792,10 @@ def protect(
             if not progress:
                 # Still nothing: withhold the breakdown of the columns this release decides, its
                 # own column first, then the period, then the others.
-                columns = sorted(
-                    table.editable_cols, key=lambda jj: (jj != j, jj != period, jj)
-                )
+                columns = sorted(table.editable_cols, key=lambda jj: (jj != j, jj != period, jj))
                 for jj in columns:
                     before = table.status.copy()
-                    _withhold_column(table, jj, total_too=breach.row == TOTAL and jj == period)
+                    _withhold_column(table, jj, total_too=breach.row == TOTAL)
                     if (before != table.status).any():
                         progress = True
                         break

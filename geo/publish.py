@@ -38,7 +38,6 @@ from geo.crs import MAP_CRS
 from geo.errors import GeoError
 from geo.privacy import (
     PERIOD,
-    SENSITIVE,
     TOTAL,
     VISIBLE,
     AreaTable,
@@ -323,9 +322,9 @@ def write_site(publication: Publication, out: Path) -> None:
 def closed_waves(engine: Engine, today: dt.date, rules: Rules) -> set[str]:
     """Survey waves that are closed: their latest answer is at least ``survey_closed_days`` old (a
     wave without answer dates closes when its year has ended). Only closed waves are published."""
-    query = select(
-        survey_responses.c.wave, func.max(survey_responses.c.answered_on)
-    ).group_by(survey_responses.c.wave)
+    query = select(survey_responses.c.wave, func.max(survey_responses.c.answered_on)).group_by(
+        survey_responses.c.wave
+    )
     with engine.connect() as connection:
         rows = connection.execute(query).all()
     closed = set()
@@ -360,16 +359,20 @@ def _area_figures(
     closed = closed_waves(engine, today, rules) if len(responses) else set()
     wave = (
         next(
-            (w for w in waves(responses) if w in closed and w[:4].isdigit() and int(w[:4]) <= until_year),
+            (
+                w
+                for w in waves(responses)
+                if w in closed and w[:4].isdigit() and int(w[:4]) <= until_year
+            ),
             None,
         )
         if len(responses)
         else None
     )
     survey = (
-        safety_by_area(responses, layer, wave, suppress_below=threshold, reveal_small=True).set_index(
-            "area_code"
-        )
+        safety_by_area(
+            responses, layer, wave, suppress_below=threshold, reveal_small=True
+        ).set_index("area_code")
         if wave
         else None
     )
@@ -396,13 +399,12 @@ def _area_figures(
                "rate_per_1000": rate, "survey_wave": wave, "survey_n": None, "survey_unsafe": None,
                "survey_share": None, "survey_low": None, "survey_high": None}  # fmt: skip
         if survey is not None:
-            figures: tuple[int, int] | None = (
-                int(survey.at[code, "n"]), int(survey.at[code, "unsafe"])
-            )
+            current = (int(survey.at[code, "n"]), int(survey.at[code, "unsafe"]))
             earlier = [f[code] for f in shown_before if code in f]
-            if earlier and any(abs(figures[0] - n0) < threshold for n0, _k0 in earlier):
+            figures: tuple[int, int] | None = current
+            if earlier and any(abs(current[0] - n0) < threshold for n0, _k0 in earlier):
                 figures = earlier[-1]  # frozen until n has moved by the threshold
-            elif figures[0] < threshold:
+            elif current[0] < threshold:
                 figures = None
             if figures is not None:
                 n, k = figures
@@ -534,6 +536,7 @@ def _site_files(
         "late": late_text(late, rules),
         "settle_days": str(rules.settle_days),
         "protection_values": str(rules.protection_values),
+        "primary_values": str(rules.primary_values),
         "survey_closed_days": str(rules.survey_closed_days),
     }  # fmt: skip
     for key in ("title", "lead", "period", "survey"):
