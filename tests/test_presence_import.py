@@ -159,6 +159,7 @@ def test_commands_propose_import_and_export_the_same_week(
 
 def test_import_file_helper_matches_the_page(database: Engine, tmp_path: Path) -> None:
     path = _write(
-        tmp_path, [";Patrull 1;Ullared-Inland;2027-01-11 20:00;2027-01-11 20:15;bilpatrull;planerad;Kort;"]
+        tmp_path,
+        [";Patrull 1;Ullared-Inland;2027-01-11 20:00;2027-01-11 20:15;bilpatrull;planerad;Kort;"],
     )
     assert import_file(database, path, who="Pia").created == 1
