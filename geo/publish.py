@@ -26,6 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -84,6 +85,56 @@ class SiteInfo:
     bytes: int
     hidden_cells: int
     synthetic: bool
+
+
+@dataclass(frozen=True)
+class LastRelease:
+    """The latest release in the ledger: when, and which months."""
+
+    released_at: dt.datetime
+    first_month: str
+    last_month: str
+
+    @property
+    def local_date_text(self) -> str:
+        """'2 december 2026' (Swedish local date)."""
+        local = self.released_at.astimezone(ZoneInfo("Europe/Stockholm"))
+        return f"{local.day} {MONTH_NAMES[local.month - 1]} {local.year}"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A publication that did not happen, for staff: cell references and rules (never a hidden
+    value), and what to do. The public sees only that the map is not updated yet, and since when."""
+
+    problems: tuple[str, ...]
+    way_forward: str
+    last: LastRelease | None
+
+
+def last_release(engine: Engine) -> LastRelease | None:
+    """The latest release recorded in the ledger, if any."""
+    query = (
+        select(
+            public_releases.c.released_at,
+            public_releases.c.first_month,
+            public_releases.c.last_month,
+        )
+        .order_by(public_releases.c.id.desc())
+        .limit(1)
+    )
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    return None if row is None else LastRelease(row[0], row[1], row[2])
+
+
+def refusal(engine: Engine, error: GeoError) -> Refusal:
+    """What staff and the public get when :func:`publish` refuses."""
+    from geo.privacy import WAY_FORWARD, PrivacyBreach
+
+    if isinstance(error, PrivacyBreach):
+        return Refusal(tuple(error.breaches), error.way_forward, last_release(engine))
+    return Refusal((str(error),), WAY_FORWARD, last_release(engine))
 
 
 def month_text(month: str) -> str:

@@ -109,6 +109,54 @@ def test_the_public_get_only_the_published_map() -> None:
     assert shown == written
 
 
+def test_a_refused_publication_shows_the_public_only_that_the_map_is_not_updated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard's refusal names cells, files and rules: for staff. The public role sees one line
+    ("not updated yet, last updated …") and the previous map, nothing of the refusal."""
+    from geo.demo import load_demo
+    from geo.presence import create_entry
+    from geo.publish import last_release
+    from geo.store import active_layer
+    from tests.conftest import DEMO_END, new_store
+
+    engine = new_store(tmp_path)
+    load_demo(engine, years=1, seed=2, end=DEMO_END)
+    monkeypatch.setenv("LAGESBILD_DATABASE_URL", str(engine.url))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        app = _app("publik")
+        notes = [i.value for i in app.info if i.icon != "🔒"]  # not the local-mode banner
+        assert len(app.get("iframe")) == 1 and notes == []
+        released = last_release(engine)
+        assert released is not None
+        # A presence entry whose purpose is the site's own title: the guard refuses the next one.
+        _info, layer = active_layer(engine)
+        create_entry(
+            engine,
+            {"area_code": "1382R001", "planned_start": dt.datetime(2025, 7, 1, 10, tzinfo=dt.UTC),
+             "planned_end": dt.datetime(2025, 7, 1, 11, tzinfo=dt.UTC), "unit": "Patrull 1",
+             "kind": "fotpatrull", "purpose": "Trygghet i Falkenbergs områden"},
+            who="test", area_codes=set(layer["area_code"]),
+        )  # fmt: skip
+        st.cache_resource.clear()
+        app = _app("publik")
+        assert [i.value for i in app.info if i.icon != "🔒"] == [
+            f"Kartan är inte uppdaterad än, senast uppdaterad {released.local_date_text}."
+        ]
+        assert not app.error and not app.markdown  # no refusal detail for the public
+        shown = " ".join(str(c.value) for c in [*app.caption, *app.info, *app.warning])
+        assert "närvarologgen" not in shown and "index.html" not in shown
+        assert "röjandekontrollen" not in shown
+        frames = app.get("iframe")  # the previous map stays
+        assert len(frames) == 1 and frames[0].proto.src.startswith("/app/static/publik/index.html")
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        engine.dispose()
+
+
 @pytest.mark.usefixtures("app_env")
 def test_a_page_opened_without_the_dashboard_is_refused() -> None:
     page = AppTest.from_file(str(ROOT / "pages" / "oversikt.py"), default_timeout=60)

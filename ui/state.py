@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from geo.assets import copy_leaflet
 from geo.config import PROJECT_ROOT, Settings, load_settings
-from geo.publish import SiteInfo
+from geo.publish import Refusal, SiteInfo
 from geo.store import make_engine, require_current_schema
 
 STATIC_LEAFLET_DIR = PROJECT_ROOT / "static" / "vendor" / "leaflet"
@@ -38,13 +38,19 @@ def serve_leaflet() -> str:
 @st.cache_resource(
     show_spinner="Bygger den publika kartan och kontrollerar varje cell …", max_entries=1
 )
-def public_site(database_url: str, version: str, month: str) -> SiteInfo | str:
+def public_site(database_url: str, version: str, month: str) -> SiteInfo | Refusal:
     """Publish the public site into ``static/publik`` (once per data version and month) with the
-    same function as ``python -m geo publish``; returns its facts, or the guard's refusal."""
+    same function as ``python -m geo publish``; returns its facts, or the refusal (for staff: cell
+    references, never hidden values). A refused publication leaves the previous site in place."""
     from geo.errors import GeoError
-    from geo.publish import publish
+    from geo.publish import publish, refusal
 
     try:
         return publish(engine(database_url), STATIC_PUBLIC_DIR)
     except GeoError as error:
-        return str(error)
+        return refusal(engine(database_url), error)
+
+
+def public_site_exists() -> bool:
+    """Whether an earlier publication is in ``static/publik`` (shown while a new one is refused)."""
+    return (STATIC_PUBLIC_DIR / "index.html").exists()

@@ -423,6 +423,7 @@ JOINT_COLUMNS = {
     "share_text": "Otrygga",
     "interval_text": "95 % KI",
     "perceived": "Upplevt",
+    "p_perceived_text": "Justerat p (upplevt)",
     "klass_label": "Bedömning",
 }
 ITEM_LABELS = {
@@ -495,6 +496,14 @@ PUBLIC_INTRO = (
 PUBLIC_REFUSED = "Den publika kartan kunde inte byggas: röjandekontrollen stoppade publiceringen."
 PUBLIC_FACTS = "Period {first} – {last} · {kb} kB · {hidden} celler dolda eller ej redovisade"
 PUBLIC_OPEN = "Öppna webbplatsen i en egen flik"
+# When the guard refuses a new publication (issue W2 5/7): the public sees only this line and the
+# previous map; the detail (cell references and rules, never hidden values) is for the police.
+PUBLIC_NOT_UPDATED = "Kartan är inte uppdaterad än, senast uppdaterad {when}."
+PUBLIC_NOT_YET = "Kartan är inte uppdaterad än: den har inte publicerats tidigare."
+PUBLIC_REFUSED_DETAIL = (
+    "Bara för polisen: cellerna (område / kategori / månad) och reglerna som stoppade "
+    "publiceringen. Inga dolda värden visas här."
+)
 
 # --- Uppföljning ----------------------------------------------------------------------------------
 PAGE_FOLLOWUP = "Uppföljning"
