@@ -3,7 +3,8 @@
 Run from the project root: `.venv/bin/python bench/publish.py`.
 Measured: `geo.publish.build` (counts, primary and secondary suppression with the linear-programme
 audit, the site's files) plus `geo.privacy.guard` (every cell audited again, every file scanned),
-median of 3 runs. Baseline, in the same run: the same suppression without the cheap first pass
+median of 3 runs, for the first release and for the next month's release audited against it (the
+value is the slower of the two). Baseline, in the same run: the same suppression without the cheap first pass
 (every round relies on the linear-programme audit alone). Target: ≤ 10 s, so that the in-app
 *Publik karta* builds within a page load after new data.
 """
@@ -26,20 +27,22 @@ warnings.filterwarnings("ignore")
 from geo import privacy  # noqa: E402
 from geo.areas import activate_builtin_layer  # noqa: E402
 from geo.demo import load_demo  # noqa: E402
-from geo.publish import build, forbidden_texts  # noqa: E402
+from geo.publish import build, forbidden_texts, record_release  # noqa: E402
 from geo.store import make_engine, migrate  # noqa: E402
 
 TARGET_SECONDS = 10.0
 TODAY = dt.date(2026, 11, 27)
+NEXT_MONTH = dt.date(2026, 12, 27)
 
 
-def once(engine: object) -> tuple[float, int, int]:
+def once(engine: object, today: dt.date = TODAY) -> tuple[float, int, int]:
+    privacy._AUDITS.clear()  # every run audits from scratch (the guard reuses build's last audit)
     started = time.perf_counter()
-    publication, site, names = build(engine, months=12, today=TODAY)  # type: ignore[arg-type]
+    publication, site, names = build(engine, months=12, today=today)  # type: ignore[arg-type]
     privacy.guard(
         publication,
         privacy.load_rules(),
-        today=TODAY,
+        today=today,
         forbidden=forbidden_texts(engine),
         names=names,
     )  # type: ignore[arg-type]
@@ -51,7 +54,7 @@ def main() -> None:
         engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
         migrate(engine)
         activate_builtin_layer(engine)
-        load_demo(engine, years=3, seed=1, end=dt.date(2026, 11, 1))
+        load_demo(engine, years=3, seed=1, end=dt.date(2026, 12, 1))
         runs = [once(engine) for _ in range(3)]
         value = statistics.median(r[0] for r in runs)
         hidden, size = runs[0][1], runs[0][2]
@@ -67,13 +70,20 @@ def main() -> None:
         baseline, baseline_hidden, _size = once(engine)
         privacy.protect = original
         geo.publish.protect = original
+        # The next month's release, audited with the first one in the ledger (frozen months,
+        # two period columns, every protected cell of both).
+        publication, _site, _names = build(engine, months=12, today=TODAY)  # type: ignore[arg-type]
+        record_release(engine, publication)  # type: ignore[arg-type]
+        ledger = statistics.median(once(engine, NEXT_MONTH)[0] for _ in range(3))
         engine.dispose()
     print(
         f"12 månader, 3 år demodata: {value:.2f} s (median av 3), {hidden} celler dolda, {size / 1000:.0f} kB"
     )
+    print(f"nästa månad, granskad mot den första i registret: {ledger:.2f} s (median av 3)")
     print(f"baslinje utan snabbpass: {baseline:.2f} s, {baseline_hidden} celler dolda")
-    print(json.dumps({"bench": "publish", "metric": "build_and_guard_seconds", "value": round(value, 2), "unit": "s",
-                      "target": TARGET_SECONDS, "baseline": round(baseline, 2), "meets_target": value <= TARGET_SECONDS}))  # fmt: skip
+    worst = max(value, ledger)
+    print(json.dumps({"bench": "publish", "metric": "build_and_guard_seconds", "value": round(worst, 2), "unit": "s",
+                      "target": TARGET_SECONDS, "baseline": round(baseline, 2), "meets_target": worst <= TARGET_SECONDS}))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -388,3 +388,55 @@ def test_republishing_the_same_data_gives_the_same_site(
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     areas = (tmp_path / "a" / "data" / "omraden.csv").read_text(encoding="utf-8-sig")
     assert "nan" not in areas
+
+
+def test_refusals_name_cells_never_hidden_values(
+    small_store: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A refusal is for staff: area, category, month and rule; never the hidden count, nor the
+    range the attacker would get (the issue's CLI printed "den dolda cellen (3)")."""
+    # Övrigt 17 hidden as "dold", but total − the rest gives it exactly.
+    table = _table([[9], [17], [0]], ["egendom", "ovrigt", SENSITIVE], 1)
+    table.status[2, :] = 3
+    table.status[1, :] = SECONDARY
+    breaches = audit(table, RULES)
+    assert [(b.row, b.low, b.high) for b in breaches] == [("ovrigt", 17.0, 17.0)] * 2
+    for audit_breach in breaches:
+        text = audit_breach.describe({"A": "Ullared-Inland"})
+        assert "Ullared-Inland / ovrigt /" in text and "17" not in text
+    breach = PrivacyBreach([b.describe() for b in breaches])
+    assert "17" not in str(breach) and "Publicera med färre månader" in breach.way_forward
+    # The CLI prints the same references (a refusal made by the file scan here).
+    _info, layer = active_layer(small_store)
+    create_entry(
+        small_store,
+        {"area_code": "1382R001", "planned_start": dt.datetime(2025, 7, 1, 10, tzinfo=dt.UTC),
+         "planned_end": dt.datetime(2025, 7, 1, 11, tzinfo=dt.UTC), "unit": "Piket Ullared 7",
+         "kind": "fotpatrull", "purpose": "Trygghet i Falkenbergs områden"},
+        who="test", area_codes=set(layer["area_code"]),
+    )  # fmt: skip
+    monkeypatch.setenv("LAGESBILD_DATABASE_URL", str(small_store.url))
+    assert main(["publish", "--out", str(tmp_path / "publik")]) == 2
+    said = capsys.readouterr().err
+    assert "index.html: innehåller text från närvarologgen" in said
+    assert "Den förra publiceringen ligger kvar oförändrad" in said
+
+
+def test_late_data_rules_are_read_and_checked(tmp_path: Path) -> None:
+    from geo.errors import ConfigError
+
+    rules = load_rules()
+    assert rules.settle_days == 7 and rules.protection_values == 4 and rules.primary_values == 2
+    # A month closed two days ago is not published yet; one closed 33 days ago is.
+    assert last_closed_month(dt.date(2026, 12, 2), 7) == "2026-10"
+    assert last_closed_month(dt.date(2026, 12, 9), 7) == "2026-11"
+    path = tmp_path / "privacy.json"
+    path.write_text(json.dumps({"late_data": {"policy": "republish"}}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="frozen"):
+        load_rules(path)
+    path.write_text(json.dumps({"protection_values": 1}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="protection_values"):
+        load_rules(path)
