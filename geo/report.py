@@ -295,6 +295,9 @@ def build_report(
             _table(page, per_area.head(14), (0.02, 0.1, 0.5, 0.72))
         page.text(0.65 if audience == "polis" else 0.55, 0.2, "\n".join(
             f"{CLASS_LABELS[c]}: {int((cells['hotspot_class'] == c).sum())} rutor" for c in CLASS_LABELS), fontsize=9)  # fmt: skip
+        page.text(0.02, 0.04, f"Studieområde: {result.region}. Gi* med rutan själv, testad mot slumpvis placering med hänsyn "
+                  f"till att händelser klumpar sig (överspridning φ = {result.dispersion:.1f}); p-värden justerade "
+                  "för falska upptäckter (Benjamini–Hochberg) över alla rutor.", fontsize=8)  # fmt: skip
     except GeoError as error:
         page.text(0.02, 0.8, str(error), fontsize=11, wrap=True)
     pages.append(page)

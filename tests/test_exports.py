@@ -95,6 +95,7 @@ def test_report_for_police_and_partners(demo_store: Engine) -> None:
     assert "Levererad närvaro mot behov" not in partner_text
     assert "Dagar sedan närvaro" not in partner_text and "Patrull" not in partner_text
     assert "summerade per område (inga rutor eller punkter)" in partner_text
+    assert "Studieområde: hela kommunen" in " ".join(partner_text.split())
     # The data start in January 2025: no fake "increase from zero" against December 2024.
     assert "ingen jämförelse görs" in partner_text
 
