@@ -14,7 +14,8 @@ from geo.publish import Refusal
 from ui import loaders, state, strings
 from ui.auth import require_page
 
-role = require_page("publik")
+require_page("publik")
+is_polis = st.session_state.get("role") == "polis"
 settings = state.settings()
 version = loaders.current_data_version()
 
@@ -26,7 +27,7 @@ if isinstance(site, Refusal):
         st.info(strings.PUBLIC_NOT_UPDATED.format(when=site.last.local_date_text))
     else:
         st.info(strings.PUBLIC_NOT_YET)
-    if role == "polis":
+    if is_polis:
         st.error(strings.PUBLIC_REFUSED)
         st.caption(strings.PUBLIC_REFUSED_DETAIL)
         st.markdown("\n".join(f"- {strings.md(problem)}" for problem in site.problems))

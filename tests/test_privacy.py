@@ -440,3 +440,24 @@ def test_late_data_rules_are_read_and_checked(tmp_path: Path) -> None:
     path.write_text(json.dumps({"protection_values": 1}), encoding="utf-8")
     with pytest.raises(ConfigError, match="protection_values"):
         load_rules(path)
+
+
+def test_a_published_wave_that_moves_by_fewer_than_five_is_refused(
+    demo_store: Engine,
+) -> None:
+    """The guard checks survey figures against the ledger too: an area shown with n = 40 before
+    may not be shown with n = 41 (the difference is one person's answer)."""
+    import dataclasses
+
+    publication, _site, names = build(demo_store, months=12, today=TODAY, rules=RULES)
+    row = publication.areas.dropna(subset=["survey_n"]).iloc[0]
+    code, wave = str(row["area_code"]), str(row["survey_wave"])
+    n, k = int(row["survey_n"]), int(row["survey_unsafe"])
+    earlier = ((wave, {code: (n - 1, k - 1)}),)
+    moved = dataclasses.replace(publication, survey_priors=earlier)
+    with pytest.raises(PrivacyBreach, match=f"{names[code]} / enkäten {wave}: antalet svar ändras"):
+        guard(moved, RULES, today=TODAY, names=names)
+    far = dataclasses.replace(publication, survey_priors=((wave, {code: (n - 5, k - 1)}),))
+    guard(far, RULES, today=TODAY, names=names)  # five new answers: may be published
+    same = dataclasses.replace(publication, survey_priors=((wave, {code: (n, k)}),))
+    guard(same, RULES, today=TODAY, names=names)  # unchanged (frozen) figures
