@@ -244,3 +244,28 @@ def test_previous_period_counts_whole_local_days_across_daylight_saving() -> Non
         leap.year_before().label == "2027-02-28 – 2027-02-28"
         and leap.months_back(48).label == "2024-02-29 – 2024-02-29"
     )
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(
+    p=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=60),
+    alpha=st.sampled_from([0.01, 0.05, 0.1]),
+)
+def test_bh_adjusted_p_values_match_the_step_up_rule(p: list[float], alpha: float) -> None:
+    values = np.array(p)
+    adjusted = bh_adjust(values)
+    assert (adjusted >= values - 1e-12).all() and (adjusted <= 1.0).all()
+    order = np.argsort(values, kind="stable")
+    assert (np.diff(adjusted[order]) >= -1e-12).all()  # monotone in p
+    # "adjusted ≤ α" is exactly the Benjamini–Hochberg step-up discovery set.
+    ranked = np.sort(values)
+    passing = np.flatnonzero(ranked <= alpha * np.arange(1, len(values) + 1) / len(values))
+    discovered = adjusted <= alpha + 1e-12
+    if len(passing):
+        assert (discovered == (values <= ranked[passing[-1]])).all()
+    else:
+        assert not discovered.any()
