@@ -491,7 +491,7 @@ def test_ten_processes_booking_one_unit_at_once_exactly_one_wins(store: Engine) 
 
     url = str(store.url)
     store.dispose()
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")  # the children create their own engines
     writers = 10
     barrier, queue = context.Barrier(writers), context.Queue()
     processes = [
@@ -500,7 +500,7 @@ def test_ten_processes_booking_one_unit_at_once_exactly_one_wins(store: Engine) 
     ]
     for process in processes:
         process.start()
-    outcomes = [queue.get(timeout=120) for _ in processes]
+    outcomes = [queue.get(timeout=300) for _ in processes]
     for process in processes:
         process.join(timeout=60)
     assert sorted(outcomes) == ["ok"] + ["refused"] * (writers - 1), outcomes
