@@ -315,6 +315,15 @@ def test_hotspots_area_filter_and_comparison_period() -> None:
 
 
 @pytest.mark.usefixtures("app_env")
+def test_hotspots_area_outside_the_chosen_zone_says_so() -> None:
+    page = _page("hotspots")
+    page.sidebar.multiselect[1].set_value(["inland"])
+    page.sidebar.selectbox[0].set_value("1382R005").run()  # Glommen is on the coast
+    assert not page.exception, page.exception
+    assert any("ligger inte i den valda zonen" in i.value for i in page.info)
+
+
+@pytest.mark.usefixtures("app_env")
 def test_points_only_on_request_and_as_one_layer() -> None:
     page = _page("hotspots")
     page.sidebar.multiselect[1].set_value(["inland"])

@@ -220,15 +220,15 @@ def hotspots(
     database_url: str, version: str, filters: Filters, cell_size: int, weighted: bool
 ) -> HotspotView:
     """Gi* classes per cell for the filters, or the reason there are too few incidents."""
-    from geo.errors import InsufficientDataError
+    from geo.errors import GeoError
     from geo.hotspots import hotspots_for
 
     frame = selection(database_url, version, filters)
-    region = hotspot_region(database_url, version, filters, cell_size)
     try:
+        region = hotspot_region(database_url, version, filters, cell_size)
         result, without_point = hotspots_for(frame, region, weighted=weighted)
-    except InsufficientDataError as error:
-        return HotspotView(error=str(error), n=len(frame), region=region.name)
+    except GeoError as error:  # too few incidents or cells, or an area outside the chosen zones
+        return HotspotView(error=str(error), n=len(frame))
     return HotspotView(cells=result.cells, n=result.n_incidents, without_point=without_point,
                        permutations=result.permutations, seed=result.seed, region=result.region,
                        outside=result.outside, dispersion=result.dispersion)  # fmt: skip
@@ -249,7 +249,7 @@ def emerging(
     database_url: str, version: str, filters: Filters, cell_size: int, months: int
 ) -> EmergingView:
     """Emerging-hotspot classes over the ``months`` whole months ending with the period."""
-    from geo.errors import InsufficientDataError
+    from geo.errors import GeoError
     from geo.hotspots import emerging_for
 
     end = pd.Timestamp(filters.end_utc).tz_convert("Europe/Stockholm").tz_localize(
@@ -263,11 +263,11 @@ def emerging(
         exclude_police_initiated=filters.exclude_police_initiated, area_code=filters.area_code,
     )  # fmt: skip
     frame = selection(database_url, version, window)
-    region = hotspot_region(database_url, version, filters, cell_size)
     try:
+        region = hotspot_region(database_url, version, filters, cell_size)
         table = emerging_for(frame, region, months=steps)
-    except InsufficientDataError as error:
-        return EmergingView(error=str(error), region=region.name)
+    except GeoError as error:
+        return EmergingView(error=str(error))
     return EmergingView(table=table, first=str(steps[0]), last=str(steps[-1]), n=len(frame),
                         region=region.name)  # fmt: skip
 
