@@ -194,15 +194,24 @@ def joint_table(
         total * population / population[known].sum() if known.any() else population * math.nan
     )
     table["expected"] = expected
-    table["p_recorded"] = [
-        poisson_p_value(int(c), float(e) if pd.notna(e) else math.nan)
-        for c, e in zip(table["count"], expected, strict=True)
-    ]
+    # The same tests as poisson_p_value and score_p_value, vectorised over the areas.
+    mean = pd.to_numeric(expected, errors="coerce").to_numpy(dtype=float)
+    count = table["count"].to_numpy(dtype=float)
+    known_mean = np.isfinite(mean) & (mean > 0)
+    safe_mean = np.where(known_mean, mean, 1.0)
+    tails = np.minimum(stats.poisson.cdf(count, safe_mean), stats.poisson.sf(count - 1, safe_mean))
+    table["p_recorded"] = np.where(known_mean, np.minimum(1.0, 2 * tails), np.nan)
     no_answers = table["suppressed"].fillna(False).astype(bool) | ~(table["n"].fillna(0) > 0)
-    table["p_perceived"] = [
-        math.nan if hidden else score_p_value(int(k), int(n), overall_share)
-        for hidden, k, n in zip(no_answers, table["unsafe"].fillna(0), table["n"].fillna(0), strict=True)
-    ]  # fmt: skip
+    n = table["n"].fillna(0).to_numpy(dtype=float)
+    unsafe = table["unsafe"].fillna(0).to_numpy(dtype=float)
+    testable = ~no_answers.to_numpy() & (n > 0) & (0 < overall_share < 1)
+    spread = (
+        np.sqrt(np.where(testable, n, 1.0) * overall_share * (1 - overall_share))
+        if 0 < overall_share < 1
+        else 1.0
+    )
+    score = (unsafe - n * overall_share) / spread
+    table["p_perceived"] = np.where(testable, 2 * stats.norm.sf(np.abs(score)), np.nan)
     # One family: every area's recorded and perceived test together (the map shows them all).
     adjusted = bh_adjust(np.concatenate([table["p_recorded"], table["p_perceived"]]))
     table["p_adjusted_recorded"] = adjusted[: len(table)]

@@ -269,3 +269,16 @@ def test_bh_adjusted_p_values_match_the_step_up_rule(p: list[float], alpha: floa
         assert (discovered == (values <= ranked[passing[-1]])).all()
     else:
         assert not discovered.any()
+
+
+@settings(derandomize=True, max_examples=150, deadline=None)
+@given(n=st.integers(1, 400), data=st.data(), share=st.floats(0.01, 0.99))
+def test_exact_change_test_equals_scipy_binomtest(
+    n: int, data: st.DataObject, share: float
+) -> None:
+    from geo.indicators import _binomial_two_sided
+
+    k = data.draw(st.integers(0, n))
+    assert _binomial_two_sided(k, n, share) == pytest.approx(
+        stats.binomtest(k, n, share).pvalue, rel=1e-6, abs=1e-12
+    )

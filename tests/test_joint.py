@@ -225,3 +225,15 @@ def test_residents_are_the_wrong_denominator_where_visitors_dominate() -> None:
     assert "Gekås" in table.at["1382R011", "denominator_note"]
     assert "Skrea strand" in table.at["1382R007", "denominator_note"]
     assert table.at["1382R002", "denominator_note"] == ""
+
+
+def test_the_table_uses_the_same_tests_as_the_scalar_functions() -> None:
+    counts = pd.DataFrame({"area_code": list("ABC"), "name": list("ABC"), "zone": "x",
+                           "population": [1000, 3000, None], "count": [3, 40, 7], "harm_index": 0.0})  # fmt: skip
+    safety = pd.DataFrame({"area_code": list("ABC"), "n": [40.0, 80.0, float("nan")], "unsafe": [15.0, 10.0, float("nan")],
+                           "share": [0.375, 0.125, float("nan")], "low": 0.0, "high": 1.0, "suppressed": [False, False, True]})  # fmt: skip
+    table = joint_table(counts, safety, 0.2, pd.DataFrame()).set_index("area_code")
+    assert table.at["A", "p_recorded"] == pytest.approx(poisson_p_value(3, 50 * 1000 / 4000))
+    assert table.at["B", "p_perceived"] == pytest.approx(score_p_value(10, 80, 0.2))
+    assert np.isnan(table.at["C", "p_recorded"]) and np.isnan(table.at["C", "p_perceived"])
+    assert table.attrs["family"] == 4
