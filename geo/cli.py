@@ -159,6 +159,8 @@ def _cmd_import_incidents(args: argparse.Namespace, engine: Engine) -> int:
         column_map=tuple(parse_column_map(args.map or []).items()),
         outside=args.outside,
         user_dir=settings.data_dir,
+        swedish_dates=args.svenska_datum,
+        type_groups=tuple(parse_column_map(args.group or [], what="grupp").items()),
     )
     last_shown = [-1.0]
 
@@ -257,7 +259,9 @@ def _cmd_hotspots(args: argparse.Namespace, engine: Engine) -> int:
     out = Path(args.out or "hotspots.geojson")
     write_cells(result, str(out))
     counts = result.cells["hotspot_class"].value_counts()
-    found = ", ".join(f"{CLASS_LABELS[c]}: {int(counts[c])}" for c in CLASS_LABELS if c != "none" and c in counts)
+    found = ", ".join(
+        f"{CLASS_LABELS[c]}: {int(counts[c])}" for c in CLASS_LABELS if c != "none" and c in counts
+    )
     _say(f"Skrev {out}: {len(result.cells)} rutor à {result.cell_size} m i {result.region}, {period.label}, "
          f"n = {result.n_incidents} ({without} utan punkt, {result.outside} utanför rutorna). {found or 'Inga signifikanta rutor.'}")  # fmt: skip
     return 0
@@ -288,7 +292,9 @@ def _cmd_presence_propose(args: argparse.Namespace, engine: Engine) -> int:
     _say(f"Förslag för vecka {args.week}: {proposal.placed_minutes} av {proposal.requested_minutes} minuter "
          f"i {len(proposal.visits)} besök.")  # fmt: skip
     for item in proposal.unplaced:
-        _say(f"  Kunde inte placeras: {item.minutes} min{' i ' + item.name if item.name else ''} – {item.reason}")
+        _say(
+            f"  Kunde inte placeras: {item.minutes} min{' i ' + item.name if item.name else ''} – {item.reason}"
+        )
     if args.out:
         Path(args.out).write_bytes(proposal_csv(run.table))
         _say(f"Skrev {args.out}.")
@@ -401,6 +407,17 @@ def build_parser() -> argparse.ArgumentParser:
         "(fält: occurred_at, date, time, tz, raw_type, x, y, lon, lat, area_code, area_name, description, source_id)",
     )
     incident_import.add_argument(
+        "--svenska-datum",
+        action="store_true",
+        help="datum med snedstreck eller punkter är dag/månad/år (t.ex. 10/01/2026 = 10 januari)",
+    )
+    incident_import.add_argument(
+        "--group",
+        action="append",
+        metavar="TYP=GRUPP",
+        help="lägg en okänd händelsetyp i en kategorigrupp, t.ex. --group Nedskräpning=ordning",
+    )
+    incident_import.add_argument(
         "--outside",
         choices=("fråga", "närmaste", "undanta"),
         default="fråga",
@@ -470,11 +487,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="2025, 2025-Q3, 2025-09 eller 2025-01..2025-06 (standard: de senaste 12 avslutade månaderna)",
     )
     where = hotspots.add_mutually_exclusive_group()
-    where.add_argument("--area", nargs="+", metavar="CODE", help="studieområde: ett eller flera områden")
-    where.add_argument("--zone", nargs="+", choices=("tätort", "kust", "inland"), help="studieområde: zon")
+    where.add_argument(
+        "--area", nargs="+", metavar="CODE", help="studieområde: ett eller flera områden"
+    )
+    where.add_argument(
+        "--zone", nargs="+", choices=("tätort", "kust", "inland"), help="studieområde: zon"
+    )
     hotspots.add_argument("--cell", type=int, default=250, help="rutstorlek i meter (standard 250)")
     hotspots.add_argument("--harm", action="store_true", help="vikta med skadeindex")
-    hotspots.add_argument("--out", help="cells.geojson eller cells.csv (standard: hotspots.geojson)")
+    hotspots.add_argument(
+        "--out", help="cells.geojson eller cells.csv (standard: hotspots.geojson)"
+    )
     hotspots.set_defaults(handler=_cmd_hotspots)
     report = commands.add_parser("report", help="skriv mötesunderlaget som PDF")
     report.add_argument(
@@ -490,16 +513,22 @@ def build_parser() -> argparse.ArgumentParser:
     presence = commands.add_parser("presence", help="närvaroplanering (polis)").add_subparsers(
         dest="presence_command", required=True
     )
-    propose = presence.add_parser("propose", help="föreslå veckans korta besök per område och enhet")
+    propose = presence.add_parser(
+        "propose", help="föreslå veckans korta besök per område och enhet"
+    )
     propose.add_argument("--week", required=True, help="ISO-vecka, t.ex. 2026-W50")
     propose.add_argument("--hours", type=float, required=True, help="patrulltimmar att fördela")
     propose.add_argument("--units", help="enheter, kommaseparerade (standard: alla aktiva)")
     propose.add_argument("--shifts", help="pass, kommaseparerade (standard: alla)")
-    propose.add_argument("--inland-min", type=float, default=0.3, help="minsta andel i inlandet (0–1)")
+    propose.add_argument(
+        "--inland-min", type=float, default=0.3, help="minsta andel i inlandet (0–1)"
+    )
     propose.add_argument("--max-area", type=float, default=8.0, help="högst timmar per område")
     propose.add_argument("--out", help="skriv förslaget som CSV (Excel) hit")
     propose.set_defaults(handler=_cmd_presence_propose)
-    presence_import = presence.add_parser("import", help="importera en närvarologg (allt eller inget)")
+    presence_import = presence.add_parser(
+        "import", help="importera en närvarologg (allt eller inget)"
+    )
     presence_import.add_argument("path")
     presence_import.add_argument("--dry-run", action="store_true", help="kontrollera bara")
     presence_import.add_argument("--by", default=getpass.getuser(), help="vem som importerar")

@@ -41,11 +41,30 @@ MAPPABLE_FIELDS: dict[str, str] = {
     "ended_at": "sluttid",
 }
 
+#: Short Swedish names for the report's column list ("typ (raw_type) ← 'Brottstyp'").
+SHORT_NAMES: dict[str, str] = {
+    "occurred_at": "tidpunkt", "date": "datum", "time": "klockslag", "tz": "tidszon",
+    "raw_type": "typ", "x": "x", "y": "y", "lon": "longitud", "lat": "latitud",
+    "area_code": "områdeskod", "area_name": "områdesnamn", "description": "beskrivning",
+    "source_id": "id", "ended_at": "sluttid",
+}  # fmt: skip
+
+
+def column_list(mapping: dict[str, str]) -> str:
+    """``typ (raw_type) ← 'Brottstyp', …``: Swedish, with the name ``--map`` takes."""
+    return ", ".join(
+        f"{SHORT_NAMES.get(k, k)} ({k}) ← {v!r}" if SHORT_NAMES.get(k, k) != k else f"{k} ← {v!r}"
+        for k, v in mapping.items()
+    )
+
+
 _CLOCK = re.compile(
-    r"^\s*(?P<H>\d{1,2})(?:[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?|(?P<HM>\d{2}))\s*$"
+    r"^\s*(?:kl\.?\s*)?(?P<H>\d{1,2})(?:[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?|(?P<HM>\d{2}))\s*$",
+    re.IGNORECASE,
 )
-"""A clock time on its own: ``1:40``, ``01.40``, ``23:30:00`` or ``2330``."""
+"""A clock time on its own: ``1:40``, ``01.40``, ``kl 14.30``, ``23:30:00`` or ``2330``."""
 _DATE_AND_TIME = re.compile(r"^\s*\S+[T ]+(?:kl\.?\s*)?\d{1,2}[:.]\d{2}")
+_HAS_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}")
 _TIME_OF_DAY = re.compile(r"[T ]+(?:kl\.?\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?\s*$")
 """A time part after a date (Excel's ``2026-10-10 00:00:00``): the clock column decides."""
 HEADERS_SHOWN = 30
@@ -152,7 +171,12 @@ def _sniff_times(draft: _Draft, sample: pd.DataFrame | None, by_hand: set[str]) 
     if sample is None or sample.empty:
         return
     stamp = mapping.get("occurred_at")
-    clock_only = stamp is not None and _share(sample[stamp], _CLOCK) >= 0.8
+    # A "Tid" beside a date column is the clock unless its values carry a date themselves: one odd
+    # value must not turn a column of clock times into a column of bad timestamps.
+    clock_only = stamp is not None and (
+        _share(sample[stamp], _CLOCK) >= 0.8
+        or ("date" in mapping and _share(sample[stamp], _HAS_DATE) < 0.5)
+    )
     if stamp is not None and clock_only and "occurred_at" not in by_hand and "time" not in mapping:
         # "Tid" with only clock times: it is the clock, not the timestamp.
         mapping["time"] = stamp
@@ -248,7 +272,7 @@ def combine_date_and_clock(date: pd.Series, clock: pd.Series) -> tuple[pd.Series
     hours = parts["H"]
     minutes = parts["M"].fillna(parts["HM"])
     four_digits = parts["HM"].notna()
-    hours = hours.where(~four_digits, clock.str.strip().str[:2])
+    hours = hours.where(~four_digits, clock.str.strip().str[-4:-2])
     seconds = parts["S"]
     good = hours.notna() & minutes.notna()
     text = day + " " + hours.str.zfill(2) + ":" + minutes + (":" + seconds).fillna("")
@@ -257,8 +281,10 @@ def combine_date_and_clock(date: pd.Series, clock: pd.Series) -> tuple[pd.Series
     return combined, [int(n) for n in clock.index[bad_clock]]
 
 
-def parse_column_map(items: list[str] | tuple[str, ...]) -> dict[str, str]:
+def parse_column_map(items: list[str] | tuple[str, ...], *, what: str = "kolumn") -> dict[str, str]:
     """``["raw_type=Brottskategori", "x=Öst"]`` → ``{"raw_type": "Brottskategori", "x": "Öst"}``.
+
+    With ``what="grupp"`` the pairs are ``TYP=GRUPP`` (``--group``) and the left side is free text.
 
     Raises
     ------
@@ -267,17 +293,20 @@ def parse_column_map(items: list[str] | tuple[str, ...]) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     for item in items:
-        name, sep, column = item.partition("=")
+        name, sep, value = item.rpartition("=") if what == "grupp" else item.partition("=")
         name = name.strip()
-        if not sep or not column.strip():
-            raise GeoError(
-                f"--map {item!r}: skriv fält=kolumn, t.ex. --map raw_type=Brottskategori."
+        if not sep or not value.strip() or not name:
+            flag, form, example = (
+                ("--group", "typ=grupp", "--group Nedskräpning=ordning")
+                if what == "grupp"
+                else ("--map", "fält=kolumn", "--map raw_type=Brottskategori")
             )
-        if name not in FIELDS:
+            raise GeoError(f"{flag} {item!r}: skriv {form}, t.ex. {example}.")
+        if what != "grupp" and name not in FIELDS:
             raise GeoError(
                 f"--map {item!r}: okänt fält {name!r}; kända fält: {', '.join(MAPPABLE_FIELDS)}."
             )
-        out[name] = column.strip()
+        out[name] = value.strip()
     return out
 
 

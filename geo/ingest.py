@@ -35,7 +35,7 @@ from sqlalchemy import Connection, Engine, select, update
 
 from geo.areas import file_sha256
 from geo.builtin_areas import municipality_outline
-from geo.columns import combine_date_and_clock, plan_columns, user_type_groups
+from geo.columns import column_list, combine_date_and_clock, plan_columns, user_type_groups
 from geo.crs import (
     CRS_NAMES,
     MAP_CRS,
@@ -158,9 +158,13 @@ class ImportReport:
         lines = [head]
         lines += [f"  {note}" for note in self.notes]
         if self.columns:
-            lines.append(
-                "  Kolumner: " + ", ".join(f"{k} ← {v!r}" for k, v in self.columns.items())
-            )
+            lines.append("  Kolumner: " + column_list(self.columns))
+            unused = [h for h in self.headers if h not in self.columns.values()]
+            if unused:
+                shown = ", ".join(repr(h) for h in unused[:30]) + (
+                    f" … och {len(unused) - 30} till" if len(unused) > 30 else ""
+                )
+                lines.append(f"  Kolumner som inte används: {shown}")
         lines.append(
             f"  Lästa {_units(self.unit, 2)}: {self.rows_read}; giltiga: {self.rows_valid}"
         )
@@ -305,6 +309,8 @@ class ImportOptions:
     """The data directory, where saved user profiles live."""
     surface: str = "cli"
     """Where the report is read: ``cli`` (fixes name flags) or ``sida`` (fixes name page actions)."""
+    swedish_dates: bool = False
+    """Dates with slashes or dots are day/month/year (as a profile's ``date_formats: ["svensk"]``)."""
 
 
 ProgressCallback = Callable[[float, str], None]
@@ -328,7 +334,7 @@ class _Context:
     earliest: pd.Timestamp
     latest: pd.Timestamp
     report: ImportReport
-    existing: dict[str, tuple[str, str, str]]
+    existing: dict[str, tuple[str, str, str, str, str, str]]
     seen_ids: dict[str, int] = field(default_factory=dict)
     """source_id → the line it was first seen on (for duplicate messages)."""
     unknown_types: dict[str, list[int]] = field(default_factory=dict)
@@ -345,6 +351,7 @@ class _Context:
     id_keys: dict[str, int] = field(default_factory=dict)
     """Content key of rows without an id → how many times it was seen (for ``#2`` suffixes)."""
     unknown_as_other: bool = False
+    swedish_dates: bool = False
     """An automated feed (polisen.se): store a new type under Övrigt with a warning."""
 
     def where(self, line: int, column: str | None = None) -> str:
@@ -401,14 +408,14 @@ def import_incidents(
     context = _Context(
         file_name=path.name, unit="objekt" if fmt in ("geojson", "gpkg", "polisen") else "rad",
         source=source_name, profile=profile, taxonomy=taxonomy, layer=layer,
-        area_names={fold(n): c for n, c in zip(layer["name"], layer["area_code"], strict=True)},
+        area_names={name_key(n): c for n, c in zip(layer["name"], layer["area_code"], strict=True)},
         land=municipality_outline().buffer(COASTAL_BUFFER_M),
         earliest=pd.Timestamp(profile.earliest, tz="UTC"),
         latest=pd.Timestamp(today + dt.timedelta(days=1), tz="UTC"),
         report=report, existing=_existing(engine, source_name),
         type_groups={fold(raw): group for raw, group in
                      [*user_type_groups(options.user_dir).items(), *options.type_groups]},
-        outside=options.outside, unknown_as_other=fmt == "polisen",
+        outside=options.outside, unknown_as_other=fmt == "polisen", swedish_dates=options.swedish_dates,
     )  # fmt: skip
     unknown_groups = sorted(
         {g for g in context.type_groups.values()} - {g.key for g in taxonomy.groups}
@@ -458,14 +465,26 @@ def import_incidents(
             raise
 
 
-def _existing(engine: Engine, source: str) -> dict[str, tuple[str, str, str]]:
-    """source_id → (occurred_at, raw_type, description) of what the store already has from a source."""
+def _existing(engine: Engine, source: str) -> dict[str, tuple[str, str, str, str, str, str]]:
+    """id key → (occurred_at, raw_type, description, category, area_code, id as stored) of what the
+    store already has from a source."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(incidents.c.source_id, incidents.c.occurred_at, incidents.c.raw_type, incidents.c.description)
+            select(incidents.c.source_id, incidents.c.occurred_at, incidents.c.raw_type, incidents.c.description,
+                   incidents.c.category, incidents.c.area_code)
             .where(incidents.c.source == source)
         ).all()  # fmt: skip
-    return {id_key(r[0]): (pd.Timestamp(r[1]).isoformat(), r[2], r[3] or "") for r in rows}
+    return {
+        id_key(r[0]): (
+            pd.Timestamp(r[1]).isoformat(),
+            r[2],
+            r[3] or "",
+            r[4] or "",
+            r[5] or "",
+            r[0],
+        )
+        for r in rows
+    }
 
 
 def _canonical_chunks(
@@ -529,6 +548,11 @@ def _map_columns(
     elif "x" in mapping and "y" in mapping:
         context.declared_crs = normalise_crs(options.crs) if options.crs else None
     context.report.columns = {k: v for k, v in mapping.items() if not v.startswith("_")}
+    if plan.complete and "source_id" not in mapping:
+        context.report.notes.append(
+            "Filen har ingen id-kolumn: id räknas fram ur källa, tid, typ och plats, så samma fil känns igen igen. "
+            "En rättad tid eller plats blir då en ny händelse; importera rättelser med id (t.ex. ärendenummer)."
+        )
     for problem in plan.problems:
         context.report.errors.add("kolumner", problem)
     if not plan.complete:
@@ -595,7 +619,7 @@ def _times(
 ) -> pd.Series:
     from geo.times import parse_local_times
 
-    swedish = "svensk" in context.profile.date_formats
+    swedish = "svensk" in context.profile.date_formats or context.swedish_dates
     bad = pd.Series(False, index=chunk.index)
     if "occurred_at" in mapping:
         column = mapping["occurred_at"]
@@ -616,9 +640,10 @@ def _times(
             bad[line] = True
         values = values.mask(bad)
     if "tz" in mapping:
+        shown_values = values
         values, tz_offsets = _apply_time_zones(chunk, mapping, values, context, bad)
     else:
-        tz_offsets = None
+        shown_values, tz_offsets = values, None
     for line in values.index[values.isna() & ~bad]:
         context.error(
             "tid_saknas", int(line), column, "saknar tidpunkt", "fyll i när händelsen inträffade"
@@ -644,7 +669,7 @@ def _times(
         )
         bad[line] = True
     if tz_offsets is not None:
-        bad |= _check_time_zones(parsed, tz_offsets, values, mapping["tz"], context)
+        bad |= _check_time_zones(parsed, tz_offsets, shown_values, mapping["tz"], context)
     out["occurred_at"] = parsed
     ended = _column(chunk, mapping, "ended_at")
     if ended is not None:
@@ -911,11 +936,11 @@ def _places(
     if names is not None:
         given = names.notna() & out["area_code"].isna() & ~has_point
         matched = names[given].map(
-            lambda n: context.area_names.get(fold(str(n))) or _place_area(str(n), context)
+            lambda n: context.area_names.get(name_key(str(n))) or _place_area(str(n), context)
         )
         for line in matched.index[matched.isna()]:
             context.error("område_okänt", int(line), mapping["area_name"], f"områdesnamnet {names[line]!r} finns inte i det aktiva områdeslagret",
-                          "använd ett namn ur `python -m geo areas list` (stavning och å/ä/ö spelar ingen roll)")  # fmt: skip
+                          _closest_area(str(names[line]), context))  # fmt: skip
             bad[line] = True
         out.loc[matched.dropna().index, "area_code"] = matched.dropna()
     no_place = ~has_point & out["area_code"].isna() & ~bad
@@ -925,6 +950,21 @@ def _places(
         bad[line] = True
     out["location_precision"] = np.where(has_point, "punkt", "område")
     return bad
+
+
+def name_key(name: str) -> str:
+    """How area names are compared: case, å/ä/ö, spaces, hyphens and underscores do not count."""
+    return " ".join(fold(name).replace("-", " ").replace("_", " ").split())
+
+
+def _closest_area(name: str, context: _Context) -> str:
+    import difflib
+
+    names = dict(zip(context.layer["name"].map(name_key), context.layer["name"], strict=True))
+    match = difflib.get_close_matches(name_key(name), list(names), n=1, cutoff=0.6)
+    if match:
+        return f"menade du {names[match[0]]!r}? (stora/små bokstäver, å/ä/ö, mellanslag och bindestreck spelar ingen roll)"
+    return "använd ett namn ur `python -m geo areas list`, en områdeskod som 1382R005, eller koordinater"
 
 
 def _place_area(name: str, context: _Context) -> str | None:
@@ -993,7 +1033,7 @@ def _outside_areas(
             )
             bad[line] = True
         else:
-            fix = ("välj \"Räkna till närmaste område\" eller \"Undanta\" under Punkter utanför områdena"
+            fix = ("välj \"Räkna till närmaste område\" eller \"Undanta\" under \"Punkter strax utanför alla områden\" och kontrollera igen"
                    if page else "lägg till --outside närmaste (räkna till närmaste område) eller --outside undanta")  # fmt: skip
             context.error(
                 "utanför_områden",
@@ -1184,7 +1224,8 @@ def _report_file_level(context: _Context) -> None:
         shown = _ranges(lines)
         context.report.errors.add("typ_okänd", Problem(
             f"{context.file_name}, {_units(context.unit, len(lines))} {shown}", f"okänd händelsetyp {value!r} ({len(lines)} st)",
-            "lägg till typen eller ett alias i data/taxonomy.json, eller rätta värdet"))  # fmt: skip
+            "välj en kategorigrupp för typen under \"Okända händelsetyper\" nedan, eller rätta värdet" if context.report.surface == "sida"
+            else f"rätta värdet, eller lägg typen i en grupp: --group {value!r}=GRUPP (grupper: {', '.join(g.key for g in context.taxonomy.groups)})"))  # fmt: skip
     if context.axes["norr"] and context.axes["öst"]:
         context.report.errors.add("koordinat_axlar", Problem(context.file_name,
             f"blandad axelordning: {context.axes['norr']} punkter har x = norr (t.ex. {context.unit} {_ranges(context.axis_lines['norr'])}), "
@@ -1275,23 +1316,19 @@ def _write(
         known = keys.isin(list(existing))
         for line in canonical.index[known]:
             row = canonical.loc[line]
-            stored_time, stored_type, stored_text = existing[keys[line]]
-            same = (
-                stored_time == pd.Timestamp(row["occurred_at"]).isoformat()
-                and stored_type == row["raw_type"]
-            )
-            if context.source == "polisen":
-                if same and stored_text == (row["description"] or ""):
-                    report.rows_unchanged += 1
-                else:
-                    if not report.dry_run:
-                        _update_polisen(connection, row, import_id)
-                    report.rows_updated += 1
-            elif same:
+            changes = _changes(existing[keys[line]], row)
+            if not changes:
                 report.rows_unchanged += 1
-            else:
-                context.error("dubblett_i_databasen", int(line), "id", f"id {row['source_id']!r} finns redan i databasen med annan tid eller typ",
-                              "ett id får bara betyda en händelse; rätta id eller undanta raden")  # fmt: skip
+                continue
+            # A later export of the same case is a correction: the stored row is updated, and
+            # the report says what changes (on the page before anything is confirmed).
+            if not report.dry_run:
+                _update_row(connection, context.source, existing[keys[line]][5], row, import_id)
+            report.rows_updated += 1
+            if context.source != "polisen":
+                report.warnings.add("uppdateras", Problem(context.where(int(line), "id"),
+                                    f"id {row['source_id']!r} finns redan och uppdateras: {'; '.join(changes)}",
+                                    "undanta raden om den gamla uppgiften ska stå kvar"))  # fmt: skip
         canonical = canonical[~known]
     if report.errors.total == 0 and not canonical.empty:
         if not report.dry_run:  # a dry run is rolled back anyway: counting is enough
@@ -1299,14 +1336,42 @@ def _write(
         report.rows_new += len(canonical)
 
 
-def _update_polisen(connection: Connection, row: pd.Series, import_id: int) -> None:
+def _changes(stored: tuple[str, str, str, str, str, str], row: pd.Series) -> list[str]:
+    """What differs between a stored incident and the same id in the file, in Swedish."""
+    stored_time, stored_type, stored_text, stored_category, stored_area, _stored_id = stored
+    time = pd.Timestamp(row["occurred_at"])
+    changes = []
+    if stored_time != time.isoformat():
+        old = pd.Timestamp(stored_time).tz_convert(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+        changes.append(f"tid {old} → {time.tz_convert(LOCAL_TZ):%Y-%m-%d %H:%M}")
+    if stored_type != row["raw_type"]:
+        changes.append(f"typ {stored_type} → {row['raw_type']}")
+    elif stored_category != _text(row["category"]):
+        changes.append(f"grupp {stored_category} → {row['category']}")
+    if stored_area != _text(row["area_code"]):
+        changes.append(f"område {stored_area or 'inget'} → {_text(row['area_code']) or 'inget'}")
+    if stored_text != _text(row["description"]):
+        changes.append("beskrivning ändrad")
+    return changes
+
+
+def _text(value: object) -> str:
+    """A cell as text for comparing: missing (None, NaN, NA) is the empty string."""
+    return "" if value is None or bool(pd.isna(value)) else str(value)
+
+
+def _update_row(
+    connection: Connection, source: str, stored_id: str, row: pd.Series, import_id: int
+) -> None:
     connection.execute(
         update(incidents)
-        .where(incidents.c.source == "polisen", incidents.c.source_id == row["source_id"])
+        .where(incidents.c.source == source, incidents.c.source_id == stored_id)
         .values(
             occurred_at=pd.Timestamp(row["occurred_at"]).to_pydatetime(), raw_type=row["raw_type"], category=row["category"],
             harm_weight=float(row["harm_weight"]), area_code=row["area_code"], location_precision=row["location_precision"],
             description=row["description"], import_id=import_id,
+            x=None if pd.isna(row.get("x")) else float(row["x"]), y=None if pd.isna(row.get("y")) else float(row["y"]),
+            ended_at=None if pd.isna(row.get("ended_at")) else pd.Timestamp(row["ended_at"]).to_pydatetime(),
         )
     )  # fmt: skip
 

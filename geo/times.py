@@ -9,6 +9,7 @@ back) is an error, not a guess (FACTS §6, ARCHITECTURE "Time").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +59,7 @@ def parse_local_times(
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     problems: list[TimeProblem] = []
     present = text.notna()
+    text = _month_names_to_iso(text)
     if swedish_forms:
         text = _swedish_to_iso(text)
     is_iso = text.str.match(_ISO, na=False)
@@ -87,6 +89,33 @@ def parse_local_times(
     return result, problems
 
 
+_MONTHS = {
+    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4,
+    "maj": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augusti": 8, "aug": 8, "september": 9,
+    "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+_MONTH_NAME = (
+    r"^(?P<d>\d{1,2})\.?\s+(?P<mon>[a-zåäö]+)\.?\s+(?P<y>\d{4})"
+    r"(?:,?\s+(?:kl\.?\s*)?(?P<H>\d{1,2})[.:](?P<M>\d{2}))?$"
+)
+
+
+def _month_names_to_iso(text: pd.Series) -> pd.Series:
+    """``11 okt 2025 14:30`` → ``2025-10-11 14:30``: a Swedish month name is never ambiguous."""
+    parts = text.str.extract(_MONTH_NAME, flags=re.IGNORECASE)
+    month = parts["mon"].str.lower().map(_MONTHS)
+    hit = parts["d"].notna() & month.notna()
+    if not hit.any():
+        return text
+    out = text.copy()
+    clock = (" " + parts["H"].str.zfill(2) + ":" + parts["M"]).fillna("")
+    out[hit] = (
+        parts.loc[hit, "y"] + "-" + month[hit].astype(int).map("{:02d}".format) + "-"
+        + parts.loc[hit, "d"].str.zfill(2) + clock[hit]
+    )  # fmt: skip
+    return out
+
+
 def _swedish_to_iso(text: pd.Series) -> pd.Series:
     out = text.copy()
     dmy = text.str.extract(_SWEDISH_DMY)
@@ -106,15 +135,17 @@ def _swedish_to_iso(text: pd.Series) -> pd.Series:
 
 
 def _explain(label: int, value: str, swedish_forms: bool) -> TimeProblem:
-    import re
-
     if re.match(_DATE_ONLY, value):
         return TimeProblem(label, "tid_saknar_klockslag", f"{value!r} har datum men inget klockslag",
                            "ange tid som ÅÅÅÅ-MM-DD TT:MM, eller kolumner för datum och tid i profilen")  # fmt: skip
     if re.match(_SLASHED, value) and not swedish_forms:
-        return TimeProblem(label, "tid_tvetydig", f"{value!r}: ordningen på dag och månad är tvetydig",
-                           "skriv ÅÅÅÅ-MM-DD TT:MM, eller ange date_formats: [\"svensk\"] i importprofilen")  # fmt: skip
-    if re.match(_NO_YEAR, value, flags=re.IGNORECASE):
+        return TimeProblem(label, "tid_tvetydig", f"{value!r}: ordningen på dag och månad är tvetydig (dag/månad eller månad/dag)",
+                           "skriv ÅÅÅÅ-MM-DD TT:MM, eller ange att datumen är svenska (dag/månad/år): --svenska-datum, "
+                           "rutan \"Svenska datum\" på sidan Importera, eller date_formats: [\"svensk\"] i importprofilen")  # fmt: skip
+    if re.match(_DATE_ONLY, value[:10]) and re.search(r"\d{1,2}[:.]\d{2}", value[10:]):
+        return TimeProblem(label, "tid_okänt_format", f"{value!r}: klockslaget kan inte tolkas",
+                           "skriv ÅÅÅÅ-MM-DD TT:MM, t.ex. 2026-10-10 14:30")  # fmt: skip
+    if re.match(_NO_YEAR, value, flags=re.IGNORECASE) and not re.search(r"\b\d{4}\b", value):
         return TimeProblem(label, "tid_saknar_år", f"{value!r} saknar år", "ange året")
     return TimeProblem(label, "tid_okänt_format", f"{value!r} är inte en tid i ISO 8601",
                        "skriv ÅÅÅÅ-MM-DD TT:MM (eller med tidszon, t.ex. +01:00)")  # fmt: skip

@@ -80,6 +80,7 @@ profile = middle.selectbox(strings.IMPORT_PROFILE, profiles, index=profiles.inde
 crs = right.selectbox(
     strings.IMPORT_CRS, list(strings.CRS_CHOICES), format_func=lambda c: strings.CRS_CHOICES[c]
 )
+swedish_dates = st.checkbox(strings.IMPORT_SWEDISH_DATES, help=strings.IMPORT_SWEDISH_DATES_HELP)
 outside = st.radio(
     strings.IMPORT_OUTSIDE,
     list(strings.IMPORT_OUTSIDE_CHOICES),
@@ -102,6 +103,7 @@ try:
         max_bytes=settings.max_import_bytes,
         outside=str(outside),
         user_dir=settings.data_dir,
+        swedish_dates=swedish_dates,
     )
     importing.incident_import(uploaded, options)
 except GeoError as error:

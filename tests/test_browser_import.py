@@ -56,7 +56,9 @@ def test_a_new_user_maps_a_column_by_hand_and_imports_a_file_without_id(
     confirm = page.locator("[data-testid=stBaseButton-primary]")
     confirm.wait_for(timeout=60_000)
     report = page.locator("[data-testid=stCode]").first.inner_text()
-    assert "raw_type ← 'Brottsslag'" in report and "Lästa rader: 2; giltiga: 2" in report, report
+    assert "typ (raw_type) ← 'Brottsslag'" in report and "Lästa rader: 2; giltiga: 2" in report, (
+        report
+    )
     confirm.click()
     page.get_by_text("Importen är klar: 2 nya").wait_for(timeout=60_000)
     assert page.locator("[data-testid=stBaseButton-primary]").count() == 0  # no second import

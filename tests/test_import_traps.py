@@ -318,7 +318,10 @@ def test_twenty_thousand_columns_give_a_short_report(store: Engine, tmp_path: Pa
 def test_excel_sep_directive_names_the_separator(store: Engine, tmp_path: Path) -> None:
     body = "sep=;\ntidpunkt;typ;område\n2026-10-10 12:00;Stöld;Glommen\n2026-10-10 13:00;Rymning;Glommen\n"
     report = rejected(store, write(tmp_path, body), "rad 4: okänd händelsetyp 'Rymning'")
-    assert "sep=;" in report.text() and "Kolumner: occurred_at ← 'tidpunkt'" in report.text()
+    assert (
+        "sep=;" in report.text()
+        and "Kolumner: tidpunkt (occurred_at) ← 'tidpunkt'" in report.text()
+    )
     assert run(store, write(tmp_path, body), exclude=frozenset({4})).imported
 
 
@@ -394,3 +397,76 @@ def test_the_templates_import_as_they_are(store: Engine, tmp_path: Path) -> None
     xlsx_path.write_bytes(template_xlsx())
     report = run(store, xlsx_path)
     assert report.imported and report.rows_unchanged == 3, report.text()
+
+
+# --- 10. What a first-time analyst ran into (walk-through, issue W2 1/7) ----------------------------
+
+
+def test_a_case_number_column_is_the_id_and_unused_columns_are_named(
+    store: Engine, tmp_path: Path
+) -> None:
+    body = "Ärendenr;Brottstyp;Datum;Tid;Område;Handläggare\n5000-K1001-25;Skadegörelse;2025-09-03;21:40;Glommen;X\n"
+    report = run(store, write(tmp_path, body))
+    assert report.imported and "id (source_id) ← 'Ärendenr'" in report.text()
+    assert "Kolumner som inte används: 'Handläggare'" in report.text()
+    assert stored(store, "source_id")["source_id"].tolist() == ["5000-K1001-25"]
+
+
+def test_one_odd_clock_value_is_named_alone(store: Engine, tmp_path: Path) -> None:
+    body = "id;typ;datum;tid;område\n1;Stöld;2025-10-11;14:30;Skrea\n2;Stöld;2025-10-11;kl 14.30;Skrea\n3;Stöld;2025-10-11;eftermiddag;Skrea\n"
+    report = rejected(
+        store, write(tmp_path, body), "rad 4, kolumn 'tid': 'eftermiddag' är inget klockslag"
+    )
+    assert "rad 2" not in report.text() and "rad 3" not in report.text()
+
+
+def test_swedish_month_names_and_area_names_with_spaces(store: Engine, tmp_path: Path) -> None:
+    body = "id;typ;datum;tid;område\n1;Stöld;11 okt 2025;14:30;ullared inland\n2;Stöld;3 mars 2026;09:00;VASTRA GARDET\n"
+    report = run(store, write(tmp_path, body))
+    assert report.imported, report.text()
+    got = stored(store, "occurred_at", "area_code").sort_values("occurred_at")
+    assert got["area_code"].tolist() == ["1382R011", "1382R014"]
+    assert got["occurred_at"].iloc[0] == pd.Timestamp("2025-10-11 12:30", tz="UTC")
+    rejected(store, write(tmp_path, "id;typ;tidpunkt;område\n9;Stöld;2025-10-11 10:00;Glomen\n", name="b.csv"),
+             "områdesnamnet 'Glomen' finns inte", "menade du 'Glommen'?")  # fmt: skip
+
+
+def test_a_contradicting_zone_quotes_the_value_as_written(store: Engine, tmp_path: Path) -> None:
+    report = rejected(
+        store, write(tmp_path, "tidpunkt;tz;typ;område\n2025-10-07 10:00;CET;Stöld;Glommen\n")
+    )
+    assert "vid '2025-10-07 10:00' (sommartid" in report.text()
+
+
+def test_a_group_chosen_wrongly_can_be_corrected_by_importing_again(
+    store: Engine, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "tidpunkt;typ;område\n2026-10-10 12:00;Nedskräpning;Glommen\n")
+    assert run(store, path, type_groups=(("Nedskräpning", "vald"),)).imported
+    report = run(store, path, type_groups=(("Nedskräpning", "ordning"),))
+    assert report.rows_updated == 1 and "grupp vald → ordning" in report.text()
+    assert stored(store, "category")["category"].tolist() == ["ordning"]
+
+
+def test_cli_takes_swedish_dates_and_groups(
+    store: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("LAGESBILD_DATABASE_URL", str(store.url))
+    monkeypatch.setenv("LAGESBILD_DATA_DIR", str(tmp_path))
+    path = write(tmp_path, "tidpunkt;typ;område\n10/01/2026 22:15;Nedskräpning;Glommen\n")
+    assert main(["import", "incidents", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert "--svenska-datum" in out and "--group 'Nedskräpning'=GRUPP" in out
+    assert (
+        main(
+            ["import", "incidents", str(path), "--svenska-datum", "--group", "Nedskräpning=ordning"]
+        )
+        == 0
+    )
+    got = stored(store, "occurred_at", "category").iloc[0]
+    assert got["category"] == "ordning" and got["occurred_at"] == pd.Timestamp(
+        "2026-01-10 21:15", tz="UTC"
+    )

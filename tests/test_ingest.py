@@ -300,16 +300,30 @@ def test_files_over_the_limit_are_refused_before_parsing(store: Engine, tmp_path
     rejected(store, path, "gränsen är 0 MB", max_bytes=10)
 
 
-def test_conflicting_id_against_the_store(store: Engine, tmp_path: Path) -> None:
+def test_a_later_export_of_the_same_id_is_a_correction(store: Engine, tmp_path: Path) -> None:
+    """A case system exports the same case again with a corrected time or type: the stored row is
+    updated (not duplicated, not refused), and the check says what changes before anything is."""
     run(store, write(tmp_path, CLEAN))
     changed = CLEAN.replace(
-        "A2;2026-01-11T03:10:00+01:00;Skadegörelse", "A2;2026-01-12T03:10:00+01:00;Skadegörelse"
+        "A2;2026-01-11T03:10:00+01:00;Skadegörelse", "A2;2026-01-12T03:10:00+01:00;Inbrott"
     )
-    rejected(
-        store,
-        write(tmp_path, changed, name="ny.csv"),
-        "rad 3, kolumn 'id': id 'A2' finns redan i databasen med annan tid eller typ",
+    path = write(tmp_path, changed, name="ny.csv")
+    check = run(store, path, dry_run=True)
+    assert (
+        "rad 3, kolumn 'id': id 'A2' finns redan och uppdateras: tid 2026-01-11 03:10 → 2026-01-12 03:10; typ Skadegörelse → Inbrott"
+        in check.text()
     )
+    report = run(store, path)
+    assert report.imported and (report.rows_new, report.rows_updated, report.rows_unchanged) == (
+        0,
+        1,
+        2,
+    )
+    stored = load_incidents(store, columns=("source_id", "raw_type", "occurred_at")).set_index(
+        "source_id"
+    )
+    assert len(stored) == 3 and stored.loc["A2", "raw_type"] == "Inbrott"
+    assert stored.loc["A2", "occurred_at"] == pd.Timestamp("2026-01-12 02:10", tz="UTC")
 
 
 def test_problems_of_one_kind_are_listed_twenty_times_then_counted(

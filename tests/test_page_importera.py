@@ -81,9 +81,9 @@ def test_columns_chosen_by_hand_then_saved_as_a_profile(page_env: Engine, tmp_pa
     assert chooser.options == [strings.IMPORT_MAP_NONE, "Tidpunkt", "Brottsslag", "Område"]
     chooser.set_value("Brottsslag")
     page = _button(page, strings.IMPORT_MAP_APPLY)
-    assert "raw_type ← 'Brottsslag'" in _report(page) and "Lästa rader: 1; giltiga: 1" in _report(
+    assert "typ (raw_type) ← 'Brottsslag'" in _report(
         page
-    )
+    ) and "Lästa rader: 1; giltiga: 1" in _report(page)
     page.text_input(key="import_map_name").set_value("min_export")
     page.run()
     page = _button(page, strings.IMPORT_MAP_SAVE)

@@ -63,7 +63,8 @@ def preview_table(preview: pd.DataFrame) -> pd.DataFrame:
             local = pd.to_datetime(shown[column], utc=True).dt.tz_convert("Europe/Stockholm")
             shown[column] = local.dt.strftime("%Y-%m-%d %H:%M").where(local.notna(), "")
     columns = [c for c in strings.PREVIEW_COLUMNS if c in shown.columns]
-    return shown[columns].rename(columns=strings.PREVIEW_COLUMNS).rename_axis(strings.PREVIEW_LINE)
+    shown = shown[columns].astype(object).where(shown[columns].notna(), "")
+    return shown.rename(columns=strings.PREVIEW_COLUMNS).rename_axis(strings.PREVIEW_LINE)
 
 
 def run(path: Path, options: ImportOptions, *, dry_run: bool) -> ImportReport:
@@ -132,7 +133,7 @@ def check_then_import(
         st.subheader(strings.IMPORT_PREVIEW)
         st.dataframe(shown, width="stretch")
     st.subheader(strings.IMPORT_REPORT)
-    st.code(check.text(), language=None)
+    st.code(check.text(), language=None, wrap_lines=True)
     if not check.accepted:
         st.error(strings.IMPORT_REJECTED)
         return
@@ -152,7 +153,7 @@ def check_then_import(
             st.success(done(result))
         else:
             st.error(strings.IMPORT_REJECTED)
-        st.code(result.text(), language=None)
+        st.code(result.text(), language=None, wrap_lines=True)
 
 
 def guarded(file_name: str, work: Callable[[], R]) -> R | None:

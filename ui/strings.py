@@ -235,6 +235,8 @@ IMPORT_LIMIT = "Största fil: {mb} MB (inställningen LAGESBILD_MAX_IMPORT_MB)."
 IMPORT_TEMPLATE = "Mall att fylla i"
 IMPORT_TEMPLATE_CSV = "Ladda ner mall (CSV, semikolon)"
 IMPORT_TEMPLATE_XLSX = "Ladda ner mall (Excel)"
+IMPORT_SWEDISH_DATES = "Svenska datum (dag/månad/år)"
+IMPORT_SWEDISH_DATES_HELP = "Kryssa i om datum skrivs 10/01/2026 eller 10.01.2026 för 10 januari."
 IMPORT_OUTSIDE = "Punkter strax utanför alla områden (högst 500 m, t.ex. i en hamn)"
 IMPORT_OUTSIDE_CHOICES = {
     "fråga": "Visa dem som fel (välj sedan)",
