@@ -277,6 +277,20 @@ presence_shifts = Table(
     UniqueConstraint("name"),
 )
 
+# Every change to a unit or a shift pattern (append-only, like presence_audit: triggers in 0007).
+presence_register_audit = Table(
+    "presence_register_audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("register", String(10), nullable=False),  # enhet | pass
+    Column("row_id", Integer, nullable=False),
+    Column("action", String(20), nullable=False),  # skapad | ändrad
+    Column("changed_by", String(200), nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column("before_json", Text),
+    Column("after_json", Text),
+)
+
 presence_audit = Table(
     "presence_audit",
     metadata,

@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from geo.errors import ConflictError, GeoError, ImportRejected, Problem
-from geo.schema import presence_shifts, presence_units
+from geo.schema import presence_register_audit, presence_shifts, presence_units
 from geo.store import now_utc
 
 UNIT_KINDS = ("bil", "fot", "cykel", "MC")
@@ -203,6 +203,7 @@ def _save(engine: Engine, table: object, values: Mapping[str, object], *, who: s
     from geo.presence import write_transaction
 
     assert isinstance(table, Table)
+    register = "enhet" if table is presence_units else "pass"
     moment = now_utc()
     with write_transaction(engine) as connection:
         clash = connection.execute(
@@ -212,26 +213,51 @@ def _save(engine: Engine, table: object, values: Mapping[str, object], *, who: s
             raise ImportRejected(f"{what} sparades inte.", [Problem(str(values["name"]), "namnet finns redan",
                                                                     "välj ett annat namn")])  # fmt: skip
         if row_id is None:
-            connection.execute(
+            key = connection.execute(
                 insert(table).values(**values, version=1, updated_by=who, updated_at=moment)
-            )
+            ).inserted_primary_key
+            assert key is not None
+            _register_audit(connection, register, table, int(key[0]), "skapad", who, None)
             return 1
+        before = _current(connection, table, row_id)
         result = connection.execute(
             update(table)
             .where(table.c.id == row_id, table.c.version == expected)
             .values(**values, version=(expected or 0) + 1, updated_by=who, updated_at=moment)
         )
         if result.rowcount != 1:
-            current = (
-                connection.execute(select(table).where(table.c.id == row_id)).mappings().first()
-            )
-            if current is None:
+            if before is None:
                 raise GeoError(f"{what} {row_id} finns inte.")
             raise ConflictError(
-                f"{what} {values['name']} har ändrats av {current['updated_by']} (version {current['version']}) "
+                f"{what} {values['name']} har ändrats av {before['updated_by']} (version {before['version']}) "
                 f"sedan du öppnade version {expected}. Läs in den igen och gör om ändringen."
             )
+        _register_audit(connection, register, table, row_id, "ändrad", who, before)
         return (expected or 0) + 1
+
+
+def _current(connection: Connection, table: Any, row_id: int) -> dict[str, Any] | None:
+    found = connection.execute(select(table).where(table.c.id == row_id)).mappings().first()
+    return dict(found) if found else None
+
+
+def _register_audit(connection: Connection, register: str, table: Any, row_id: int, action: str, who: str,
+                    before: Mapping[str, Any] | None) -> None:  # fmt: skip
+    """One append-only audit row for a unit or shift change (before and after as JSON)."""
+    from geo.presence import _json
+
+    connection.execute(insert(presence_register_audit).values(
+        register=register, row_id=row_id, action=action, changed_by=who, changed_at=now_utc(),
+        before_json=_json(before), after_json=_json(_current(connection, table, row_id))))  # fmt: skip
+
+
+def register_audit(engine: Engine) -> pd.DataFrame:
+    """Every change to the units and shift patterns, in order."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(presence_register_audit).order_by(presence_register_audit.c.id)
+        )
+        return pd.DataFrame([dict(r) for r in rows.mappings().all()])
 
 
 def ensure_defaults(engine: Engine, *, who: str = "standard (data/presence.json)") -> bool:
@@ -242,15 +268,15 @@ def ensure_defaults(engine: Engine, *, who: str = "standard (data/presence.json)
     moment = now_utc()
     added = False
     with write_transaction(engine) as connection:
-        if not connection.execute(select(func.count()).select_from(presence_units)).scalar():
-            for unit in settings["default_units"]:
-                connection.execute(insert(presence_units).values(**unit, active=True, version=1,
-                                                                 updated_by=who, updated_at=moment))  # fmt: skip
-            added = True
-        if not connection.execute(select(func.count()).select_from(presence_shifts)).scalar():
-            for shift in settings["default_shifts"]:
-                connection.execute(insert(presence_shifts).values(**shift, version=1, updated_by=who,
-                                                                  updated_at=moment))  # fmt: skip
+        for table, register, rows, extra in ((presence_units, "enhet", settings["default_units"], {"active": True}),
+                                             (presence_shifts, "pass", settings["default_shifts"], {})):  # fmt: skip
+            if connection.execute(select(func.count()).select_from(table)).scalar():
+                continue
+            for row in rows:
+                key = connection.execute(insert(table).values(**row, **extra, version=1, updated_by=who,
+                                                              updated_at=moment)).inserted_primary_key  # fmt: skip
+                assert key is not None
+                _register_audit(connection, register, table, int(key[0]), "skapad", who, None)
             added = True
     return added
 

@@ -159,3 +159,36 @@ def test_the_demo_registers_its_units_and_the_default_shifts(demo_store: Engine)
     demo_units = set(list_entries(demo_store)["unit"])
     assert demo_units <= {u.name for u in list_units(demo_store)}
     assert {s.name for s in list_shifts(demo_store)} == {"dag", "kväll", "natt"}
+
+
+def test_every_unit_and_shift_change_is_audited_append_only(planned: Engine) -> None:
+    from sqlalchemy import exc
+
+    from geo.units import register_audit
+
+    unit = next(u for u in list_units(planned) if u.name == "MC 1")
+    save_unit(
+        planned,
+        {"name": "MC 1", "kind": "MC", "home_base": "Ullared"},
+        who="anna",
+        unit_id=unit.id,
+        expected_version=1,
+    )
+    save_shift(planned, {"name": "helg", "start_time": "18:00", "end_time": "03:00"}, who="bertil")
+    trail = register_audit(planned)
+    defaults = len(list_units(planned)) + len(list_shifts(planned)) - 1  # all but the new shift
+    assert trail["action"].tolist() == ["skapad"] * defaults + ["ändrad", "skapad"]
+    changed = trail.iloc[-2]
+    assert changed["register"] == "enhet" and changed["changed_by"] == "anna"
+    assert (
+        '"home_base": "Falkenberg"' in changed["before_json"]
+        and '"home_base": "Ullared"' in changed["after_json"]
+    )
+    assert (
+        trail.iloc[-1]["register"] == "pass"
+        and '"end_time": "03:00"' in trail.iloc[-1]["after_json"]
+    )
+    with pytest.raises(exc.DatabaseError, match="append-only"), planned.begin() as connection:
+        connection.exec_driver_sql("UPDATE presence_register_audit SET changed_by = 'någon annan'")
+    with pytest.raises(exc.DatabaseError, match="append-only"), planned.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM presence_register_audit")

@@ -44,8 +44,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_presence_shifts")),
         sa.UniqueConstraint("name", name=op.f("uq_presence_shifts_name")),
     )
+    op.create_table(
+        "presence_register_audit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("register", sa.String(length=10), nullable=False),
+        sa.Column("row_id", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("changed_by", sa.String(length=200), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("before_json", sa.Text(), nullable=True),
+        sa.Column("after_json", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_presence_register_audit")),
+    )
     with op.batch_alter_table("presence_entries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("shift", sa.String(length=40), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":  # append-only, as presence_audit
+        op.execute(
+            "CREATE TRIGGER presence_register_audit_no_update BEFORE UPDATE ON presence_register_audit "
+            "BEGIN SELECT RAISE(ABORT, 'presence_register_audit is append-only'); END"
+        )
+        op.execute(
+            "CREATE TRIGGER presence_register_audit_no_delete BEFORE DELETE ON presence_register_audit "
+            "BEGIN SELECT RAISE(ABORT, 'presence_register_audit is append-only'); END"
+        )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
         op.execute(
@@ -62,5 +83,9 @@ def downgrade() -> None:
         )
     with op.batch_alter_table("presence_entries", schema=None) as batch_op:
         batch_op.drop_column("shift")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS presence_register_audit_no_update")
+        op.execute("DROP TRIGGER IF EXISTS presence_register_audit_no_delete")
+    op.drop_table("presence_register_audit")
     op.drop_table("presence_shifts")
     op.drop_table("presence_units")
