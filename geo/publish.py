@@ -70,7 +70,7 @@ AREA_COLUMNS = (
     "omradeskod", "omrade", "zon", "befolkning", "antal_hela_perioden", "per_1000_invanare",
     "enkat_omgang", "enkat_svar", "andel_otrygga_procent", "ki_lag_procent", "ki_hog_procent",
 )  # fmt: skip
-GEOJSON_PROPERTIES = ("kod", "namn", "zon", "matt")
+GEOJSON_PROPERTIES = ("kod", "namn", "zon", "matt", "manader")
 ZONE_NAMES = {"tätort": "Tätorten", "kust": "Kusten", "inland": "Inlandet"}
 
 
@@ -531,7 +531,11 @@ def _site_files(
         layer, areas, tables, labels, shown_rows, rules, period_text
     )
     collection = {"type": "FeatureCollection", "features": features}
-    meta = {"period": period_text, "hiddenLabel": "Dolt eller för få (se metod)"}
+    meta = {
+        "period": period_text,
+        "hiddenLabel": "Dolt eller för få (se metod)",
+        "months": [{"key": m, "label": month_text(m)} for m in months],
+    }
     site_js = (
         "window.LAGESBILD = "
         + json.dumps(
@@ -638,18 +642,18 @@ def _measures_and_features(
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """The map's measures and one GeoJSON feature per area (simplified polygons, WGS84)."""
     measures: list[dict[str, object]] = [
-        {"key": "total", "label": f"Alla händelser, {period_text}", "short": "Antal", "decimals": 0,
+        {"key": "total", "label": f"Alla händelser, {period_text}", "base": "Alla händelser", "monthly": True, "short": "Antal", "decimals": 0,
          "note": f"Antal registrerade händelser. 1–{rules.min_count - 1} visas som <{rules.min_count}."},
-        {"key": "per1000", "label": f"Händelser per 1 000 invånare, {period_text}", "short": "Per 1 000 inv.", "decimals": 1,
+        {"key": "per1000", "label": f"Händelser per 1 000 invånare, {period_text}", "base": "Händelser per 1 000 invånare", "monthly": False, "short": "Per 1 000 inv.", "decimals": 1,
          "note": f"Visas bara för områden med minst {rules.rate_min_population} invånare och synligt antal."},
     ]  # fmt: skip
     for row in shown_rows:
         if row != TOTAL:
-            measures.append({"key": f"g_{row}", "label": f"{labels[row]}, {period_text}", "short": "Antal", "decimals": 0,
+            measures.append({"key": f"g_{row}", "label": f"{labels[row]}, {period_text}", "base": labels[row], "monthly": True, "short": "Antal", "decimals": 0,
                              "note": f"Antal i kategorin. 1–{rules.min_count - 1} visas som <{rules.min_count}; 'dold' skyddar en annan cell."})  # fmt: skip
     wave = next((w for w in areas["survey_wave"] if w), None)
     if wave:
-        measures.append({"key": "otrygg", "label": f"Känner sig otrygga (medborgarenkäten {wave})", "short": "Andel otrygga", "decimals": 0, "unit": " %",
+        measures.append({"key": "otrygg", "label": f"Känner sig otrygga (medborgarenkäten {wave})", "base": f"Känner sig otrygga (medborgarenkäten {wave})", "monthly": False, "short": "Andel otrygga", "decimals": 0, "unit": " %",
                          "note": f"Andel som känner sig ganska eller mycket otrygga ute ensam sent på kvällen, med 95 %-intervall. Bara områden med minst {max(rules.survey_min_n, 5)} svar."})  # fmt: skip
     simplified = layer[["area_code", "geometry"]].copy()
     simplified["geometry"] = shapely.coverage_simplify(np.asarray(layer.geometry), 25.0)
@@ -666,6 +670,20 @@ def _measures_and_features(
             key = "total" if row == TOTAL else f"g_{row}"
             text = shown_value(value, status, rules.min_count)
             matt[key] = {"text": text, "varde": value if status == VISIBLE else None}
+        # The same counts per published month (the CSV's cells), for the month picker.
+        manader: dict[str, dict[str, dict[str, object]]] = {}
+        for j in table.shown_cols:
+            if table.cols[j] == PERIOD:
+                continue
+            per_month: dict[str, dict[str, object]] = {}
+            for row in shown_rows:
+                i = table.rows.index(row)
+                value, status = int(table.values[i, j]), int(table.status[i, j])
+                per_month["total" if row == TOTAL else f"g_{row}"] = {
+                    "text": shown_value(value, status, rules.min_count),
+                    "varde": value if status == VISIBLE else None,
+                }
+            manader[table.cols[j]] = per_month
         rate = figures["rate_per_1000"]
         has_rate = rate is not None and not pd.isna(rate)
         matt["per1000"] = {
@@ -682,7 +700,7 @@ def _measures_and_features(
             }  # fmt: skip
         features.append({
             "type": "Feature",
-            "properties": {"kod": code, "namn": str(figures["name"]), "zon": ZONE_NAMES.get(str(figures["zone"]), str(figures["zone"])), "matt": matt},
+            "properties": {"kod": code, "namn": str(figures["name"]), "zon": ZONE_NAMES.get(str(figures["zone"]), str(figures["zone"])), "matt": matt, "manader": manader},
             "geometry": shapely.geometry.mapping(geometry),
         })  # fmt: skip
     return measures, features
