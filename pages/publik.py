@@ -34,7 +34,7 @@ if isinstance(site, Refusal):
         st.caption(strings.md(site.way_forward))
     if not state.public_site_exists():
         st.stop()
-else:
+elif is_polis:  # the publication's facts are for staff
     st.caption(
         strings.PUBLIC_FACTS.format(
             first=site.first_month,

@@ -89,6 +89,10 @@ def test_the_public_get_only_the_published_map() -> None:
     assert app.dataframe.len == 0
     frames = app.get("iframe")
     assert len(frames) == 1 and frames[0].proto.src.startswith("/app/static/publik/index.html")
+    # Nothing meant for staff from the page itself: no command, no cell counts, no sizes.
+    page_text = " ".join(str(c.value) for c in [*app.caption, *app.markdown])
+    assert "python -m geo" not in page_text and "celler dolda" not in page_text
+    assert " kB" not in page_text
     # Byte for byte what `python -m geo publish` writes from the same data.
     import os
     import tempfile

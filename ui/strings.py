@@ -490,10 +490,9 @@ TABLE_IMPORT_DONE = "Importen är klar: {n} {what} sparade (import {import_id}).
 PAGE_PUBLIC = "Publik karta"
 PUBLIC_HEADER = "Trygghet i Falkenbergs områden – den publika kartan"
 PUBLIC_INTRO = (
-    "Det här är exakt den statiska webbplats som kommandot `python -m geo publish` skriver och som "
-    "kommunen kan lägga ut var som helst: bara sammanställningar per område och hel månad, små tal "
-    "dolda, inga platser, inga planer. Varje cell har kontrollerats mot röjandereglerna innan den "
-    "skrevs."
+    "Registrerade händelser och upplevd trygghet per område: bara sammanställningar per område och "
+    "hel månad, små tal dolda, inga platser och inga planer. Sök på ditt område eller välj en månad "
+    "i kartan."
 )
 PUBLIC_REFUSED = "Den publika kartan kunde inte byggas: röjandekontrollen stoppade publiceringen."
 PUBLIC_FACTS = "Period {first} – {last} · {kb} kB · {hidden} celler dolda eller ej redovisade"
