@@ -7,7 +7,7 @@ from geo.errors import GeoError
 from geo.ingest import ImportOptions, parse_line_list
 from geo.partners import IndicatorOptions
 from geo.profiles import available_profiles
-from geo.survey import SurveyOptions
+from geo.survey import SurveyOptions, available_codebooks
 from ui import importing, state, strings
 from ui.auth import require_page
 
@@ -26,7 +26,14 @@ if kind == "survey":
     uploaded_survey = st.file_uploader(
         strings.SURVEY_FILE, type=["csv", "txt", "xlsx"], key="survey_file"
     )
+    codebooks = available_codebooks()
+    layout_column, codebook_column = st.columns(2)
+    layout = layout_column.selectbox(strings.SURVEY_LAYOUT, list(strings.SURVEY_LAYOUTS),
+                                     format_func=strings.SURVEY_LAYOUTS.get, help=strings.SURVEY_LAYOUT_HELP, key="survey_layout")  # fmt: skip
+    codebook_name = codebook_column.selectbox(strings.SURVEY_CODEBOOK_CHOICE, list(codebooks),
+                                              help=strings.SURVEY_CODEBOOK_HELP, key="survey_codebook_name")  # fmt: skip
     codebook_file = st.file_uploader(strings.SURVEY_CODEBOOK, type=["json"], key="survey_codebook")
+    st.caption(f"{strings.SURVEY_BLANKS_NOTE} {strings.SURVEY_FLAGGED_NOTE}")
     left, right = st.columns(2)
     wave = left.text_input(strings.SURVEY_WAVE, key="survey_wave").strip()
     survey_crs = right.selectbox(strings.IMPORT_CRS, list(strings.CRS_CHOICES),
@@ -34,9 +41,13 @@ if kind == "survey":
     survey_by = st.text_input(strings.IMPORT_BY, help=strings.IMPORT_BY_HELP, key="survey_by")
     if uploaded_survey is None:
         st.stop()
-    codebook = importing.saved_once(codebook_file, "survey_codebook") if codebook_file else None
+    codebook = (
+        importing.saved_once(codebook_file, "survey_codebook")
+        if codebook_file
+        else codebooks[codebook_name]
+    )
     try:
-        survey_options = SurveyOptions(codebook=codebook, wave=wave or None, crs=survey_crs or None,
+        survey_options = SurveyOptions(codebook=codebook, wave=wave or None, crs=survey_crs or None, layout=str(layout),
                                        imported_by=survey_by.strip() or "okänd (importsidan)")  # fmt: skip
         importing.table_import("survey", uploaded_survey, survey_options)
     except GeoError as error:

@@ -65,3 +65,38 @@ def test_a_new_user_maps_a_column_by_hand_and_imports_a_file_without_id(
     page.screenshot(path=str(tmp_path / "kolumnval.png"), full_page=True)
     assert errors == []
     assert set(hosts) == {"127.0.0.1"}
+
+
+def test_a_long_format_survey_export_imports_from_the_page(
+    fresh_server: Server,  # noqa: F811 - the fixture imported above
+    browser_page: tuple[Page, list[str], list[str]],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    page, errors, hosts = browser_page
+    survey = tmp_path / "enkät_lång.csv"
+    survey.write_text(
+        "svar_id;omrade;fraga;svar;datum;kommentar\n"
+        "a1;Skrea;trygghet;3;2025-09-10;\na1;Skrea;klotter;4;2025-09-10;\n"
+        "a2;Glommen;trygghet;Mycket trygg;2025-09-11;Mörkt vid busshållplatsen\n"
+        "a3;Västra Gärdet;trygghet;;2025-09-12;\n",
+        encoding="utf-8-sig",
+    )
+    page.goto(f"{fresh_server.url}/")
+    _wait_for_map(page)
+    page.get_by_role("link", name="Importera").click()
+    page.get_by_text("Enkätsvar (medborgarenkät)").click()
+    page.get_by_text("Enkätfil (CSV eller Excel", exact=False).wait_for(timeout=30_000)
+    page.locator("[data-testid=stTextInput] input").first.fill("2025")
+    page.keyboard.press("Enter")
+    page.locator("input[type=file]").first.set_input_files(str(survey))
+    confirm = page.locator("[data-testid=stBaseButton-primary]")
+    try:
+        confirm.wait_for(timeout=90_000)
+    finally:
+        page.screenshot(path=str(tmp_path / "enkat_kontroll.png"), full_page=True)
+    report = page.locator("[data-testid=stCode]").first.inner_text()
+    assert "Ej svar (tomt svar" in report and "format: långt" in report, report
+    confirm.click()
+    page.get_by_text("Importen är klar: 3 enkätsvar sparade").wait_for(timeout=60_000)
+    page.screenshot(path=str(tmp_path / "enkat_lang.png"), full_page=True)
+    assert errors == [] and set(hosts) == {"127.0.0.1"}

@@ -286,7 +286,9 @@ def table_import(kind: str, uploaded: UploadedFile, options: object) -> None:
         lambda path, dry_run: run_table(kind, path, options, dry_run=dry_run),
         preview=lambda report: report.preview.drop(columns=["comment"], errors="ignore"),
         done=lambda report: strings.TABLE_IMPORT_DONE.format(
-            n=report.rows_valid, what=report.what, import_id=report.import_id
+            n=report.rows_valid if report.stored is None else report.stored,
+            what=report.what,
+            import_id=report.import_id,
         ),
     )
 
