@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo.exports import Caption, choropleth_figure
-from geo.indicators import load_floors
+from geo.indicators import LOCAL_TZ, load_floors
 from geo.maps import area_outline_map, choropleth_layer, legend_html
 from ui import loaders, presentation, strings
 from ui.auth import require_page
@@ -114,7 +114,11 @@ else:
     )
 periods = table.attrs["periods"]
 if periods["now"] != f"{first} – {last}":
-    st.caption(strings.CHANGES_PARTIAL.format(data_end=span[1].date(), now=periods["now"]))
+    st.caption(
+        strings.CHANGES_PARTIAL.format(
+            data_end=span[1].astimezone(LOCAL_TZ).date(), now=periods["now"]
+        )
+    )
 st.caption(strings.CHANGES_EXPLAIN.format(family=table.attrs["family"], **periods))
 note = layer.attrs.get("population_note")
 if note:
