@@ -882,10 +882,21 @@ def read_gps(path: Path) -> pd.DataFrame:
     from geo.crs import transformer
 
     problems: list[Problem] = []
-    if path.suffix.lower() == ".gpx":
-        frame = _read_gpx(path)
-    else:
-        raw = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
+    try:
+        if path.suffix.lower() == ".gpx":
+            frame = _read_gpx(path)
+        else:
+            raw = pd.read_csv(path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
+    except GeoError:
+        raise
+    except Exception as error:  # a broken or empty file: the reader's own words, in a GeoError
+        kind = "GPX (XML)" if path.suffix.lower() == ".gpx" else "CSV"
+        raise ImportRejected(
+            f"{path.name}: GPS-loggen kan inte läsas som {kind}; inget har sparats.",
+            [Problem(path.name, f"{type(error).__name__}: {error}",
+                     "exportera loggen igen som CSV (unit;time;lat;lon) eller GPX")],
+        ) from error  # fmt: skip
+    if path.suffix.lower() != ".gpx":
         raw.columns = [c.strip().lower() for c in raw.columns]
         missing = [c for c in ("unit", "time", "lat", "lon") if c not in raw.columns]
         if missing:

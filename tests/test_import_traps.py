@@ -470,3 +470,16 @@ def test_cli_takes_swedish_dates_and_groups(
     assert got["category"] == "ordning" and got["occurred_at"] == pd.Timestamp(
         "2026-01-10 21:15", tz="UTC"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("tom.csv", b""), ("trasig.gpx", b"<gpx><trk"), ("binar.csv", b"\x00\x01\x02")],
+)
+def test_a_broken_gps_log_is_a_clear_refusal(tmp_path: Path, name: str, content: bytes) -> None:
+    from geo.presence import read_gps
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(GeoError, match=name):
+        read_gps(path)
