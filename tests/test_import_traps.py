@@ -24,6 +24,12 @@ GLOMMEN_HARBOUR = (339376, 6313986)
 """137 m west of the built-in Glommen polygon, in the harbour: in the municipality, in no area."""
 
 
+@pytest.fixture
+def cli_store(store: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """The test store as the CLI's database, with the data folder in ``tmp_path / "data"``."""
+    return store
+
+
 def stored(store: Engine, *columns: str) -> pd.DataFrame:
     return load_incidents(store, columns=columns)
 
@@ -276,13 +282,12 @@ def test_a_saved_user_profile_is_used_next_time(store: Engine, tmp_path: Path) -
 
 
 def test_cli_takes_map_and_outside(
-    store: Engine,
+    cli_store: Engine,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("LAGESBILD_DATABASE_URL", str(store.url))
-    monkeypatch.setenv("LAGESBILD_DATA_DIR", str(tmp_path))
+    store = cli_store
     e, n = GLOMMEN_HARBOUR
     path = write(tmp_path, f"Tidpunkt;Brottsslag;x;y\n2026-10-10 12:00;Stöld;{e};{n}\n")
     assert main(["import", "incidents", str(path)]) == 2
@@ -354,15 +359,14 @@ def test_an_unclosed_polygon_ring_is_a_clear_refusal(tmp_path: Path) -> None:
 
 
 def test_an_unexpected_error_is_logged_and_changes_nothing(
-    store: Engine,
+    cli_store: Engine,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    store = cli_store
     import geo.ingest
 
-    monkeypatch.setenv("LAGESBILD_DATABASE_URL", str(store.url))
-    monkeypatch.setenv("LAGESBILD_DATA_DIR", str(tmp_path / "data"))
     good = write(tmp_path, f"id;tidpunkt;typ;x;y\nA;2026-10-10 12:00;Stöld;{CENTRUM}\n")
     assert main(["import", "incidents", str(good)]) == 0
     before = fingerprint(store)
@@ -449,13 +453,12 @@ def test_a_group_chosen_wrongly_can_be_corrected_by_importing_again(
 
 
 def test_cli_takes_swedish_dates_and_groups(
-    store: Engine,
+    cli_store: Engine,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("LAGESBILD_DATABASE_URL", str(store.url))
-    monkeypatch.setenv("LAGESBILD_DATA_DIR", str(tmp_path))
+    store = cli_store
     path = write(tmp_path, "tidpunkt;typ;område\n10/01/2026 22:15;Nedskräpning;Glommen\n")
     assert main(["import", "incidents", str(path)]) == 2
     out = capsys.readouterr().out
