@@ -29,6 +29,10 @@ validation in brackets, from a dry run profiled with time.process_time):
   executemany (14 → ≤ 10 bound values)  6.1 s   (8.7 s with the indexes kept, low load)
   build the two secondary indexes       3.7 s   (1.7 s at low load)
   commit (WAL + checkpoint)             0.9 s
+The write alone (the same validated 1M rows, old and new code interleaved, load average 5):
+before 14.0–14.9 s CPU (24.7–26.1 s wall), now 7.8 s CPU (14.5–14.9 s wall). A later full run
+(04:31, load 3–6) gave median 30.9 s wall, CPU 16.0–18.9 s, with `times` at 5.0 s after the
+validation's time-zone work landed.
 Write strategies (`--strategies`, CPU s for the same validated 1M rows incl. indexes and commit):
 SQLAlchemy Core with dicts 47.7; sqlite3 tuples, indexes kept 10.4; tuples, indexes deferred 5.6
 (shipped); dicts instead of tuples 9.5; TEMP staging + INSERT … SELECT 6.7; executemany per
