@@ -27,6 +27,8 @@ GLOMMEN_HARBOUR = (339376, 6313986)
 @pytest.fixture
 def cli_store(store: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
     """The test store as the CLI's database, with the data folder in ``tmp_path / "data"``."""
+    monkeypatch.setenv("LAGESBILD_DATABASE_URL", str(store.url))
+    monkeypatch.setenv("LAGESBILD_DATA_DIR", str(tmp_path / "data"))
     return store
 
 
@@ -287,7 +289,6 @@ def test_cli_takes_map_and_outside(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    store = cli_store
     e, n = GLOMMEN_HARBOUR
     path = write(tmp_path, f"Tidpunkt;Brottsslag;x;y\n2026-10-10 12:00;Stöld;{e};{n}\n")
     assert main(["import", "incidents", str(path)]) == 2
