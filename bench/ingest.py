@@ -302,7 +302,7 @@ def _validated_frames(path: Path, database: Path) -> list[pd.DataFrame]:
     migrate(engine)
     activate_builtin_layer(engine)
     frames: list[pd.DataFrame] = []
-    geo.ingest._write = lambda _connection, canonical, _id, _context: frames.append(canonical)
+    geo.ingest._write = lambda _connection, canonical, _id, _context: frames.append(canonical)  # type: ignore[assignment]
     report = geo.ingest.import_incidents(
         engine, path, geo.ingest.ImportOptions(imported_by="bench", today=TODAY), dry_run=True
     )
