@@ -59,10 +59,15 @@ def parse_local_times(
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     problems: list[TimeProblem] = []
     present = text.notna()
-    text = _month_names_to_iso(text)
-    if swedish_forms:
-        text = _swedish_to_iso(text)
     is_iso = text.str.match(_ISO, na=False)
+    other = present & ~is_iso
+    if other.any():  # only the few values that are not ISO already go through the slower forms
+        converted = _month_names_to_iso(text[other])
+        if swedish_forms:
+            converted = _swedish_to_iso(converted)
+        text = text.copy()
+        text[other] = converted
+        is_iso[other] = converted.str.match(_ISO, na=False)
     for label in text.index[present & ~is_iso]:
         problems.append(_explain(int(label), str(text.at[label]), swedish_forms))
 

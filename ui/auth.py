@@ -29,6 +29,7 @@ PAGE_ACCESS: dict[str, tuple[str, ...]] = {
         "planera",
         "narvaro",
         "importera",
+        "publik",
         "om",
     ),
     "samverkan": ("oversikt", "lagesbild", "uppfoljning", "om"),
