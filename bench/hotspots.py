@@ -63,7 +63,9 @@ def main() -> None:
     values = cell_values(grid, incidents["x"].to_numpy(), incidents["y"].to_numpy())
     n = int(values.sum())
     short_time, short = _median(
-        lambda: getis_ord(grid, values, n_incidents=n, permutations=PERMUTATIONS, only_candidates=True)
+        lambda: getis_ord(
+            grid, values, n_incidents=n, permutations=PERMUTATIONS, only_candidates=True
+        )
     )
     same = bool(full.cells["hotspot_class"].equals(short.cells["hotspot_class"]))
 
@@ -75,10 +77,14 @@ def main() -> None:
 
     base_time, local = _median(baseline)
     classes = full.cells["hotspot_class"].value_counts().to_dict()
-    print(f"  full test, all {len(full.cells)} cells, {PERMUTATIONS} simulations: {full_time:.2f} s; classes {classes}")
+    print(
+        f"  full test, all {len(full.cells)} cells, {PERMUTATIONS} simulations: {full_time:.2f} s; classes {classes}"
+    )
     print(f"  esda.G_Local(star=True), same cells and permutations, n_jobs=1: {base_time:.2f} s "
           f"({len(local.p_sim)} p-values)")  # fmt: skip
-    print(f"  shortcut (Monte Carlo only for candidates): {short_time:.2f} s; same classes as the full run: {same}")
+    print(
+        f"  shortcut (Monte Carlo only for candidates): {short_time:.2f} s; same classes as the full run: {same}"
+    )
     print(json.dumps({
         "bench": "hotspots",
         "metric": f"full Gi* test on all {len(full.cells)} cells of the 250 m land grid, {PERMUTATIONS} permutations, "

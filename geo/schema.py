@@ -270,7 +270,9 @@ presence_shifts = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(40), nullable=False),
     Column("start_time", String(5), nullable=False),  # "07:00", Swedish local time
-    Column("end_time", String(5), nullable=False),  # "16:00"; "24:00" or earlier than start: next day
+    Column(
+        "end_time", String(5), nullable=False
+    ),  # "16:00"; "24:00" or earlier than start: next day
     Column("version", Integer, nullable=False),
     Column("updated_by", String(200), nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),

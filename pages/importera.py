@@ -28,8 +28,8 @@ if kind == "survey":
     )
     codebooks = available_codebooks()
     layout_column, codebook_column = st.columns(2)
-    layout = layout_column.selectbox(strings.SURVEY_LAYOUT, list(strings.SURVEY_LAYOUTS),
-                                     format_func=strings.SURVEY_LAYOUTS.get, help=strings.SURVEY_LAYOUT_HELP, key="survey_layout")  # fmt: skip
+    layout: str = layout_column.selectbox(strings.SURVEY_LAYOUT, tuple(strings.SURVEY_LAYOUTS),
+                                          format_func=lambda key: strings.SURVEY_LAYOUTS[key], help=strings.SURVEY_LAYOUT_HELP, key="survey_layout")  # fmt: skip
     codebook_name = codebook_column.selectbox(strings.SURVEY_CODEBOOK_CHOICE, list(codebooks),
                                               help=strings.SURVEY_CODEBOOK_HELP, key="survey_codebook_name")  # fmt: skip
     codebook_file = st.file_uploader(strings.SURVEY_CODEBOOK, type=["json"], key="survey_codebook")

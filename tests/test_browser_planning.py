@@ -60,7 +60,9 @@ def test_plan_a_week_for_two_units_mark_one_done_and_everything_follows(
     tmp_path: Path,
 ) -> None:
     page, errors, hosts = browser_page
-    page.set_default_timeout(90_000)  # every click waits for the page's rerun, slow on a loaded machine
+    page.set_default_timeout(
+        90_000
+    )  # every click waits for the page's rerun, slow on a loaded machine
     page.goto(f"{server.url}/")
     _wait_for_map(page)
     page.get_by_role("link", name="Planera närvaro").click()

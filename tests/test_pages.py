@@ -423,7 +423,10 @@ def test_planning_a_visit_through_the_form_and_a_conflicting_edit() -> None:
     purpose_inputs = [t for t in page.text_input if t.form_id == f"edit_{int(mine['id'])}"]
     purpose_inputs[0].set_value("Min ändring")
     save = next(b for b in page.button if b.label == "Spara ändring")
-    assert save.form_id == f"edit_{int(mine['id'])}", (save.form_id, page.selectbox(key="plan_entry").value)
+    assert save.form_id == f"edit_{int(mine['id'])}", (
+        save.form_id,
+        page.selectbox(key="plan_entry").value,
+    )
     save.click().run()
     # Error text is markdown-escaped (it quotes user input); compare without the backslashes.
     assert any(

@@ -234,7 +234,9 @@ def hotspots(
                        outside=result.outside, dispersion=result.dispersion)  # fmt: skip
 
 
-def hotspot_region(database_url: str, version: str, filters: Filters, cell_size: int) -> StudyRegion:
+def hotspot_region(
+    database_url: str, version: str, filters: Filters, cell_size: int
+) -> StudyRegion:
     """The study region of the filters: the grid cells inside the chosen areas or zones (not
     cached by itself: only the cached hotspot and trend loaders call it)."""
     from geo.hotspots import region_for
@@ -303,7 +305,9 @@ def indicators(database_url: str, version: str, filters: Filters) -> pd.DataFram
         dt.datetime.fromisoformat(filters.start_utc), dt.datetime.fromisoformat(filters.end_utc)
     )
     span = time_range(database_url, version)
-    if span is not None:  # equal spans: a period running past the data is compared as far as it goes
+    if (
+        span is not None
+    ):  # equal spans: a period running past the data is compared as far as it goes
         period = period.clipped(data_end(span[1]))
     return area_indicators(frame, layer, period, groups=load_taxonomy().group_labels())
 

@@ -68,9 +68,13 @@ PLAN_GPS_SAVE = "Spara vistelserna som genomförd närvaro"
 PLAN_GPS_FOUND = "{n} vistelser på minst {minutes} minuter i ett område (genomfart räknas inte)."
 # Planning with units and shifts (issue 18)
 PLAN_WHO = "Planerare (ditt namn)"
-PLAN_WHO_HELP = "Ditt namn eller din tjänstebeteckning; sparas i närvarologgens historik. Inga personnummer."
+PLAN_WHO_HELP = (
+    "Ditt namn eller din tjänstebeteckning; sparas i närvarologgens historik. Inga personnummer."
+)
 PLAN_WEEK_TITLE = "Vecka {week} ({first} – {last})"
-PLAN_WEEK_GRID = "Enheter × dagar (svensk tid). Blått = planerad, grönt = genomförd, överstruket = inställd."
+PLAN_WEEK_GRID = (
+    "Enheter × dagar (svensk tid). Blått = planerad, grönt = genomförd, överstruket = inställd."
+)
 PLAN_UNIT_LOAD = "Enheternas belastning denna vecka"
 PLAN_UNIT_LOAD_COLUMNS = {"unit": "Enhet", "kind": "Typ", "home_base": "Hemstation", "visits": "Besök",
                           "planned_hours": "Planerade timmar", "done_hours": "Genomförda timmar",
@@ -80,7 +84,11 @@ PLAN_AREA_HOURS_COLUMNS = {"name": "Område", "zone": "Zon", "need_share": "Ande
                            "planned_share": "Andel av planen", "done_hours": "Genomförda timmar"}  # fmt: skip
 PLAN_MAP_LEGEND = "Planerade minuter"
 PLAN_MAP_MEASURE = "Kartan visar"
-PLAN_MAP_MEASURES = {"planned": "Planerade minuter", "remaining": "Kvar att genomföra (minuter)", "done": "Genomförda minuter"}
+PLAN_MAP_MEASURES = {
+    "planned": "Planerade minuter",
+    "remaining": "Kvar att genomföra (minuter)",
+    "done": "Genomförda minuter",
+}
 PLAN_MAP_NO_HOURS = "Grå: inget planerat denna vecka."
 PLAN_AREA_FACTS = "{name}: {share:.0%} av behovet senaste året · senaste genomförda närvaro: {last} · denna vecka på kartan: {week:.0f} min"
 PLAN_AREA_NEVER = "aldrig i perioden"
@@ -445,7 +453,9 @@ IMPORT_KINDS = {
     "survey": "Enkätsvar (medborgarenkät)",
     "indicators": "Indikatorer från kommun eller region",
 }
-SURVEY_FILE = "Enkätfil (CSV eller Excel; en rad per respondent, eller en rad per respondent och fråga)"
+SURVEY_FILE = (
+    "Enkätfil (CSV eller Excel; en rad per respondent, eller en rad per respondent och fråga)"
+)
 SURVEY_INTRO = (
     "Svaren kodas med kodboken (standard: data/survey_codebook.json) och placeras i område via "
     "områdeskod, områdesnamn eller koordinater. Svar utanför skalan, dubbla respondenter och okända "
