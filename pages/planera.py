@@ -5,6 +5,7 @@ Every write is followed by a rerun, so the week, the map and the downloads show 
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -96,6 +97,20 @@ def saved(message: str) -> None:
     """Remember the message and rerun: everything below is drawn again from the database."""
     st.session_state["plan_flash"] = message
     st.rerun()
+
+
+def save_versioned(write: Callable[[int | None], object], version_key: str) -> None:
+    """Save a versioned record (unit or shift) against the version the form was opened with; a
+    conflict or a refusal is shown, and a conflict forgets that version so the form reloads."""
+    try:
+        write(st.session_state.get(version_key))
+        st.session_state.pop(version_key, None)
+        saved(strings.PLAN_SAVED_OK)
+    except ConflictError as error:
+        st.error(strings.md_lines(error))
+        st.session_state.pop(version_key, None)
+    except GeoError as error:
+        show_problems(error)
 
 
 for message in [st.session_state.pop("plan_flash", None)]:
@@ -590,16 +605,14 @@ with st.expander(strings.PLAN_UNITS):
                 strings.PLAN_UNIT_ACTIVE, value=current.active if current else True
             )
             if st.form_submit_button(strings.PLAN_UNIT_SAVE):
-                try:
-                    save_unit(engine, {"name": unit_name, "kind": unit_kind, "home_base": unit_base, "active": unit_active},
-                              who=who, unit_id=unit_choice, expected_version=st.session_state.get(unit_version_key))  # fmt: skip
-                    st.session_state.pop(unit_version_key, None)
-                    saved(strings.PLAN_SAVED_OK)
-                except ConflictError as error:
-                    st.error(strings.md_lines(error))
-                    st.session_state.pop(unit_version_key, None)
-                except GeoError as error:
-                    show_problems(error)
+                unit_fields = {
+                    "name": unit_name,
+                    "kind": unit_kind,
+                    "home_base": unit_base,
+                    "active": unit_active,
+                }
+                save_versioned(lambda version: save_unit(engine, unit_fields, who=who, unit_id=unit_choice,
+                                                         expected_version=version), unit_version_key)  # fmt: skip
     with shift_column:
         shift_choice = st.selectbox(
             strings.PLAN_SHIFT_PICK, [None, *[s.id for s in shifts]],
@@ -621,16 +634,13 @@ with st.expander(strings.PLAN_UNITS):
                 strings.PLAN_SHIFT_END, value=current_shift.end if current_shift else "16:00"
             )
             if st.form_submit_button(strings.PLAN_SHIFT_SAVE):
-                try:
-                    save_shift(engine, {"name": shift_label, "start_time": shift_start, "end_time": shift_end}, who=who,
-                               shift_id=shift_choice, expected_version=st.session_state.get(shift_version_key))  # fmt: skip
-                    st.session_state.pop(shift_version_key, None)
-                    saved(strings.PLAN_SAVED_OK)
-                except ConflictError as error:
-                    st.error(strings.md_lines(error))
-                    st.session_state.pop(shift_version_key, None)
-                except GeoError as error:
-                    show_problems(error)
+                shift_fields = {
+                    "name": shift_label,
+                    "start_time": shift_start,
+                    "end_time": shift_end,
+                }
+                save_versioned(lambda version: save_shift(engine, shift_fields, who=who, shift_id=shift_choice,
+                                                          expected_version=version), shift_version_key)  # fmt: skip
 
 # --- GPS -----------------------------------------------------------------------------------------
 st.subheader(strings.PLAN_GPS)
