@@ -187,15 +187,15 @@ def upload_limit_mb() -> int:
 
 
 def template_downloads() -> None:
-    """Download buttons for the import template (Swedish CSV and Excel)."""
+    """Download buttons for the import template (Swedish CSV and Excel), built only when clicked."""
     from geo.columns import template_csv, template_xlsx
 
     with st.expander(strings.IMPORT_TEMPLATE):
         left, right = st.columns(2)
         left.download_button(
-            strings.IMPORT_TEMPLATE_CSV, template_csv(), "mall_handelser.csv", "text/csv"
+            strings.IMPORT_TEMPLATE_CSV, template_csv, "mall_handelser.csv", "text/csv"
         )
-        right.download_button(strings.IMPORT_TEMPLATE_XLSX, template_xlsx(), "mall_handelser.xlsx",
+        right.download_button(strings.IMPORT_TEMPLATE_XLSX, template_xlsx, "mall_handelser.xlsx",
                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
 
 
