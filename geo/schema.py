@@ -305,3 +305,35 @@ presence_audit = Table(
     Column("after_json", Text),
     Index("ix_presence_audit_entry_id", "entry_id"),
 )
+
+# The allow-list of people who may log in (migration 0008), edited by the admin role. ``login`` is
+# the OIDC subject or the e-mail address (lower case); no personnummer is stored.
+app_users = Table(
+    "app_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(320), nullable=False),
+    Column("organisation", String(20), nullable=False),  # polis | kommun | region
+    Column("role", String(20), nullable=False),  # admin | polis | samverkan | publik
+    Column("active", Boolean, nullable=False, default=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("login"),
+)
+
+# Who viewed, exported or changed which data (append-only: triggers in 0008 on both databases).
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("user", String(200), nullable=False),  # "subject (organisation)", screened
+    Column("organisation", String(20)),
+    Column("role", String(20), nullable=False),
+    Column("action", String(20), nullable=False),  # visning | export | ändring | inloggning | nekad
+    Column("page", String(40)),
+    Column("target", String(200)),  # what: a file name, a table, a user
+    Column("details_json", Text),  # filters and other context, JSON
+    Index("ix_access_log_at", "at"),
+)
