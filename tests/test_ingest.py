@@ -13,13 +13,22 @@ import openpyxl
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from geo import readers
 from geo.cli import main
 from geo.crs import transformer
 from geo.errors import GeoError
-from geo.ingest import ImportOptions, ImportReport, import_incidents, parse_line_list
+from geo.ingest import (
+    ImportOptions,
+    ImportReport,
+    id_key,
+    id_keys,
+    import_incidents,
+    parse_line_list,
+)
 from geo.store import import_log, load_incidents
 from tests.test_screening import PNR
 
@@ -477,3 +486,12 @@ def test_bulk_load_defers_indexes_and_a_rejection_restores_them(
             "EXPLAIN QUERY PLAN SELECT count(*) FROM incidents WHERE occurred_at >= '2026-01-01'"
         ).all()
         assert "ix_incidents_occurred_at" in str(plan)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=12), max_size=20), st.booleans())
+def test_vectorised_id_keys_equal_the_one_id_rule(ids: list[str], ascii_only: bool) -> None:
+    """The pyarrow path for ASCII ids and the Python path compare ids exactly as :func:`id_key`."""
+    if ascii_only:
+        ids = [i.encode("ascii", "ignore").decode() for i in ids]
+    assert id_keys(pd.Series(ids, dtype=object)).tolist() == [id_key(i) for i in ids]
