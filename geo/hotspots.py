@@ -947,6 +947,9 @@ def write_cells(result: HotspotResult, path: str) -> None:
             x_sweref99tm=centres.x.round(1), y_sweref99tm=centres.y.round(1),
             wkt_sweref99tm=cells.geometry.to_wkt(),
         )  # fmt: skip
-        table.to_csv(path, index=False)
+        from geo.spreadsheet import csv_bytes
+
+        with open(path, "wb") as handle:  # text cells neutralised against formulas
+            handle.write(csv_bytes(table, sep=",", bom=False))
     else:
         raise GeoError(f"Okänt filformat för {path}: använd .geojson eller .csv.")

@@ -982,17 +982,11 @@ def record_dwell(engine: Engine, stays: pd.DataFrame, *, who: str, kind: str = "
 
 
 def week_plan_csv(entries: pd.DataFrame, names: Mapping[str, str]) -> bytes:
-    """The plan as Swedish Excel CSV (``;``, UTF-8 with BOM), times in Swedish time."""
-    table = plan_table(entries, names).map(neutralise_cell)
-    return table.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """The plan as Swedish Excel CSV (``;``, UTF-8 with BOM), times in Swedish time, every text
+    cell neutralised against formulas (:mod:`geo.spreadsheet`)."""
+    from geo.spreadsheet import csv_bytes
 
-
-def neutralise_cell(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula (starting with ``= + - @``, a tab or a
-    carriage return) gets a leading apostrophe; numbers and other texts are left alone."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return csv_bytes(plan_table(entries, names))
 
 
 def week_plan_ics(entries: pd.DataFrame, names: Mapping[str, str]) -> bytes:

@@ -101,13 +101,10 @@ def export_week(engine: Engine, week: str, fmt: str) -> bytes:
 
 
 def proposal_csv(table: pd.DataFrame) -> bytes:
-    from geo.presence import neutralise_cell
+    """The week's proposal as Swedish Excel CSV, every text cell neutralised against formulas."""
+    from geo.spreadsheet import csv_bytes
 
-    return (
-        table.map(neutralise_cell)
-        .to_csv(sep=";", index=False, lineterminator="\r\n")
-        .encode("utf-8-sig")
-    )
+    return csv_bytes(table)
 
 
 def area_names(engine: Engine) -> dict[str, str]:

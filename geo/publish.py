@@ -17,7 +17,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import html
-import io
 import json
 import math
 import shutil
@@ -478,13 +477,10 @@ def _percent(value: float | None) -> str:
 
 
 def _csv(columns: tuple[str, ...], rows: list[list[object]]) -> bytes:
-    buffer = io.StringIO()
-    import csv
+    """Swedish Excel CSV (BOM, ``;``), every text cell neutralised against formulas."""
+    from geo.spreadsheet import csv_rows
 
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    return csv_rows(columns, rows)
 
 
 def _site_files(
