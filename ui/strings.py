@@ -7,6 +7,7 @@ ROLE_LABELS = {
     "polis": "Polis (lokalpolisområde Falkenberg)",
     "samverkan": "Samverkan (kommun, region, kommunpolis)",
     "publik": "Allmänheten",
+    "admin": "Administratör (användare och åtkomstlogg)",
 }
 ROLE_PICKER = "Roll"
 LOCAL_MODE_BANNER = (
@@ -14,8 +15,12 @@ LOCAL_MODE_BANNER = (
     "(127.0.0.1) och rollen väljs i sidomenyn. Använd inte lokalt läge på en delad server."
 )
 NOT_LOCAL_ERROR = (
-    "Appen lyssnar på {address}, men ingen inloggning är konfigurerad. Av säkerhetsskäl körs "
-    "lokalt läge bara på 127.0.0.1. Starta med README:s kommando."
+    "**Appen startar inte:** den lyssnar på {address}, men ingen inloggning är konfigurerad. Lokalt "
+    "läge (roll i sidomenyn, ingen inloggning) körs bara på den här datorn (127.0.0.1).\n\n"
+    "- För en dator: starta med `./run.sh` (lyssnar på 127.0.0.1).\n"
+    "- För en delad server: konfigurera inloggning via organisationernas IdP i "
+    "`.streamlit/secrets.toml` (mall: `.streamlit/secrets.example.toml`, se README "
+    "\"Inloggning\") och starta om."
 )
 
 PAGE_REFUSED = "Sidan kan inte visas: öppna appen från startsidan och välj en roll som får se den."
@@ -612,3 +617,49 @@ JOINT_CHANGE_FDR = (
     "{family} områden testas samtidigt (Benjamini–Hochberg, 5 %)."
 )
 JOINT_DENOMINATOR_HEADER = "Där invånarna är fel nämnare"
+
+# --- Login through the organisations' identity providers, the admin page (issue 16) ----------
+PAGE_ADMIN = "Administration"
+LOGIN_TITLE = "Logga in"
+LOGIN_INTRO = (
+    "Lägesbild Falkenberg är till för polisen, kommunen och regionen i Falkenberg. Logga in med "
+    "din organisations inloggning."
+)
+LOGIN_BUTTON = "Logga in – {label}"
+LOGIN_PUBLIC_NOTE = "Allmänheten hittar den publika kartan på kommunens webbplats; den kräver ingen inloggning."
+LOGGED_IN_AS = "Inloggad som **{who}** · {role}"
+LOGOUT = "Logga ut"
+NO_ROLE_TITLE = "Ingen behörighet"
+LOGIN_CONFIG_ERROR = "Inloggningen är felkonfigurerad; ingen kan logga in förrän den är rättad."
+LOCAL_NOT_REMOTE = (
+    "**Lokalt läge nås bara från den här datorn.** Begäran kom via {via}; lokalt läge får inte "
+    "ligga bakom en proxy eller nås från ett nätverk. Konfigurera inloggning (README \"Inloggning\")."
+)
+WHO_SAVED_AS = "Sparas som **{who}**"
+ADMIN_USERS = "Användare"
+ADMIN_USERS_INTRO = (
+    "Listan avgör roll och organisation för den som finns här; andra får rollen från sin "
+    "organisations IdP (anspråket roles eller groups). Rollerna polis och admin ges bara till "
+    "personer från Polisen. Stäng av i stället för att ta bort: loggen behåller vem personen var."
+)
+ADMIN_LOGIN = "Inloggningsnamn (e-postadress eller sub, aldrig personnummer)"
+ADMIN_ORGANISATION = "Organisation"
+ADMIN_ROLE = "Roll"
+ADMIN_ACTIVE = "Aktiv"
+ADMIN_PICK = "Ändra"
+ADMIN_NEW = "Ny användare"
+ADMIN_SAVE = "Spara användaren"
+ADMIN_SAVED = "Sparat: {login} är {role} ({organisation}), version {version}."
+ADMIN_EMPTY = "Listan är tom: alla får sin roll från sin IdP."
+ADMIN_LOG = "Åtkomstlogg"
+ADMIN_LOG_INTRO = (
+    "Vem som har sett, exporterat eller ändrat vilka data. Loggen kan bara skrivas till: databasen "
+    "vägrar ändra eller ta bort rader."
+)
+ADMIN_LOG_DAYS = "Dagar bakåt"
+ADMIN_LOG_USER = "Användare innehåller"
+ADMIN_LOG_ACTION = "Handling"
+ADMIN_LOG_ALL = "alla"
+ADMIN_LOG_EXPORT = "Exportera loggen (CSV)"
+ADMIN_LOG_COUNT = "{shown} rader visas (högst {limit})."
+ADMIN_LOCAL_MODE = "Lokalt läge: listan används först när inloggning är konfigurerad."
