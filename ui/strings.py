@@ -20,7 +20,7 @@ NOT_LOCAL_ERROR = (
     "- För en dator: starta med `./run.sh` (lyssnar på 127.0.0.1).\n"
     "- För en delad server: konfigurera inloggning via organisationernas IdP i "
     "`.streamlit/secrets.toml` (mall: `.streamlit/secrets.example.toml`, se README "
-    "\"Inloggning\") och starta om."
+    '"Inloggning") och starta om.'
 )
 
 PAGE_REFUSED = "Sidan kan inte visas: öppna appen från startsidan och välj en roll som får se den."
@@ -626,14 +626,16 @@ LOGIN_INTRO = (
     "din organisations inloggning."
 )
 LOGIN_BUTTON = "Logga in – {label}"
-LOGIN_PUBLIC_NOTE = "Allmänheten hittar den publika kartan på kommunens webbplats; den kräver ingen inloggning."
+LOGIN_PUBLIC_NOTE = (
+    "Allmänheten hittar den publika kartan på kommunens webbplats; den kräver ingen inloggning."
+)
 LOGGED_IN_AS = "Inloggad som **{who}** · {role}"
 LOGOUT = "Logga ut"
 NO_ROLE_TITLE = "Ingen behörighet"
 LOGIN_CONFIG_ERROR = "Inloggningen är felkonfigurerad; ingen kan logga in förrän den är rättad."
 LOCAL_NOT_REMOTE = (
     "**Lokalt läge nås bara från den här datorn.** Begäran kom via {via}; lokalt läge får inte "
-    "ligga bakom en proxy eller nås från ett nätverk. Konfigurera inloggning (README \"Inloggning\")."
+    'ligga bakom en proxy eller nås från ett nätverk. Konfigurera inloggning (README "Inloggning").'
 )
 WHO_SAVED_AS = "Sparas som **{who}**"
 ADMIN_USERS = "Användare"
