@@ -60,6 +60,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -208,6 +209,10 @@ def child_import(path: Path, database: Path) -> None:
     started, cpu = time.perf_counter(), time.process_time()
     report = import_incidents(engine, path, ImportOptions(imported_by="bench", today=TODAY))
     ended = time.perf_counter()
+    for thread in threading.enumerate():  # the WAL checkpoint runs after the import returns
+        if thread.name == "lagesbild-checkpoint":
+            thread.join()
+    checkpoint_seconds = time.perf_counter() - ended
     if not report.accepted:
         print(report.text(), file=sys.stderr)
         sys.exit(1)
@@ -219,7 +224,8 @@ def child_import(path: Path, database: Path) -> None:
         "rows → plain values", 0.0
     )
     if commit_started:
-        stages["commit (WAL + checkpoint)"] = ended - commit_started[-1]
+        stages["commit (into the WAL)"] = ended - commit_started[-1]
+    stages["checkpoint (background, after the import returned)"] = checkpoint_seconds
     print(json.dumps({
         "seconds": ended - started, "cpu_seconds": time.process_time() - cpu, "rows": report.rows_new,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
