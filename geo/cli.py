@@ -544,18 +544,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_REFUSED = 2
+"""A GeoError: the input or the request was refused (the message says why and how to fix it)."""
+EXIT_STORAGE = 3
+"""The disk or the database would not store anything (full, read-only, no permission)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; GeoErrors are printed in Swedish and give exit code 2."""
+    """Run one command; GeoErrors are printed in Swedish and give exit code 2, a full or
+    read-only disk or database exit code 3, anything else 1 (logged)."""
+    from geo.errors import StorageError, storage_error
+
     args = build_parser().parse_args(argv)
     try:
         engine = (
             make_engine(load_settings().database_url) if getattr(args, "needs_db", True) else None
         )
         return int(args.handler(args, engine))
+    except StorageError as error:
+        print(f"Avbrutet: {error}", file=sys.stderr)
+        return EXIT_STORAGE
     except GeoError as error:
         print(f"Avvisat: {error}", file=sys.stderr)
-        return 2
-    except Exception:
+        return EXIT_REFUSED
+    except Exception as error:
+        storage = storage_error(error)
+        if storage is not None:
+            print(f"Avbrutet: {storage}", file=sys.stderr)
+            return EXIT_STORAGE
         print(unexpected_error(args), file=sys.stderr)
         return 1
 
@@ -570,6 +586,7 @@ def unexpected_error(args: argparse.Namespace) -> str:
     path = getattr(args, "path", None)
     log_file = log_unexpected(traceback.format_exc())
     logging.getLogger("lagesbild").debug("unexpected error logged to %s", log_file)
+    where = f"det är loggat i {log_file}" if log_file else "det är loggat i tjänstens logg"
     subject = f" vid {Path(path).name}" if path else ""
     unchanged = (
         " Importen avbröts och databasen är oförändrad."
@@ -578,5 +595,5 @@ def unexpected_error(args: argparse.Namespace) -> str:
     )
     return (
         f"Ett oväntat fel inträffade{subject}.{unchanged} Felet är ett programfel, inte ett fel i "
-        f"din fil: det är loggat i {log_file}. Kontakta den som förvaltar Lägesbild Falkenberg."
+        f"din fil: {where}. Kontakta den som förvaltar Lägesbild Falkenberg."
     )

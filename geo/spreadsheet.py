@@ -111,6 +111,6 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 
 def _missing(value: object) -> bool:
     try:
-        return bool(pd.isna(value))  # type: ignore[arg-type]
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import tempfile
+import logging
+import threading
+import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -14,32 +16,70 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo.columns import MAPPABLE_FIELDS, save_user_profile, save_user_type_groups
-from geo.errors import log_unexpected
+from geo.errors import log_unexpected, storage_error
 from geo.ingest import ImportOptions, ImportReport, import_incidents
 from geo.profiles import load_profile
 from geo.tables import TableReport
 from geo.taxonomy import load_taxonomy
+from geo.uploads import SWEEP_EVERY, UploadArea
 from ui import state, strings
 
 R = TypeVar("R", ImportReport, TableReport)
 """Either import report: both have accepted, imported, preview and text()."""
 
 
+@st.cache_resource
+def upload_area() -> UploadArea:
+    """The process's upload area (geo.uploads), swept when the server first uses it and then every
+    ``SWEEP_EVERY`` by a background thread: abandoned checks do not keep raw data on disk."""
+    area = UploadArea()
+    _sweep(area)
+    threading.Thread(target=_sweep_forever, args=(area,), name="lagesbild-uploads", daemon=True).start()  # fmt: skip
+    return area
+
+
+def _sweep(area: UploadArea) -> None:
+    try:
+        removed = area.sweep()
+        if removed.files:
+            logging.getLogger("lagesbild").info(
+                "upload area: removed %d abandoned files", removed.files
+            )
+    except Exception:  # housekeeping must never stop the server
+        log_unexpected(traceback.format_exc())
+
+
+def _sweep_forever(area: UploadArea) -> None:
+    while True:
+        time.sleep(SWEEP_EVERY.total_seconds())
+        _sweep(area)
+
+
 def save_upload(name: str, data: bytes) -> Path:
-    """Write an uploaded file to a private temporary folder, keeping a safe version of its name."""
-    safe = re.sub(r"[^\w.\-]", "_", Path(name).name) or "upload"
-    folder = Path(tempfile.mkdtemp(prefix="lagesbild-upload-"))
-    path = folder / safe
-    path.write_bytes(data)
-    return path
+    """Write an uploaded file to a private folder of the upload area, keeping a safe version of
+    its name; a full or read-only disk is a Swedish :class:`~geo.errors.StorageError`."""
+    try:
+        return upload_area().save(name, data)
+    except OSError as error:
+        storage = storage_error(error)
+        if storage is None:
+            raise
+        raise storage from error
 
 
 def discard_upload(path: str | Path | None) -> None:
     """Delete an uploaded file and its private folder (after import, or when replaced)."""
-    import shutil
+    upload_area().discard(path)
 
-    if path:
-        shutil.rmtree(Path(path).parent, ignore_errors=True)
+
+def upload_path(slot: str, uploaded: UploadedFile) -> Path:
+    """The slot's saved upload; saved again from the browser's copy when the sweep has removed it
+    (a check left open longer than ``geo.uploads.MAX_AGE``)."""
+    path = Path(st.session_state[f"{slot}_path"])
+    if not path.exists():
+        path = save_upload(uploaded.name, uploaded.getvalue())
+        st.session_state[f"{slot}_path"] = str(path)
+    return path
 
 
 def saved_once(uploaded: UploadedFile, slot: str) -> Path:
@@ -50,7 +90,7 @@ def saved_once(uploaded: UploadedFile, slot: str) -> Path:
         discard_upload(st.session_state.get(f"{slot}_path"))
         st.session_state[f"{slot}_path"] = str(save_upload(uploaded.name, data))
         st.session_state[f"{slot}_digest"] = digest
-    return Path(st.session_state[f"{slot}_path"])
+    return upload_path(slot, uploaded)
 
 
 def preview_table(preview: pd.DataFrame) -> pd.DataFrame:
@@ -139,9 +179,8 @@ def check_then_import(
         return
     result: R | None = st.session_state.get(f"{slot}_result")
     if result is None and st.button(strings.IMPORT_CONFIRM, type="primary", key=f"{slot}_confirm"):
-        result = guarded(
-            uploaded.name, lambda: run_check(Path(st.session_state[f"{slot}_path"]), False)
-        )
+        saved = upload_path(slot, uploaded)
+        result = guarded(uploaded.name, lambda: run_check(saved, False))
         if result is None:
             return
         st.session_state[f"{slot}_result"] = result
@@ -165,10 +204,11 @@ def guarded(file_name: str, work: Callable[[], R]) -> R | None:
         return work()
     except GeoError:
         raise
-    except Exception:
-        import logging
-        import traceback
-
+    except Exception as error:
+        storage = storage_error(error)  # a full or read-only disk: say so, it is not a bug
+        if storage is not None:
+            logging.getLogger("lagesbild").warning("storage refused %s: %s", file_name, error)
+            raise storage from error
         text = traceback.format_exc()
         logging.getLogger("lagesbild").error("unexpected error importing %s:\n%s", file_name, text)
         log_unexpected(text)
