@@ -1,8 +1,9 @@
 """The database schema (SQLAlchemy Core), portable between SQLite and PostgreSQL.
 
 Migrations in ``geo/migrations`` create exactly these tables; a test checks that they agree.
-Geometry is stored as WKB in EPSG:3006 (a PostGIS geometry column can replace it later).
-All times are UTC.
+Geometry is stored as WKB (areas) or x/y (points) in EPSG:3006; on PostgreSQL, migration 0009 adds
+PostGIS ``geom`` columns generated from them, with GiST indexes (``POSTGIS_ONLY``). All times are
+UTC.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.schema import SchemaItem
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
@@ -37,6 +39,27 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+
+POSTGIS_ONLY = {
+    ("column", "incidents.geom"),
+    ("column", "areas.geom"),
+    ("index", "ix_incidents_geom"),
+    ("index", "ix_areas_geom"),
+    ("table", "spatial_ref_sys"),
+}
+"""What exists only on PostgreSQL and not in these tables: the generated PostGIS columns of
+migration 0009 (Point and polygon in EPSG:3006, written by the database from ``x``/``y`` and
+``geometry_wkb``) with their GiST indexes, and PostGIS's own ``spatial_ref_sys``."""
+
+
+def include_object(
+    item: SchemaItem, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic's ``include_object`` hook: leave out what :data:`POSTGIS_ONLY` names."""
+    table = getattr(item, "table", None)
+    qualified = f"{table.name}.{name}" if type_ == "column" and table is not None else name
+    return (type_, qualified) not in POSTGIS_ONLY
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from geo.schema import metadata
+from geo.schema import include_object, metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -11,6 +11,7 @@ if connection is None:
 context.configure(
     connection=connection,
     target_metadata=metadata,
+    include_object=include_object,
     render_as_batch=connection.dialect.name == "sqlite",
 )
 with context.begin_transaction():
