@@ -61,7 +61,12 @@ def _seed_followup(engine: Engine) -> None:
 
 
 def _cmd_init(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.uploads import UploadArea
+
     initialise(engine, demo_if_empty=args.demo_if_empty, years=args.years, seed=args.seed)
+    swept = UploadArea().sweep()  # run before every start: uploads a stopped server left behind
+    if swept.files:
+        _say(f"Tog bort {swept.files} kvarlämnade uppladdade filer (avbrutna kontroller).")
     incidents = count_rows(engine, "incidents")
     info, layer = active_layer(engine)
     _say(f"Databasen är klar: {len(layer)} områden ({info.name}), {incidents} händelser.")

@@ -238,3 +238,115 @@ def test_streamlit_config_hides_error_details_and_data_export() -> None:
             for name in options:
                 if not isinstance(options[name], dict):
                     assert f"{section}.{name}" in config._config_options_template, name
+
+
+# --- In a real browser: escaped user text, and no error details ----------------------------------
+
+HOSTILE_MARKDOWN = [
+    ":material/warning: Larm",
+    ":material_home: hem",
+    ":streamlit: logga",
+    ":smile: :+1: :tada:",
+    "https://evil.example/phish?x=1",
+    "www.evil.example",
+    "kontakt@evil.example",
+    "mailto:x@evil.example",
+    "![bild](https://evil.example/x.png)",
+    "[klicka](javascript:alert(1))",
+    ":red[röd text] :blue-background[bakgrund]",
+    "<b>fet</b> <img src=x onerror=alert(1)>",
+    "$x^2$ och $$y$$",
+    "# Rubrik",
+    "- lista",
+]
+
+APP = """
+import streamlit as st
+from ui.strings import md
+
+HOSTILE = {hostile!r}
+if st.query_params.get("fel"):
+    raise RuntimeError("hemlig-detalj-4711 i /var/lib/lagesbild/lagesbild.db")
+for number, value in enumerate(HOSTILE):
+    with st.container(key=f"rad{{number}}"):
+        st.markdown(md(value))
+        st.caption(md(value))
+"""
+
+
+@pytest.fixture
+def hardening_app(tmp_path: Path) -> Iterator[str]:
+    from tests.test_browser import _free_port, _need_browser
+
+    _need_browser()
+    script = tmp_path / "app.py"
+    script.write_text(APP.format(hostile=HOSTILE_MARKDOWN), encoding="utf-8")
+    port = _free_port()
+    log = (tmp_path / "streamlit.log").open("wb")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LAGESBILD_DATA_DIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{url}/_stcore/health")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def _wait_for(url: str) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} svarade inte")
+
+
+@pytest.mark.browser
+def test_hostile_text_renders_as_plain_text_and_errors_show_no_details(
+    hardening_app: str, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profil"), executable_path=str(CHROMIUM), headless=True,
+            args=CHROMIUM_ARGS,
+        )  # fmt: skip
+        page = context.new_page()
+        context.on("request", lambda request: requests.append(request.url))
+        page.goto(hardening_app)
+        last = len(HOSTILE_MARKDOWN) - 1
+        page.wait_for_selector(
+            f".st-key-rad{last} [data-testid=stCaptionContainer]", timeout=60_000
+        )
+        for number, value in enumerate(HOSTILE_MARKDOWN):
+            row = page.locator(f".st-key-rad{number}")
+            blocks = row.locator("[data-testid=stMarkdown]")
+            assert blocks.count() == 2, row.inner_html()
+            for block in (blocks.nth(0), blocks.nth(1)):
+                shown = " ".join(block.inner_text().replace("\u2060", "").split())
+                assert shown == " ".join(value.split()), value
+                for forbidden in ("a", "img", "[data-testid=stIconMaterial]", "span[role=img]",
+                                  ".katex", "h1", "li", "b", "span[style]"):  # fmt: skip
+                    assert block.locator(forbidden).count() == 0, (value, forbidden)
+        assert not [u for u in requests if "evil.example" in u]
+        page.goto(hardening_app + "/?fel=1")
+        page.wait_for_selector("[data-testid=stException], [data-testid=stAlert]", timeout=60_000)
+        text = page.locator("body").inner_text()
+        assert "hemlig-detalj-4711" not in text and "/var/lib/lagesbild" not in text
+        assert "Traceback" not in text and "RuntimeError" not in text
+        context.close()

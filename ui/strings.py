@@ -583,10 +583,18 @@ HOTSPOT_EXPORT_TITLE = "Hotspots (Gi*, {size} m-rutor, FDR)"
 def md(text: object) -> str:
     """User-supplied text made safe inside Streamlit markdown (captions, st.write): every markdown,
     directive and emoji character is backslash-escaped, so an imported name like
-    ``![x](https://…)`` is shown as text and never fetched or rendered."""
+    ``![x](https://…)`` is shown as text and never fetched or rendered.
+
+    Escapes are not enough for what Streamlit replaces in the text *after* markdown has read them
+    (``:material/icon:``, ``:streamlit:``, emoji short codes, bare links such as
+    ``https://…``, ``www.…`` and ``namn@example.com``): an invisible word joiner (U+2060) after
+    every ``:`` and ``@`` and inside ``www.`` keeps those patterns from matching, and the text
+    reads the same."""
     import re
 
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])", r"\\\1", str(text))
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])", r"\\\1", str(text))
+    escaped = escaped.replace(":", ":\u2060").replace("@", "@\u2060")
+    return re.sub(r"(?i)(www)(\\\.)", "\\1\u2060\\2", escaped)
 
 
 def md_lines(text: object) -> str:
