@@ -18,11 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, select, text
 from sqlalchemy.pool import NullPool
 
 from geo.areas import activate_builtin_layer
 from geo.demo import load_demo
+from geo.schema import metadata
 from geo.store import make_engine, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -160,10 +161,37 @@ def copy_store(source: Path, target: Path) -> Engine:
     """
     if _postgres is not None:
         return _postgres.copy(source, target)
-    with make_engine(f"sqlite:///{source}").connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    wal = Path(f"{source}-wal")
+    if wal.exists() and wal.stat().st_size:
+        engine = make_engine(f"sqlite:///{source}")
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
     shutil.copy(source, target)
     return make_engine(f"sqlite:///{target}")
+
+
+def store_fingerprint(engine: Engine) -> str:
+    """A hash that changes with any change to the store's contents.
+
+    SQLite: the file's bytes after a WAL checkpoint (equal means byte-for-byte equal).
+    PostgreSQL: every table's rows in primary-key order and every index's name (a rolled-back
+    transaction leaves neither changed; sequences may advance, which PostgreSQL never undoes).
+    """
+    digest = hashlib.sha256()
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            return hashlib.sha256(Path(str(engine.url.database)).read_bytes()).hexdigest()
+        for name in sorted(metadata.tables):
+            table = metadata.tables[name]
+            rows = connection.execute(select(table).order_by(*table.primary_key.columns)).all()
+            digest.update(f"{name}:{rows!r}".encode())
+        indexes = connection.exec_driver_sql(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1"
+        ).scalars()
+        digest.update(repr(list(indexes)).encode())
+    return digest.hexdigest()
 
 
 def drop_store(engine: Engine) -> None:

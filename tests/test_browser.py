@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Frame, Page, sync_playwright
 
 from geo.demo import load_demo
-from tests.conftest import DEMO_END, browser_required, new_store
+from tests.conftest import DEMO_END, browser_required, new_store, on_postgres, store_url
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +62,8 @@ def _start_server(data_dir: Path, log: Path) -> Server:
     port = _free_port()
     env = {**os.environ, "LAGESBILD_DATA_DIR": str(data_dir)}
     env.pop("LAGESBILD_DATABASE_URL", None)
+    if on_postgres():  # the demo store's database; on SQLite the default file in the data dir
+        env["LAGESBILD_DATABASE_URL"] = store_url(data_dir, "lagesbild.db")
     handle = log.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),

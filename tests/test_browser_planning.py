@@ -15,6 +15,7 @@ from playwright.sync_api import Page
 
 from geo.presence import list_entries
 from geo.store import make_engine
+from tests.conftest import store_url
 from tests.test_browser import Server, _server_fixture, _wait_for_map, browser_page, demo_data_dir
 
 pytestmark = pytest.mark.browser
@@ -79,7 +80,7 @@ def test_plan_a_week_for_two_units_mark_one_done_and_everything_follows(
     page.get_by_role("button", name="Lägg valda rader i planen").click()
     page.get_by_text("besök lagda i planen", exact=False).wait_for(timeout=60_000)
 
-    engine = make_engine(f"sqlite:///{demo_data_dir / 'lagesbild.db'}")
+    engine = make_engine(store_url(demo_data_dir, "lagesbild.db"))
     planned = list_entries(engine)
     mine = planned[planned["created_by"] == "Planerare Pia"]
     assert set(mine["unit"]) == {"Patrull 1", "Patrull 2"}

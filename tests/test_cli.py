@@ -6,11 +6,12 @@ import pytest
 
 from geo.cli import main
 from geo.store import count_rows, make_engine
+from tests.conftest import empty_store_url
 
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    url = empty_store_url(tmp_path, "cli.db")
     monkeypatch.setenv("LAGESBILD_DATABASE_URL", url)
     return url
 

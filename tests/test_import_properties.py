@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import io
 import re
-import shutil
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +27,8 @@ from sqlalchemy import Engine
 from geo.errors import GeoError
 from geo.ingest import ImportOptions, import_incidents
 from geo.profiles import load_profile
-from geo.store import active_layer, load_incidents, make_engine
-from tests.conftest import new_store
+from geo.store import active_layer, load_incidents
+from tests.conftest import copy_store, drop_store, new_store
 from tests.test_ingest import fingerprint
 
 TODAY = dt.date(2026, 11, 27)
@@ -227,8 +226,7 @@ def test_generated_incident_files_import_exactly_or_are_refused_by_line(
         f"{'korrupt' if file_spec.corrupt else 'ren'} fil, {file_spec.encoding}, sep {file_spec.separator!r}"
     )
     folder = tmp_path_factory.mktemp("example")
-    shutil.copy(db, folder / "store.db")
-    engine: Engine = make_engine(f"sqlite:///{folder / 'store.db'}")
+    engine: Engine = copy_store(db, folder / "store.db")
     path = folder / "händelser.csv"
     path.write_bytes(render(file_spec, points, names))
     before = fingerprint(engine)
@@ -238,7 +236,7 @@ def test_generated_incident_files_import_exactly_or_are_refused_by_line(
         )
     except GeoError as error:  # a whole-file refusal is allowed, another exception is not
         assert fingerprint(engine) == before, error
-        engine.dispose()
+        drop_store(engine)
         return
     text = report.text()
     if file_spec.corrupt:
@@ -264,4 +262,4 @@ def test_generated_incident_files_import_exactly_or_are_refused_by_line(
             for t, ty, a, d in stored.itertuples(index=False)
         )
         assert got == expected, text
-    engine.dispose()
+    drop_store(engine)

@@ -30,6 +30,7 @@ from geo.ingest import (
     parse_line_list,
 )
 from geo.store import import_log, load_incidents
+from tests.conftest import store_fingerprint
 from tests.test_screening import PNR
 
 TODAY = dt.date(2026, 11, 27)
@@ -40,10 +41,8 @@ RT90 = transformer("EPSG:3006", "EPSG:3021").transform(347000.5, 6309800)
 
 
 def fingerprint(engine: Engine) -> str:
-    """SHA-256 of the SQLite file after a WAL checkpoint: equal means byte-for-byte equal."""
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    return hashlib.sha256(Path(str(engine.url.database)).read_bytes()).hexdigest()
+    """SQLite: the file's SHA-256 after a WAL checkpoint; PostgreSQL: every table's rows."""
+    return store_fingerprint(engine)
 
 
 def write(
@@ -430,6 +429,7 @@ def test_bad_exclusion_list_is_explained() -> None:
         parse_line_list("tolv")
 
 
+@pytest.mark.sqlite_only(reason="sqlite3's trace callback and sqlite_master")
 def test_bulk_load_defers_indexes_and_a_rejection_restores_them(
     store: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -489,7 +489,10 @@ def test_bulk_load_defers_indexes_and_a_rejection_restores_them(
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=12), max_size=20), st.booleans())
+@given(
+    st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=12), max_size=20),
+    st.booleans(),
+)
 def test_vectorised_id_keys_equal_the_one_id_rule(ids: list[str], ascii_only: bool) -> None:
     """The pyarrow path for ASCII ids and the Python path compare ids exactly as :func:`id_key`."""
     if ascii_only:

@@ -13,6 +13,7 @@ from geo.cli import main
 from geo.joint import joint_table, latest_indicators, load_promise, poisson_interval
 from geo.partners import import_indicators, load_indicators, period_bounds
 from geo.store import count_rows
+from tests.conftest import empty_store_url
 
 GOOD = (
     "area_code;period;indicator;value;unit;source\n"
@@ -57,7 +58,7 @@ def test_bad_indicator_file_is_refused_with_lines(store: Engine, tmp_path: Path)
 
 
 def test_cli_indicator_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LAGESBILD_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("LAGESBILD_DATABASE_URL", empty_store_url(tmp_path, "cli.db"))
     path = tmp_path / "ind.csv"
     path.write_text(GOOD, encoding="utf-8")
     assert main(["import", "indicators", str(path)]) == 0

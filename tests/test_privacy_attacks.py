@@ -24,7 +24,6 @@ import csv
 import datetime as dt
 import io
 import itertools
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,9 +52,9 @@ from geo.privacy import (
 )
 from geo.publish import prior_releases, publish
 from geo.schema import public_releases
-from geo.store import active_layer, load_incidents, make_engine
+from geo.store import active_layer, load_incidents
 from geo.survey import SurveyOptions, import_survey
-from tests.conftest import new_store
+from tests.conftest import copy_store, drop_store, new_store
 
 RULES = load_rules()
 TODAY = dt.date(2026, 12, 2)
@@ -334,8 +333,6 @@ def seed5(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("seed5")
     engine = new_store(folder, "seed5.db")
     load_demo(engine, years=3, seed=5, end=dt.date(2026, 12, 1))
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     return folder / "seed5.db"
 
@@ -343,11 +340,9 @@ def seed5(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def store5(seed5: Path, tmp_path: Path) -> Engine:
     """A private copy of the seed-5 store for one test."""
-    target = tmp_path / "store.db"
-    shutil.copy(seed5, target)
-    engine = make_engine(f"sqlite:///{target}")
+    engine = copy_store(seed5, tmp_path / "store.db")
     yield engine
-    engine.dispose()
+    drop_store(engine)
 
 
 def _sensitive_now(engine: Engine, k: int) -> dict[tuple[int, str, str], int]:

@@ -28,6 +28,7 @@ from geo.survey import (
     unsafe_place_clusters,
     wilson_interval,
 )
+from tests.conftest import empty_store_url
 
 # --- Statistics ---------------------------------------------------------------------------------
 
@@ -275,7 +276,7 @@ def test_name_key_ignores_case_dashes_and_unicode_form() -> None:
 def test_cli_imports_survey_and_refuses_bad_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("LAGESBILD_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("LAGESBILD_DATABASE_URL", empty_store_url(tmp_path, "cli.db"))
     good = _write(tmp_path, GOOD.replace("{skrea}", "Skrea"))
     assert main(["import", "survey", str(good), "--dry-run"]) == 0
     assert "Provkörning: 6 enkätsvar" in capsys.readouterr().out

@@ -22,6 +22,7 @@ from geo.survey import (
     load_codebook,
     load_responses,
 )
+from tests.conftest import empty_store_url
 
 CODEBOOK_1_5 = CODEBOOK_PATH.with_name("survey_codebook_1_5.json")
 
@@ -267,7 +268,7 @@ def test_shipped_codebooks_load_and_broken_ones_are_refused(tmp_path: Path) -> N
 def test_cli_takes_the_layout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("LAGESBILD_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("LAGESBILD_DATABASE_URL", empty_store_url(tmp_path, "cli.db"))
     both = _write(tmp_path, "svar_id;omrade;fraga;svar;trygghet\na1;Skrea;klotter;1;2\n")
     assert main(["import", "survey", str(both), "--wave", "2025"]) == 2
     assert "formatet går inte att avgöra" in capsys.readouterr().out
