@@ -1,6 +1,9 @@
-"""Lägesbild Falkenberg: the entry point. Role → the pages that role may see → navigation.
+"""Lägesbild Falkenberg: the entry point. Login or local role → the pages that role may see →
+navigation.
 
-Run with the README's command; the database must be initialised (`python -m geo init`).
+Run with the README's command; the database must be initialised (`python -m geo init`). Without
+login configured (no ``[auth]`` in ``.streamlit/secrets.toml``) the app refuses to run unless it
+listens on 127.0.0.1 (ui/auth.py); with login, each organisation logs in through its own provider.
 """
 
 from pathlib import Path
@@ -36,6 +39,7 @@ ALL_PAGES = {
     ),
     "publik": st.Page(PAGES / "publik.py", title=strings.PAGE_PUBLIC, icon="🌍", url_path="publik"),
     "om": st.Page(PAGES / "om.py", title=strings.PAGE_ABOUT, icon="ℹ️", url_path="om"),
+    "admin": st.Page(PAGES / "admin.py", title=strings.PAGE_ADMIN, icon="🛡️", url_path="admin"),
 }
 
 st.sidebar.title(strings.APP_TITLE)

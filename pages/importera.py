@@ -9,7 +9,7 @@ from geo.partners import IndicatorOptions
 from geo.profiles import available_profiles
 from geo.survey import SurveyOptions, available_codebooks
 from ui import importing, state, strings
-from ui.auth import require_page
+from ui.auth import require_page, who_field
 
 require_page("importera")
 
@@ -38,7 +38,12 @@ if kind == "survey":
     wave = left.text_input(strings.SURVEY_WAVE, key="survey_wave").strip()
     survey_crs = right.selectbox(strings.IMPORT_CRS, list(strings.CRS_CHOICES),
                                  format_func=lambda c: strings.CRS_CHOICES[c], key="survey_crs")  # fmt: skip
-    survey_by = st.text_input(strings.IMPORT_BY, help=strings.IMPORT_BY_HELP, key="survey_by")
+    survey_by = who_field(
+        strings.IMPORT_BY,
+        key="survey_by",
+        fallback="okänd (importsidan)",
+        help=strings.IMPORT_BY_HELP,
+    )
     if uploaded_survey is None:
         st.stop()
     codebook = (
@@ -48,7 +53,7 @@ if kind == "survey":
     )
     try:
         survey_options = SurveyOptions(codebook=codebook, wave=wave or None, crs=survey_crs or None, layout=str(layout),
-                                       imported_by=survey_by.strip() or "okänd (importsidan)")  # fmt: skip
+                                       imported_by=survey_by)  # fmt: skip
         importing.table_import("survey", uploaded_survey, survey_options)
     except GeoError as error:
         st.error(strings.md_lines(error))
@@ -59,12 +64,17 @@ if kind == "indicators":
     uploaded_indicators = st.file_uploader(
         strings.INDICATOR_FILE, type=["csv", "txt", "xlsx"], key="indicator_file"
     )
-    indicator_by = st.text_input(strings.IMPORT_BY, help=strings.IMPORT_BY_HELP, key="indicator_by")
+    indicator_by = who_field(
+        strings.IMPORT_BY,
+        key="indicator_by",
+        fallback="okänd (importsidan)",
+        help=strings.IMPORT_BY_HELP,
+    )
     if uploaded_indicators is None:
         st.stop()
     try:
         importing.table_import("indicators", uploaded_indicators,
-                               IndicatorOptions(imported_by=indicator_by.strip() or "okänd (importsidan)"))  # fmt: skip
+                               IndicatorOptions(imported_by=indicator_by))  # fmt: skip
     except GeoError as error:
         st.error(strings.md_lines(error))
     st.stop()
@@ -99,7 +109,9 @@ outside = st.radio(
     horizontal=True,
 )
 exclude_text = st.text_input(strings.IMPORT_EXCLUDE, help=strings.IMPORT_EXCLUDE_HELP)
-by = st.text_input(strings.IMPORT_BY, help=strings.IMPORT_BY_HELP)
+by = who_field(
+    strings.IMPORT_BY, key=None, fallback="okänd (importsidan)", help=strings.IMPORT_BY_HELP
+)
 
 if uploaded is None:
     st.stop()
@@ -110,7 +122,7 @@ try:
         profile=profile,
         crs=crs or None,
         exclude=exclude,
-        imported_by=by.strip() or "okänd (importsidan)",
+        imported_by=by,
         max_bytes=settings.max_import_bytes,
         outside=str(outside),
         user_dir=settings.data_dir,

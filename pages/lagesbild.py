@@ -7,13 +7,13 @@ from geo.joint import CLASS_COLOURS, CLASSES, load_promise, tested_safety_change
 from geo.maps import area_outline_map, category_layer, count_cells_layer, swatch_legend
 from geo.survey import item_shares, load_comments, unsafe_place_clusters, waves
 from ui import charts, loaders, presentation, state, strings
-from ui.auth import require_page
+from ui.auth import POLICE_ROLES, require_page
 from ui.joint import display_table, interval, pct, tooltip_columns
 from ui.loaders import astuple_page
 from ui.maps import show_map
 
 require_page("lagesbild")
-is_polis = st.session_state.get("role") == "polis"
+is_polis = st.session_state.get("role") in POLICE_ROLES
 settings, version, info, layer, _span = astuple_page(loaders.page_data())
 min_n = settings.survey_min_n
 

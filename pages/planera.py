@@ -48,8 +48,8 @@ from geo.units import (
     save_unit,
     unit_load,
 )
-from ui import importing, loaders, presence, state, strings
-from ui.auth import require_page
+from ui import access, importing, loaders, presence, state, strings
+from ui.auth import require_page, who_field
 from ui.charts import week_heatmap
 from ui.loaders import Filters
 from ui.maps import show_map
@@ -67,9 +67,8 @@ codes = set(names)
 code_for_name = {name: code for code, name in names.items()}
 shapes = dict(zip(layer["area_code"], layer.geometry, strict=True))
 rules = presence_settings()
-who = (
-    st.sidebar.text_input(strings.PLAN_WHO, value="", help=strings.PLAN_WHO_HELP, key="plan_who")
-    or "okänd"
+who = who_field(
+    strings.PLAN_WHO, key="plan_who", fallback="okänd", help=strings.PLAN_WHO_HELP, sidebar=True
 )
 
 st.header(strings.PAGE_PLAN)
@@ -295,20 +294,24 @@ if not week.empty:
     csv_column, ics_column, print_column = st.columns(3)
     csv_column.download_button(
         "CSV (Excel)",
-        week_plan_csv(week, names),
+        access.logged_download(f"narvaroplan_{monday}.csv", lambda: week_plan_csv(week, names)),
         file_name=f"narvaroplan_{monday}.csv",
         mime="text/csv",
         key="plan_csv",
+        on_click="ignore",
     )
     ics_column.download_button(
         "iCalendar",
-        week_plan_ics(week, names),
+        access.logged_download(f"narvaroplan_{monday}.ics", lambda: week_plan_ics(week, names)),
         file_name=f"narvaroplan_{monday}.ics",
         mime="text/calendar",
         key="plan_ics",
+        on_click="ignore",
     )
-    print_column.download_button("Utskrift (HTML)", week_plan_html(week, names, title=f"Närvaroplan vecka {week_number}"),
-                                 file_name=f"narvaroplan_{monday}.html", mime="text/html", key="plan_html")  # fmt: skip
+    print_column.download_button("Utskrift (HTML)", access.logged_download(f"narvaroplan_{monday}.html",
+                                 lambda: week_plan_html(week, names, title=f"Närvaroplan vecka {week_number}")),
+                                 file_name=f"narvaroplan_{monday}.html", mime="text/html", key="plan_html",
+                                 on_click="ignore")  # fmt: skip
 
 # --- Proposal ------------------------------------------------------------------------------------
 st.subheader(strings.PLAN_PROPOSAL.format(week=week_label))

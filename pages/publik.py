@@ -12,10 +12,10 @@ import streamlit.components.v1 as components
 
 from geo.publish import Refusal
 from ui import loaders, state, strings
-from ui.auth import require_page
+from ui.auth import POLICE_ROLES, require_page
 
 require_page("publik")
-is_polis = st.session_state.get("role") == "polis"
+is_polis = st.session_state.get("role") in POLICE_ROLES
 settings = state.settings()
 version = loaders.current_data_version()
 

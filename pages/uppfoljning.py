@@ -17,11 +17,11 @@ from geo.followup import (
 )
 from geo.joint import load_promise
 from geo.report import build_report, parse_period
-from ui import followup, loaders, state, strings
-from ui.auth import require_page
+from ui import access, followup, loaders, state, strings
+from ui.auth import POLICE_ROLES, require_page, who_field
 
 require_page("uppfoljning")
-is_polis = st.session_state.get("role") == "polis"
+is_polis = st.session_state.get("role") in POLICE_ROLES
 settings, version, info, layer, span = loaders.astuple_page(loaders.page_data())
 engine = state.engine(settings.database_url)
 promise = load_promise(settings.promise_path)
@@ -56,11 +56,11 @@ if is_polis:
         key=f"followup_editor_{year}",
         width="stretch",
     )
-    who = st.text_input(strings.FOLLOWUP_BY, key="followup_by")
+    who = who_field(strings.FOLLOWUP_BY, key="followup_by", fallback="okänd (Uppföljning)")
     if st.button(strings.FOLLOWUP_SAVE, type="primary"):
         try:
             counts = save_activities(
-                engine, year, followup.rows_for_save(edited, year), who=who.strip() or "okänd (Uppföljning)",
+                engine, year, followup.rows_for_save(edited, year), who=who,
                 focus_keys=set(focus_labels),
             )  # fmt: skip
             st.session_state.pop(opened_key, None)
@@ -96,8 +96,11 @@ except GeoError as error:
 else:
     st.download_button(
         strings.REPORT_DOWNLOAD,
-        data=lambda: build_report(
-            engine, report_period, audience, promise_path=settings.promise_path
+        data=access.logged_download(
+            f"lagesbild_{period_text.replace('..', '_')}_{audience}.pdf",
+            lambda: build_report(
+                engine, report_period, audience, promise_path=settings.promise_path
+            ),
         ),
         file_name=f"lagesbild_{period_text.replace('..', '_')}_{audience}.pdf",
         mime="application/pdf",

@@ -262,3 +262,19 @@ def test_the_first_admin_from_the_command_line(store: Engine, monkeypatch: pytes
     assert find_user(store, "chef@polisen.se").role == "polis"  # type: ignore[union-attr]
     assert main(["add", "k@x.se", "--role", "admin", "--organisation", "kommun"]) == 2
     assert "bara till personer från Polisen" in capsys.readouterr().out
+
+
+def test_the_shipped_template_is_a_valid_configuration_and_secrets_stay_out_of_git() -> None:
+    import subprocess
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    with (root / ".streamlit" / "secrets.example.toml").open("rb") as template:
+        config = load_login_config(tomllib.load(template))
+    assert {n: p.organisation for n, p in config.providers.items()} == {"polis": "polis", "kommun": "kommun", "region": "region"}  # fmt: skip
+    assert config.providers["polis"].role_map["Lagesbild.Admin"] == "admin"
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=root, check=False
+    )
+    assert ignored.returncode == 0

@@ -33,7 +33,7 @@ def app_env(demo_store: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
     st.cache_resource.clear()
 
 
-def _app(role: str | None = None) -> AppTest:
+def _app(role: str | None = "polis") -> AppTest:
     app = AppTest.from_file(DASHBOARD, default_timeout=60)
     if role:
         app.session_state["role"] = role

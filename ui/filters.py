@@ -8,7 +8,7 @@ import streamlit as st
 
 from geo.falkenberg import ZONES
 from geo.taxonomy import load_taxonomy
-from ui import strings
+from ui import access, strings
 from ui.loaders import Filters
 from ui.widgets import period_picker
 
@@ -49,7 +49,7 @@ def incident_filters(
     )
     if period is None:
         return None
-    return Filters(
+    filters = Filters(
         start_utc=period.start_utc,
         end_utc=period.end_utc,
         groups=tuple(sorted(chosen_groups)) if len(chosen_groups) < len(groups) else (),
@@ -57,6 +57,8 @@ def incident_filters(
         exclude_police_initiated=exclude,
         area_code=str(area_code or ""),
     )
+    access.log_filters(filters)  # who saw which data: the access log keeps the filters
+    return filters
 
 
 def local_dates(filters: Filters) -> tuple[dt.date, dt.date]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from ui import strings
+from ui import access, strings
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -73,7 +73,7 @@ def export_buttons(title: str, make_figure: Callable[[], Figure], *, key: str) -
     from geo.exports import figure_bytes  # matplotlib loads on the first click, not at start
 
     name = _file_name(title)
-    png.download_button(strings.EXPORT_PNG, data=lambda: figure_bytes(make_figure(), "png"),
+    png.download_button(strings.EXPORT_PNG, data=access.logged_download(f"{name}.png", lambda: figure_bytes(make_figure(), "png")),
                         file_name=f"{name}.png", mime="image/png", key=f"{key}_png", on_click="ignore")  # fmt: skip
-    pdf.download_button(strings.EXPORT_PDF, data=lambda: figure_bytes(make_figure(), "pdf"),
+    pdf.download_button(strings.EXPORT_PDF, data=access.logged_download(f"{name}.pdf", lambda: figure_bytes(make_figure(), "pdf")),
                         file_name=f"{name}.pdf", mime="application/pdf", key=f"{key}_pdf", on_click="ignore")  # fmt: skip
