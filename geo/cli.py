@@ -331,6 +331,46 @@ def _cmd_presence_export(args: argparse.Namespace, engine: Engine) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.backup import backup, default_backup_path, prune_backups
+
+    folder = load_settings().data_dir / "backups"
+    out = Path(args.out) if args.out else default_backup_path(folder, engine.dialect.name)
+    info = backup(engine, out)
+    _say(
+        f"Säkerhetskopia skriven: {info.path} ({info.size_bytes / 1e6:.1f} MB, schema {info.revision})."
+    )
+    if args.keep_days:
+        removed = prune_backups(out.parent, keep_days=args.keep_days)
+        _say(f"{len(removed)} säkerhetskopior äldre än {args.keep_days} dagar borttagna.")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.backup import restore
+
+    if not args.yes:
+        raise GeoError(
+            f"restore ersätter hela databasen med innehållet i {args.path}. Stoppa tjänsten "
+            "(systemctl stop lagesbild), ta en säkerhetskopia av nuläget och kör igen med --yes."
+        )
+    info = restore(engine, Path(args.path))
+    _say(
+        f"Databasen återställd från {info.path} (schema {info.revision}, nu uppgraderad till senaste)."
+    )
+    return 0
+
+
+def _cmd_retention(args: argparse.Namespace, engine: Engine) -> int:
+    from geo.retention import apply_retention, parse_age
+
+    months = parse_age(args.older_than)
+    report = apply_retention(engine, months=months, who=args.by, dry_run=args.dry_run,
+                             log_dir=load_settings().data_dir / "logs")  # fmt: skip
+    _say(report.text())
+    return 0
+
+
 def _cmd_settings(args: argparse.Namespace, _engine: Engine | None) -> int:
     settings = load_settings()
     for name, meaning in ENVIRONMENT.items():
@@ -543,6 +583,35 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "ics"), default="csv")
     export.add_argument("--out", help="fil att skriva (standard: standard ut)")
     export.set_defaults(handler=_cmd_presence_export)
+
+    backup = commands.add_parser(
+        "backup", help="säkerhetskopiera databasen (SQLite online, PostgreSQL med pg_dump)"
+    )
+    backup.add_argument(
+        "--out",
+        help="fil att skriva (standard: <datamapp>/backups/lagesbild-ÅÅÅÅMMDD-TTMMSS.db|.dump)",
+    )
+    backup.add_argument(
+        "--keep-days",
+        type=int,
+        help="ta sedan bort säkerhetskopior äldre än så många dagar i samma mapp",
+    )
+    backup.set_defaults(handler=_cmd_backup)
+    restore = commands.add_parser(
+        "restore", help="ersätt databasen med en säkerhetskopia (stoppa tjänsten först)"
+    )
+    restore.add_argument("path", help="säkerhetskopian (.db för SQLite, .dump för PostgreSQL)")
+    restore.add_argument("--yes", action="store_true", help="ja, ersätt hela databasen")
+    restore.set_defaults(handler=_cmd_restore)
+    retention = commands.add_parser(
+        "retention", help="gallra händelser äldre än policyn (med en rad i importloggen)"
+    )
+    retention.add_argument(
+        "--older-than", required=True, help="policyn, t.ex. 36m (månader) eller 3y; minst 24m"
+    )
+    retention.add_argument("--dry-run", action="store_true", help="räkna bara; radera inget")
+    retention.add_argument("--by", default=getpass.getuser(), help="vem som gallrar (för loggen)")
+    retention.set_defaults(handler=_cmd_retention)
 
     settings = commands.add_parser("settings", help="visa inställningar och miljövariabler")
     settings.set_defaults(handler=_cmd_settings, needs_db=False)
