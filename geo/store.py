@@ -34,6 +34,7 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    exc,
     func,
     insert,
     make_url,
@@ -504,12 +505,16 @@ def _copy_incidents(connection: Connection, frame: pd.DataFrame, import_id: int)
             columns[position] = _with_utc_offset(columns[position])
     columns.append(np.full(len(frame), int(import_id), dtype=object))
     names = ", ".join((*INCIDENT_COLUMNS, "import_id"))
+    sql = f"COPY incidents ({names}) FROM STDIN"
+    driver_error = connection.dialect.loaded_dbapi.Error
     cursor = _driver_connection(connection).cursor()
     try:
-        with cursor.copy(f"COPY incidents ({names}) FROM STDIN") as copy:
+        with cursor.copy(sql) as copy:
             write_row = copy.write_row
             for row in zip(*columns, strict=True):
                 write_row(row)
+    except driver_error as error:  # as SQLAlchemy's own statements raise (IntegrityError, …)
+        raise exc.DBAPIError.instance(sql, None, error, driver_error) from error
     finally:
         cursor.close()
     return len(frame)

@@ -42,7 +42,7 @@ def on_postgres() -> bool:
     return POSTGRES_ADMIN_URL is not None
 
 
-class _PostgresStores:
+class PostgresStores:
     """Databases in the test cluster, one per (folder, file name) a test asks for."""
 
     TEMPLATE = "lagesbild_template"
@@ -118,7 +118,7 @@ class _PostgresStores:
         self.admin.dispose()
 
 
-_postgres = _PostgresStores(POSTGRES_ADMIN_URL) if POSTGRES_ADMIN_URL else None
+_postgres = PostgresStores(POSTGRES_ADMIN_URL) if POSTGRES_ADMIN_URL else None
 
 
 def new_store(folder: Path, file_name: str = "test.db") -> Engine:
@@ -226,6 +226,39 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if marker is not None:
             reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
             item.add_marker(pytest.mark.skip(reason=f"only on SQLite: {reason}"))
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresStores]:
+    """PostgreSQL for the tests that are about PostgreSQL itself (tests/test_postgres.py).
+
+    The run's cluster when ``LAGESBILD_TEST_DATABASE_URL`` is set; otherwise a throw-away one
+    started here with ``scripts/pg_cluster.sh`` (so ``./test.sh`` checks PostgreSQL wherever its
+    binaries are installed). Without PostgreSQL the tests skip, and fail under
+    ``LAGESBILD_REQUIRE_POSTGRES=1`` (CI).
+    """
+    if _postgres is not None:
+        yield _postgres
+        return
+    import subprocess
+    import tempfile
+
+    script = PROJECT_ROOT / "scripts" / "pg_cluster.sh"
+    if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        message = "PostgreSQL saknas (apt-get install postgresql postgresql-15-postgis-3)"
+        if os.environ.get("LAGESBILD_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = Path(tempfile.mkdtemp(prefix="lagesbild-pg-", dir="/tmp"))  # reachable by postgres
+    try:
+        started = subprocess.run(
+            [str(script), "start", str(folder)], check=True, capture_output=True, text=True
+        )
+        stores = PostgresStores(started.stdout.strip().splitlines()[-1])
+        yield stores
+        stores.drop_all()
+    finally:
+        subprocess.run([str(script), "stop", str(folder)], check=False, capture_output=True)
 
 
 @pytest.fixture
