@@ -222,12 +222,55 @@ def _pg_revision(source: Path) -> str | None:
     return None
 
 
+_PG_PRELUDE = """
+DO $$
+DECLARE item record;
+BEGIN
+    FOR item IN
+        SELECT c.oid::regclass AS name FROM pg_class c
+        WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE 'DROP TABLE IF EXISTS ' || item.name || ' CASCADE';
+    END LOOP;
+    FOR item IN
+        SELECT p.oid::regprocedure AS name FROM pg_proc p
+        WHERE p.pronamespace = current_schema()::regnamespace
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE 'DROP FUNCTION IF EXISTS ' || item.name || ' CASCADE';
+    END LOOP;
+END $$;
+"""
+"""Before the archive's script: drop every table and function of the schema that is not part of an
+extension (the database is replaced whole, not merged)."""
+
+
 def _pg_restore(engine: Engine, source: Path) -> None:
+    """Replace our tables with the archive's, all in one transaction (psql --single-transaction):
+    every table this version knows is dropped first (also those the archive, from an older
+    version, lacks) with the functions its migrations made, then pg_restore's script recreates and fills the archive's tables. Extensions
+    (PostGIS, btree_gist) and PostGIS's ``spatial_ref_sys`` are left out: they belong to the
+    database administrator and stay installed. On any error nothing has changed."""
     args, env = _pg_environment(engine)
     _check_revision(_pg_revision(source), source)
-    engine.dispose()
-    _run([pg_program("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-          "--single-transaction", "--exit-on-error", *args, str(source)], env, "pg_restore")  # fmt: skip
+    listing = subprocess.run([pg_program("pg_restore"), "--list", str(source)], capture_output=True, text=True, check=True)  # fmt: skip
+    entries = [line for line in listing.stdout.splitlines()
+               if not re.search(r"\bEXTENSION\b|\bspatial_ref_sys\b", line)]  # fmt: skip
+    work = source.with_name(f".{source.name}.{os.getpid()}")
+    use_list, script = Path(f"{work}.list"), Path(f"{work}.sql")
+    use_list.write_text("\n".join(entries) + "\n", encoding="utf-8")
+    try:
+        _run([pg_program("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
+              f"--use-list={use_list}", f"--file={script}", str(source)], env, "pg_restore")  # fmt: skip
+        script.write_text(_PG_PRELUDE + script.read_text(encoding="utf-8"), encoding="utf-8")
+        script.chmod(0o600)
+        engine.dispose()
+        _run([pg_program("psql"), "--no-psqlrc", "--quiet", "--single-transaction",
+              "--set=ON_ERROR_STOP=1", f"--file={script}", *args], env, "Återställningen (psql)")  # fmt: skip
+    finally:
+        use_list.unlink(missing_ok=True)
+        script.unlink(missing_ok=True)
 
 
 # --- Both ---------------------------------------------------------------------------------------
