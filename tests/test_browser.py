@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -58,8 +58,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_server(data_dir: Path, log: Path) -> Server:
-    port = _free_port()
+def _start_server(
+    data_dir: Path, log: Path, extra_args: Sequence[str] = (), port: int | None = None
+) -> Server:
+    port = port or _free_port()
     env = {**os.environ, "LAGESBILD_DATA_DIR": str(data_dir)}
     env.pop("LAGESBILD_DATABASE_URL", None)
     if on_postgres():  # the demo store's database; on SQLite the default file in the data dir
@@ -69,7 +71,7 @@ def _start_server(data_dir: Path, log: Path) -> Server:
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
          "--server.address", "127.0.0.1", "--server.port", str(port),
          "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false", *extra_args],
         cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -148,12 +150,22 @@ def _pick_role(page: Page, label: str) -> None:
     page.get_by_role("option", name=label).click()
 
 
+POLICE_ROLE = "Polis (lokalpolisområde Falkenberg)"
+
+
+def open_as_police(page: Page, url: str) -> Frame:
+    """Local mode opens as the public (issue 16): pick polis in the sidebar and wait for the map."""
+    page.goto(url)
+    page.get_by_text("Lokalt läge", exact=False).first.wait_for(timeout=60_000)
+    _pick_role(page, POLICE_ROLE)
+    return _wait_for_map(page)
+
+
 def test_overview_map_draws_fourteen_areas_offline(
     fresh_server: Server, browser_page: tuple[Page, list[str], list[str]], tmp_path: Path
 ) -> None:
     page, errors, hosts = browser_page
-    page.goto(fresh_server.url)
-    frame = _wait_for_map(page)
+    frame = open_as_police(page, fresh_server.url)
     frame.wait_for_function(
         "() => document.querySelectorAll('path.leaflet-interactive').length >= 28", timeout=30_000
     )
@@ -185,8 +197,7 @@ def test_police_upload_check_and_confirm_an_import(
         "id;tidpunkt;typ;x;y\nE1;2025-12-30 12:00;Stöld;347000;6309800\nE2;2025-12-30 13:00;Rån;362198;6335363\n",
         encoding="utf-8",
     )
-    page.goto(f"{fresh_server.url}/")
-    _wait_for_map(page)
+    open_as_police(page, f"{fresh_server.url}/")
     page.get_by_role("link", name="Importera").click()
     page.get_by_text("Importera händelser").wait_for(timeout=30_000)
 
@@ -211,8 +222,7 @@ def test_hotspot_filters_update_the_map_and_keep_the_zoom(
     fresh_server: Server, browser_page: tuple[Page, list[str], list[str]], tmp_path: Path
 ) -> None:
     page, errors, hosts = browser_page
-    page.goto(f"{fresh_server.url}/")
-    _wait_for_map(page)
+    open_as_police(page, f"{fresh_server.url}/")
     page.get_by_role("link", name="Hotspots").click()
     page.get_by_text("Var och när: hotspots").wait_for(timeout=60_000)
     frame = _wait_for_map(page)
@@ -245,8 +255,7 @@ def test_officer_plans_marks_done_imports_gps_and_sees_need(
     fresh_server: Server, browser_page: tuple[Page, list[str], list[str]], tmp_path: Path
 ) -> None:
     page, errors, hosts = browser_page
-    page.goto(f"{fresh_server.url}/")
-    _wait_for_map(page)
+    open_as_police(page, f"{fresh_server.url}/")
     page.get_by_role("link", name="Planera närvaro").click()
     page.get_by_text("Ny närvaro", exact=True).wait_for(timeout=60_000)
     page.get_by_text("Enheter × dagar", exact=False).wait_for(timeout=60_000)  # this week
@@ -286,9 +295,7 @@ def test_deep_link_on_a_fresh_server_is_refused_and_public_sees_no_map(
     page.get_by_text("Sidan kan inte visas").wait_for(timeout=30_000)
     assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
 
-    page.goto(fresh_server.url)
-    _wait_for_map(page)
-    _pick_role(page, "Allmänheten")
+    page.goto(fresh_server.url)  # local mode opens as the public: no role to pick
     page.get_by_text("den publika kartan", exact=False).first.wait_for(timeout=60_000)
     # The published site, served by the app, draws its own map inside the page.
     site = page.frame_locator("iframe[src^='/app/static/publik/index.html']")
@@ -314,8 +321,7 @@ def test_survey_import_then_partners_see_the_joint_picture(
         "respondent_id;omgång;område;trygghet\nb1;2024;Skrea;3\nb2;2024;Västra Gärdet;1\nb3;2024;1382R011;vet ej\n",
         encoding="cp1252",
     )
-    page.goto(f"{fresh_server.url}/")
-    _wait_for_map(page)
+    open_as_police(page, f"{fresh_server.url}/")
     page.get_by_role("link", name="Importera").click()
     page.get_by_text("Enkätsvar (medborgarenkät)").click()
     page.get_by_text("Enkätfil (CSV eller Excel", exact=False).wait_for(timeout=30_000)
@@ -422,8 +428,7 @@ def test_exports_download_and_presentation_mode(
     import pypdfium2 as pdfium
 
     page, errors, hosts = browser_page
-    page.goto(f"{fresh_server.url}/")
-    _wait_for_map(page)
+    open_as_police(page, f"{fresh_server.url}/")
     with page.expect_download(timeout=60_000) as png_download:
         page.get_by_role("button", name="Karta som PNG").click()
     png = tmp_path / "karta.png"

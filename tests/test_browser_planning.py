@@ -16,7 +16,14 @@ from playwright.sync_api import Page
 from geo.presence import list_entries
 from geo.store import make_engine
 from tests.conftest import store_url
-from tests.test_browser import Server, _server_fixture, _wait_for_map, browser_page, demo_data_dir
+from tests.test_browser import (
+    Server,
+    _server_fixture,
+    _wait_for_map,
+    browser_page,
+    demo_data_dir,
+    open_as_police,
+)
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser_page", "demo_data_dir"]
@@ -64,8 +71,7 @@ def test_plan_a_week_for_two_units_mark_one_done_and_everything_follows(
     page.set_default_timeout(
         90_000
     )  # every click waits for the page's rerun, slow on a loaded machine
-    page.goto(f"{server.url}/")
-    _wait_for_map(page)
+    open_as_police(page, f"{server.url}/")
     page.get_by_role("link", name="Planera närvaro").click()
     page.get_by_text("Enheter × dagar", exact=False).wait_for(timeout=60_000)
     page.locator("[data-testid=stSidebar]").get_by_role(
