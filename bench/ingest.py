@@ -54,6 +54,7 @@ import csv
 import datetime as dt
 import functools
 import json
+import os
 import re
 import resource
 import statistics
@@ -74,6 +75,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TARGET_SECONDS = 8.0
+LOAD_AT_START = os.getloadavg()[0]
+"""Other work on the machine slows a two-process import most: the figure is printed with it."""
 TARGET_RSS_MB = 1024.0
 BASELINE_ROWS = 20_000
 TODAY = dt.date(2026, 11, 27)
@@ -228,9 +231,40 @@ def child_import(path: Path, database: Path) -> None:
     stages["checkpoint (background, after the import returned)"] = checkpoint_seconds
     print(json.dumps({
         "seconds": ended - started, "cpu_seconds": time.process_time() - cpu, "rows": report.rows_new,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "own_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "redacted": len(report.redacted_lines), "stages": stages,
     }))  # fmt: skip
+
+
+def _pss_mb(pid: int) -> float:
+    """Proportional set size of one process (shared pages split between their users), in MB."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _sample_pss(process: subprocess.Popen[str]) -> float:
+    """Peak of the summed PSS of ``process`` and its children until it exits.
+
+    RSS would count the pages the validating child shares with its parent after the fork twice;
+    PSS splits them, so the sum is the memory the import really holds.
+    """
+    peak = 0.0
+    while process.poll() is None:
+        try:
+            with open(f"/proc/{process.pid}/task/{process.pid}/children", encoding="ascii") as f:
+                children = [int(p) for p in f.read().split()]
+        except OSError:
+            children = []
+        peak = max(peak, _pss_mb(process.pid) + sum(_pss_mb(c) for c in children))
+        time.sleep(0.1)
+    return peak
 
 
 def naive_import(path: Path, database: Path, rows: int) -> float:
@@ -472,24 +506,28 @@ def main() -> None:
         measured = []
         for run in range(args.runs):
             database = Path(folder) / f"bench{run}.db"
-            child = subprocess.run(
+            child = subprocess.Popen(
                 [sys.executable, __file__, "--child", str(csv_path), str(database)],
-                capture_output=True, text=True, check=False, cwd=ROOT,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
             )  # fmt: skip
+            peak_pss = _sample_pss(child)
+            out, err = child.communicate()
             if child.returncode != 0:
-                sys.exit(f"importen misslyckades:\n{child.stderr}")
-            result = json.loads(child.stdout.strip().splitlines()[-1])
+                sys.exit(f"importen misslyckades:\n{err}")
+            result = json.loads(out.strip().splitlines()[-1])
+            result["peak_pss_mb"] = peak_pss
             measured.append(result)
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{database}{suffix}").unlink(missing_ok=True)
             print(f"  körning {run + 1}: {result['seconds']:.2f} s (CPU {result['cpu_seconds']:.2f} s), "
-                  f"topp-RSS {result['peak_rss_mb']:.0f} MB", flush=True)  # fmt: skip
+                  f"toppminne {result['peak_pss_mb']:.0f} MB PSS för båda processerna (topp-RSS skrivande "
+                  f"{result['own_rss_mb']:.0f} MB, validerande {result['child_rss_mb']:.0f} MB)", flush=True)  # fmt: skip
         print(f"Baslinje: rad för rad på {BASELINE_ROWS:,} rader …".replace(",", " "), flush=True)
         naive_seconds = naive_import(csv_path, Path(folder) / "naive.db", BASELINE_ROWS)
     baseline = naive_seconds * args.rows / BASELINE_ROWS
     times = [m["seconds"] for m in measured]
     seconds = statistics.median(times)
-    peak_mb = max(m["peak_rss_mb"] for m in measured)
+    peak_mb = max(m["peak_pss_mb"] for m in measured)
     rows = measured[0]["rows"]
     print("  steg (median av körningarna, s):")
     for stage in measured[0]["stages"]:
@@ -498,7 +536,7 @@ def main() -> None:
         )
     rate = f"{rows / seconds:,.0f}".replace(",", " ")
     print(f"  import: median {seconds:.2f} s (spann {min(times):.2f}–{max(times):.2f} s över {len(times)} körningar), "
-          f"{rate} rader/s, topp-RSS {peak_mb:.0f} MB, personnummer borttagna på {measured[0]['redacted']} rader")  # fmt: skip
+          f"{rate} rader/s, toppminne {peak_mb:.0f} MB (PSS), personnummer borttagna på {measured[0]['redacted']} rader")  # fmt: skip
     print(
         f"  naiv baslinje: {naive_seconds:.1f} s för {BASELINE_ROWS} rader → {baseline:.0f} s för {args.rows} rader"
     )
@@ -506,8 +544,9 @@ def main() -> None:
         "bench": "ingest", "metric": f"wall time to import {args.rows} CSV rows (validation, screening, area join, SQLite), median of {len(times)}",
         "value": round(seconds, 2), "unit": "s", "target": TARGET_SECONDS, "baseline": round(baseline, 1),
         "meets_target": bool(seconds <= TARGET_SECONDS and peak_mb <= TARGET_RSS_MB),
-        "runs_s": [round(t, 2) for t in times], "rows_per_second": round(rows / seconds), "peak_rss_mb": round(peak_mb),
-        "target_peak_rss_mb": TARGET_RSS_MB, "file_mb": round(size_mb),
+        "runs_s": [round(t, 2) for t in times], "rows_per_second": round(rows / seconds), "peak_memory_mb": round(peak_mb),
+        "memory_metric": "peak of the summed PSS of the importing process and its validating child, sampled every 0.1 s",
+        "target_peak_memory_mb": TARGET_RSS_MB, "load_average_at_start": round(LOAD_AT_START, 2), "file_mb": round(size_mb),
     }))  # fmt: skip
 
 
