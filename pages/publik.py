@@ -12,7 +12,7 @@ import streamlit.components.v1 as components
 
 from geo.publish import Refusal
 from ui import loaders, state, strings
-from ui.auth import POLICE_ROLES, require_page
+from ui.auth import POLICE_ROLES, actor, require_page
 
 require_page("publik")
 is_polis = st.session_state.get("role") in POLICE_ROLES
@@ -21,7 +21,7 @@ version = loaders.current_data_version()
 
 st.header(strings.PUBLIC_HEADER)
 st.caption(strings.PUBLIC_INTRO)
-site = state.public_site(settings.database_url, version, f"{dt.date.today():%Y-%m}")
+site = state.public_site(settings.database_url, version, f"{dt.date.today():%Y-%m}", actor())
 if isinstance(site, Refusal):
     if site.last is not None:
         st.info(strings.PUBLIC_NOT_UPDATED.format(when=site.last.local_date_text))

@@ -284,3 +284,10 @@ def test_writes_name_the_logged_in_person(app_store: Engine) -> None:
         " ".join(c.value for c in app.sidebar.caption)
     )
     assert "plan_who" not in [t.key for t in app.sidebar.text_input]
+
+
+def test_the_visit_that_publishes_the_public_map_is_logged_as_the_change(app_store: Engine) -> None:
+    _login(PUBLIC)
+    (change,) = [r for r in read(app_store, action="ändring") if r["target"] == "publik karta"]
+    assert change["user"] == "praktikant@polisen.se (polis)" and change["page"] == "publik"
+    assert '"sista"' in change["details_json"] or '"vägrad": true' in change["details_json"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
+from geo.access_log import Actor
 from geo.assets import copy_leaflet
 from geo.config import PROJECT_ROOT, Settings, load_settings
 from geo.publish import Refusal, SiteInfo
@@ -38,17 +39,31 @@ def serve_leaflet() -> str:
 @st.cache_resource(
     show_spinner="Bygger den publika kartan och kontrollerar varje cell …", max_entries=1
 )
-def public_site(database_url: str, version: str, month: str) -> SiteInfo | Refusal:
+def public_site(
+    database_url: str, version: str, month: str, _actor: Actor | None = None
+) -> SiteInfo | Refusal:
     """Publish the public site into ``static/publik`` (once per data version and month) with the
     same function as ``python -m geo publish``; returns its facts, or the refusal (for staff: cell
-    references, never hidden values). A refused publication leaves the previous site in place."""
+    references, never hidden values). A refused publication leaves the previous site in place.
+
+    ``_actor`` (not part of the cache key) is the session whose visit made the publication: the
+    access log records it as the change."""
+    from geo.access_log import record
     from geo.errors import GeoError
     from geo.publish import publish, refusal
 
     try:
-        return publish(engine(database_url), STATIC_PUBLIC_DIR)
+        made: SiteInfo | Refusal = publish(engine(database_url), STATIC_PUBLIC_DIR)
     except GeoError as error:
-        return refusal(engine(database_url), error)
+        made = refusal(engine(database_url), error)
+    if _actor is not None:
+        details = (
+            {"vägrad": True, "problem": len(made.problems)}
+            if isinstance(made, Refusal)
+            else {"första": made.first_month, "sista": made.last_month, "dolda": made.hidden_cells}
+        )
+        record(engine(database_url), _actor, "ändring", page="publik", target="publik karta", details=details)  # fmt: skip
+    return made
 
 
 def public_site_exists() -> bool:
