@@ -45,7 +45,7 @@ def on_postgres() -> bool:
 class PostgresStores:
     """Databases in the test cluster, one per (folder, file name) a test asks for."""
 
-    TEMPLATE = "lagesbild_template"
+    TEMPLATE = f"lagesbild_template_{os.getpid()}"  # one per session: runs may share a cluster
 
     def __init__(self, admin_url: str) -> None:
         self.admin_url = make_url(admin_url)
