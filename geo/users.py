@@ -71,11 +71,18 @@ class ProviderConfig:
     label: str
 
 
+#: How long a login holds before the person must log in again (hours). Streamlit's login cookie
+#: lives 30 days and keeps the claims of that day; a shorter limit makes a role taken away at the
+#: provider stop working within a working day. ``[login] max_age_hours`` changes it.
+DEFAULT_MAX_AGE_HOURS = 12
+
+
 @dataclass(frozen=True)
 class LoginConfig:
     """The providers of a configured login (empty: local mode)."""
 
     providers: Mapping[str, ProviderConfig]
+    max_age_hours: float = DEFAULT_MAX_AGE_HOURS
 
     @property
     def configured(self) -> bool:
@@ -207,6 +214,11 @@ def load_login_config(secrets: Mapping[str, Any]) -> LoginConfig:
                                         "ge personer från kommunen och regionen rollen samverkan"))  # fmt: skip
         label = str(rules.get("label") or ORGANISATION_LABELS.get(organisation, name))
         providers[name] = ProviderConfig(name, organisation, claim, role_map, label)
+    max_age = login_section.get("max_age_hours", DEFAULT_MAX_AGE_HOURS)
+    if not isinstance(max_age, int | float) or isinstance(max_age, bool) or not 0 < max_age <= 720:
+        problems.append(Problem("[login] max_age_hours", f"{max_age!r} är ingen giltig tid",
+                                "ange timmar mellan 1 och 720 (30 dagar, kakans livslängd), t.ex. 12"))  # fmt: skip
+        max_age = DEFAULT_MAX_AGE_HOURS
     if not providers:
         problems.append(Problem("[auth]", "ingen leverantör är konfigurerad",
                                 "lägg till [auth.polis] (och [auth.kommun], [auth.region]) med client_id, "
@@ -214,7 +226,7 @@ def load_login_config(secrets: Mapping[str, Any]) -> LoginConfig:
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
         raise ConfigError(f"Inloggningen är felkonfigurerad (.streamlit/secrets.toml):\n{lines}")
-    return LoginConfig(providers)
+    return LoginConfig(providers, float(max_age))
 
 
 _AUTH_FIX = {
@@ -286,6 +298,17 @@ def login_of(claims: Mapping[str, Any]) -> str:
             "t.ex. HSA-id eller ett pseudonymt id."
         )
     return login
+
+
+def login_expired(claims: Mapping[str, Any], config: LoginConfig, now: float) -> bool:
+    """Whether the login is older than ``config.max_age_hours`` (by the ID token's ``auth_time``,
+    else ``iat``; a login without either is taken as expired, so it is renewed)."""
+    issued = claims.get("auth_time", claims.get("iat"))
+    try:
+        issued_at = float(issued)
+    except (TypeError, ValueError):
+        return True
+    return now - issued_at > config.max_age_hours * 3600
 
 
 def resolve_access(

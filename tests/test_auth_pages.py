@@ -8,6 +8,7 @@ in tests/test_browser_login.py.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,9 +41,10 @@ SECRETS: dict[str, Any] = {
         "region": {"role_claim": "groups", "role_map": {"lagesbild-samverkan": "samverkan"}},
     },
 }  # fmt: skip
-POLICE = {"is_logged_in": True, "provider": "polis", "sub": "p-1", "email": "anna.berg@polisen.se",
+NOW = int(time.time())
+POLICE = {"is_logged_in": True, "provider": "polis", "sub": "p-1", "email": "anna.berg@polisen.se", "iat": NOW,
           "roles": ["Lagesbild.Polis"]}  # fmt: skip
-PARTNER = {"is_logged_in": True, "provider": "kommun", "sub": "k-1", "email": "karin@falkenberg.se",
+PARTNER = {"is_logged_in": True, "provider": "kommun", "sub": "k-1", "email": "karin@falkenberg.se", "iat": NOW,
            "groups": ["lagesbild-samverkan", "alla-anstallda"]}  # fmt: skip
 ADMIN = {**POLICE, "sub": "a-1", "email": "admin@polisen.se", "roles": ["Lagesbild.Admin"]}
 PUBLIC = {**POLICE, "sub": "x-1", "email": "praktikant@polisen.se", "roles": ["Lagesbild.Publik"]}
@@ -198,6 +200,7 @@ def test_logout_returns_to_the_login_page(app_store: Engine) -> None:
 def test_a_personnummer_subject_is_refused_and_never_logged(app_store: Engine) -> None:
     user = {
         "is_logged_in": True,
+        "iat": NOW,
         "provider": "region",
         "sub": "19121212-1212",
         "groups": ["lagesbild-samverkan"],
@@ -291,3 +294,14 @@ def test_the_visit_that_publishes_the_public_map_is_logged_as_the_change(app_sto
     (change,) = [r for r in read(app_store, action="ändring") if r["target"] == "publik karta"]
     assert change["user"] == "praktikant@polisen.se (polis)" and change["page"] == "publik"
     assert '"sista"' in change["details_json"] or '"vägrad": true' in change["details_json"]
+
+
+@pytest.mark.usefixtures("app_store")
+def test_a_login_older_than_the_limit_must_log_in_again() -> None:
+    """Streamlit's cookie lives 30 days with that day's claims; the app asks again after 12 hours."""
+    app = _login({**POLICE, "iat": NOW - 13 * 3600})
+    assert "äldre än 12 timmar" in app.info[0].value
+    assert [b.label for b in app.button] == ["Logga in igen – Polisen", "Logga ut"]
+    assert app.dataframe.len == 0 and app.get("component_instance") == []
+    assert "Inloggad som" not in " ".join(m.value for m in app.sidebar.markdown)
+    assert _nav(_login({**POLICE, "iat": NOW - 11 * 3600}))[0] == "oversikt"

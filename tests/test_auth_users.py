@@ -278,3 +278,18 @@ def test_the_shipped_template_is_a_valid_configuration_and_secrets_stay_out_of_g
         ["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=root, check=False
     )
     assert ignored.returncode == 0
+
+
+def test_a_login_expires_after_the_configured_hours() -> None:
+    from geo.users import login_expired
+
+    config = load_login_config(_secrets(max_age_hours=2))
+    assert config.max_age_hours == 2
+    assert not login_expired({"iat": 1_000_000}, config, 1_000_000 + 7199)
+    assert login_expired({"iat": 1_000_000}, config, 1_000_000 + 7201)
+    assert not login_expired(
+        {"auth_time": 1_000_000, "iat": 1}, config, 1_000_000 + 60
+    )  # auth_time wins
+    assert login_expired({}, config, 0)  # no time at all: log in again
+    with pytest.raises(ConfigError, match="max_age_hours"):
+        load_login_config(_secrets(max_age_hours=0))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import sys
+import time
 from typing import Any
 
 import streamlit as st
@@ -32,6 +33,7 @@ from geo.users import (
     LoginRefused,
     find_user,
     load_login_config,
+    login_expired,
     resolve_access,
 )
 from ui import access, presentation, strings
@@ -182,6 +184,14 @@ def _logged_in_role(config: LoginConfig) -> str:
         _login_page(config)
         st.stop()
     claims = st.user.to_dict()
+    if login_expired(claims, config, time.time()):  # the cookie lives 30 days; a login does not
+        provider = config.providers.get(str(claims.get("provider") or ""))
+        st.title(strings.LOGIN_TITLE)
+        st.info(strings.LOGIN_EXPIRED.format(hours=f"{config.max_age_hours:g}"))
+        if provider is not None and st.button(strings.LOGIN_AGAIN.format(label=provider.label)):
+            st.login(provider.name)
+        st.button(strings.LOGOUT, key="logout_expired", on_click=st.logout)
+        st.stop()
     from ui import state
 
     engine = state.engine(state.settings().database_url)

@@ -640,6 +640,8 @@ LOGIN_PUBLIC_NOTE = (
 LOGGED_IN_AS = "Inloggad som **{who}** · {role}"
 LOGOUT = "Logga ut"
 NO_ROLE_TITLE = "Ingen behörighet"
+LOGIN_EXPIRED = "Inloggningen är äldre än {hours} timmar. Logga in igen för att fortsätta."
+LOGIN_AGAIN = "Logga in igen – {label}"
 LOGIN_CONFIG_ERROR = "Inloggningen är felkonfigurerad; ingen kan logga in förrän den är rättad."
 LOCAL_NOT_REMOTE = (
     "**Lokalt läge nås bara från den här datorn.** Begäran kom via {via}; lokalt läge får inte "
