@@ -8,12 +8,15 @@ Every figure carries its title, period, legend, sources, a scale bar and a north
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from geo.falkenberg import ZONE_LABELS
+from geo.layout import FRAME
 from geo.maps import NO_DATA_COLOUR, SEQUENTIAL_5, class_breaks, colour_for
 
 if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not when a page starts
@@ -60,18 +63,42 @@ def new_figure(size: tuple[float, float], dpi: int = DPI) -> Figure:
     return Figure(figsize=size, dpi=dpi)
 
 
+MONTHS_SHORT = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def month_label(month: object) -> str:
+    """A month as a chart label in Swedish: ``jan 2025`` (never a clock time)."""
+    stamp = pd.Timestamp(str(month)) if not isinstance(month, pd.Timestamp) else month
+    return f"{MONTHS_SHORT[stamp.month - 1]} {stamp.year}"
+
+
+def wrap_for(fig: Figure, text: str, *, fontsize: float, share: float) -> str:
+    """``text`` broken into lines that fit ``share`` of the figure's width at ``fontsize``.
+
+    Explicit, not matplotlib's ``wrap=True`` (which wraps at the figure's edge, over whatever is
+    there, and is measured unwrapped): about 0.6 em per character in the sans-serif font.
+    """
+    width_pt = fig.get_figwidth() * 72 * share
+    return textwrap.fill(text, width=max(20, int(width_pt / (0.6 * fontsize))))
+
+
 def frame_figure(fig: Figure, caption: Caption) -> None:
-    """Title, the synthetic-data mark and the footer (period, n, source, notes) on a figure."""
-    fig.suptitle(caption.title, x=0.02, y=0.975, ha="left", fontsize=20, fontweight="bold")
+    """Title, the synthetic-data mark and the footer (period, n, source, notes) on a figure.
+
+    The footer is wrapped to 85 % of the width, so a page number fits at the right.
+    """
+    fig.suptitle(
+        caption.title, x=0.02, y=0.975, ha="left", fontsize=20, fontweight="bold", gid=FRAME
+    )
     fig.text(
         0.02,
         0.015,
-        caption.footer(),
+        wrap_for(fig, caption.footer(), fontsize=9, share=0.85),
         fontsize=9,
         ha="left",
         va="bottom",
-        wrap=True,
         color="#333333",
+        gid=FRAME,
     )
     if caption.synthetic:
         fig.text(
@@ -83,6 +110,7 @@ def frame_figure(fig: Figure, caption: Caption) -> None:
             fontsize=12,
             color="#b35900",
             fontweight="bold",
+            gid=FRAME,
         )
 
 
@@ -163,14 +191,13 @@ def choropleth_figure(
     fig.legend(handles=handles, title=legend_title, loc="upper left",
                bbox_to_anchor=(0.58 if monthly is not None else 0.78, 0.9), frameon=False, fontsize=11, title_fontsize=12)  # fmt: skip
     if monthly is not None and not monthly.empty:
-        chart = fig.add_axes((0.62, 0.12, 0.35, 0.4))
+        chart = fig.add_axes((0.62, 0.2, 0.35, 0.34))
         for column in monthly.columns:
-            chart.plot(
-                range(len(monthly)), monthly[column].to_numpy(), label=str(column), linewidth=2
-            )
-        step = max(1, len(monthly) // 6)
+            label = ZONE_LABELS.get(str(column), str(column)[:1].upper() + str(column)[1:])
+            chart.plot(range(len(monthly)), monthly[column].to_numpy(), label=label, linewidth=2)
+        step = max(1, -(-len(monthly) // 5))  # at most five labels: they never touch
         chart.set_xticks(range(0, len(monthly), step))
-        chart.set_xticklabels([str(m) for m in monthly.index[::step]], rotation=30, fontsize=9)
+        chart.set_xticklabels([month_label(m) for m in monthly.index[::step]], fontsize=9)
         chart.set_title("Per månad", fontsize=12, loc="left")
         chart.legend(fontsize=9, frameon=False)
         chart.spines[["top", "right"]].set_visible(False)
@@ -196,7 +223,7 @@ def category_figure(
 
     fig = new_figure(WIDE)
     frame_figure(fig, caption)
-    ax = _map_axes(fig, areas, (0.02, 0.08, 0.66, 0.82))
+    ax = _map_axes(fig, areas, (0.02, 0.08, 0.6, 0.82))
     if cells is None:
         fill = areas["area_code"].map(classes).map(colours).fillna(NO_DATA_COLOUR)
         areas.plot(ax=ax, color=fill, edgecolor="#444444", linewidth=0.6)
@@ -212,14 +239,16 @@ def category_figure(
         (colours, labels) if cells is None else (cell_colours or {}, cell_labels or {})
     )
     handles = [
-        Patch(facecolor=used_colours[k], edgecolor="#666666", label=used_labels[k])
+        Patch(
+            facecolor=used_colours[k], edgecolor="#666666", label=textwrap.fill(used_labels[k], 34)
+        )
         for k in used_colours
     ]
     if not focus.empty:
         handles.append(
             Patch(facecolor="none", edgecolor="#000000", linewidth=2.5, label="Fokusområde")
         )
-    fig.legend(handles=handles, title=legend_title, loc="upper left", bbox_to_anchor=(0.69, 0.9),
+    fig.legend(handles=handles, title=textwrap.fill(legend_title, 30), loc="upper left", bbox_to_anchor=(0.63, 0.9),
                frameon=False, fontsize=10, title_fontsize=12)  # fmt: skip
     return fig
 

@@ -16,6 +16,8 @@ POPULATION_DATE = "2023-12-31"
 
 ZONES = ("tätort", "kust", "inland")
 """Zone of an area: districts of Falkenberg town, coastal countryside, or the inland."""
+ZONE_LABELS = {"tätort": "Tätorten", "kust": "Kusten", "inland": "Inlandet"}
+"""The zones as people read them (labels, never keys, on maps, charts and the public site)."""
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from sqlalchemy import Engine, func, insert, select
 from geo.assets import leaflet_source_dir
 from geo.crs import MAP_CRS
 from geo.errors import GeoError
+from geo.falkenberg import ZONE_LABELS
 from geo.privacy import (
     PERIOD,
     TOTAL,
@@ -70,7 +71,7 @@ AREA_COLUMNS = (
     "enkat_omgang", "enkat_svar", "andel_otrygga_procent", "ki_lag_procent", "ki_hog_procent",
 )  # fmt: skip
 GEOJSON_PROPERTIES = ("kod", "namn", "zon", "matt", "manader")
-ZONE_NAMES = {"tätort": "Tätorten", "kust": "Kusten", "inland": "Inlandet"}
+ZONE_NAMES = ZONE_LABELS
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,8 +23,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from geo.errors import GeoError
-from geo.exports import Caption, choropleth_figure, frame_figure, new_figure, scale_bar
+from geo.exports import Caption, choropleth_figure, frame_figure, new_figure, scale_bar, wrap_for
 from geo.joint import load_promise
+from geo.layout import FRAME
 
 if TYPE_CHECKING:  # matplotlib is imported when a report is drawn
     from matplotlib.figure import Figure
@@ -164,13 +166,32 @@ def build_report(
     today: dt.date | None = None,
     promise_path: Path | None = None,
 ) -> bytes:
-    """The meeting report as PDF bytes.
+    """The meeting report as PDF bytes (the pages of :func:`report_pages`, numbered).
 
     Raises
     ------
     GeoError
         For an unknown audience, or no incidents in the period.
     """
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    pages = report_pages(engine, period, audience, today=today, promise_path=promise_path)
+    buffer = io.BytesIO()
+    with PdfPages(buffer, metadata={"Title": f"Lägesbild Falkenberg {period.label} ({audience})", "Creator": "Lägesbild Falkenberg"}) as pdf:  # fmt: skip
+        for fig in pages:
+            pdf.savefig(fig)
+    return buffer.getvalue()
+
+
+def report_pages(
+    engine: Engine,
+    period: ReportPeriod,
+    audience: str,
+    *,
+    today: dt.date | None = None,
+    promise_path: Path | None = None,
+) -> list[Figure]:
+    """The meeting report's pages as figures, each with its frame and page number."""
     from geo.followup import (
         INDICATORS,
         ensure_year,
@@ -220,9 +241,9 @@ def build_report(
     inland = set(layer.loc[layer["zone"] == "inland", "area_code"])
     overview.text(0.78, 0.45, "\n".join([
         f"Händelser: {len(chosen)}",
-        f"Skadeindex: {chosen['harm'].sum():,.0f}".replace(",", " "),
+        f"Skadeindex: {chosen['harm'].sum():,.0f}".replace(",", "\u202f"),
         f"Varav i inlandet: {int(chosen['area_code'].isin(inland).sum())}",
-        f"Mottagare: {audience_text}",
+        textwrap.fill(f"Mottagare: {audience_text}", 26, subsequent_indent="  "),
         f"Skapad: {today:%Y-%m-%d}",
     ]), fontsize=12, va="top")  # fmt: skip
     pages.append(overview)
@@ -243,8 +264,12 @@ def build_report(
     page = _page(caption("Områden med störst förändring", n=len(chosen)))
     first_incident = times.min()
     if min(previous.start, year_before.start) < first_incident.to_pydatetime():
-        page.text(0.02, 0.8, "Jämförelseperioden ligger (delvis) före den första händelsen i databasen, så "
-                  "ingen jämförelse görs: en 'ökning' från noll vore bara databasens början.", fontsize=11, wrap=True)  # fmt: skip
+        page.text(0.02, 0.89, wrap_for(page, "Jämförelseperioden ligger (delvis) före den första händelsen i databasen, så "
+                  "ingen jämförelse görs: en 'ökning' från noll vore bara databasens början. Tabellen visar antalet "
+                  "per område i perioden.", fontsize=11, share=0.95), fontsize=11, va="top")  # fmt: skip
+        counts_now = table.sort_values("count", ascending=False).head(14)
+        _table(page, pd.DataFrame({"Område": counts_now["name"], f"Antal {periods['now']}": counts_now["count"]}),
+               (0.02, 0.1, 0.6, 0.68), font=9)  # fmt: skip
     else:
         lines = [
             comparison_text(periods, table.attrs["same_comparison"], partial=observed.end < end)
@@ -256,7 +281,13 @@ def build_report(
         lines.append(
             "Exakt Poissontest; riktningen avgörs av antal per dag. Små tal är ofta slump."
         )
-        page.text(0.02, 0.89, "\n".join(lines), fontsize=9, va="top", wrap=True)
+        page.text(
+            0.02,
+            0.89,
+            "\n".join(wrap_for(page, line, fontsize=9, share=0.95) for line in lines),
+            fontsize=9,
+            va="top",
+        )
         _table(page, changes, (0.02, 0.06, 0.96, 0.72), font=7)
     pages.append(page)
 
@@ -295,11 +326,11 @@ def build_report(
             _table(page, per_area.head(14), (0.02, 0.1, 0.5, 0.72))
         page.text(0.65 if audience == "polis" else 0.55, 0.2, "\n".join(
             f"{CLASS_LABELS[c]}: {int((cells['hotspot_class'] == c).sum())} rutor" for c in CLASS_LABELS), fontsize=9)  # fmt: skip
-        page.text(0.02, 0.04, f"Studieområde: {result.region}. Gi* med rutan själv, testad mot slumpvis placering med hänsyn "
+        page.text(0.02, 0.075, wrap_for(page, f"Studieområde: {result.region}. Gi* med rutan själv, testad mot slumpvis placering med hänsyn "
                   f"till att händelser klumpar sig (överspridning φ = {result.dispersion:.1f}); p-värden justerade "
-                  "för falska upptäckter (Benjamini–Hochberg) över alla rutor.", fontsize=8)  # fmt: skip
+                  "för falska upptäckter (Benjamini–Hochberg) över alla rutor.", fontsize=8, share=0.95), fontsize=8)  # fmt: skip
     except GeoError as error:
-        page.text(0.02, 0.8, str(error), fontsize=11, wrap=True)
+        page.text(0.02, 0.8, wrap_for(page, str(error), fontsize=11, share=0.95), fontsize=11)
     pages.append(page)
 
     # 4. The survey.
@@ -395,11 +426,6 @@ def build_report(
                                                  "target_hours": "Mål", "met": "Nått"}), (0.65, 0.35, 0.33, 0.5), font=8)  # fmt: skip
         pages.append(page)
 
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    buffer = io.BytesIO()
-    with PdfPages(buffer, metadata={"Title": f"Lägesbild Falkenberg {period.label} ({audience})", "Creator": "Lägesbild Falkenberg"}) as pdf:  # fmt: skip
-        for number, fig in enumerate(pages, start=1):
-            fig.text(0.98, 0.015, f"Sida {number} av {len(pages)}", ha="right", fontsize=9)
-            pdf.savefig(fig)
-    return buffer.getvalue()
+    for number, fig in enumerate(pages, start=1):
+        fig.text(0.98, 0.015, f"Sida {number} av {len(pages)}", ha="right", fontsize=9, gid=FRAME)
+    return pages
