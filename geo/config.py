@@ -20,7 +20,7 @@ ENVIRONMENT: dict[str, str] = {
     "LAGESBILD_DATA_DIR": "Folder for the runtime database and exports (default: data/ in the project).",
     "LAGESBILD_DATABASE_URL": (
         "SQLAlchemy URL of the database (default: sqlite:///<data dir>/lagesbild.db). "
-        "PostgreSQL/PostGIS is planned, not yet supported."
+        "For several users: postgresql+psycopg://ROLE@HOST/DATABASE (PostGIS; README, PostgreSQL)."
     ),
     "LAGESBILD_TILES_URL": (
         "Optional base-map tile URL template ({z}/{x}/{y}); empty means no tiles, which works offline."
@@ -88,7 +88,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not database_url.startswith(("sqlite", "postgresql")):
         raise ConfigError(
             f"LAGESBILD_DATABASE_URL={database_url!r} stöds inte; "
-            "använd sqlite:///sökväg/till/fil.db (PostgreSQL kommer senare)."
+            "använd sqlite:///sökväg/till/fil.db eller postgresql+psycopg://roll@värd/databas."
         )
     tiles_url = env.get("LAGESBILD_TILES_URL") or None
     attribution = env.get("LAGESBILD_TILES_ATTRIBUTION") or None
