@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from geo import formats
 from geo.falkenberg import ZONE_LABELS
 from geo.layout import FRAME
 from geo.maps import NO_DATA_COLOUR, SEQUENTIAL_5, class_breaks, colour_for
@@ -63,13 +64,9 @@ def new_figure(size: tuple[float, float], dpi: int = DPI) -> Figure:
     return Figure(figsize=size, dpi=dpi)
 
 
-MONTHS_SHORT = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-
-
 def month_label(month: object) -> str:
     """A month as a chart label in Swedish: ``jan 2025`` (never a clock time)."""
-    stamp = pd.Timestamp(str(month)) if not isinstance(month, pd.Timestamp) else month
-    return f"{MONTHS_SHORT[stamp.month - 1]} {stamp.year}"
+    return formats.month(month, short=True)
 
 
 def wrap_for(fig: Figure, text: str, *, fontsize: float, share: float) -> str:

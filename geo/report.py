@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from geo import formats
 from geo.errors import GeoError
 from geo.exports import Caption, choropleth_figure, frame_figure, new_figure, scale_bar, wrap_for
 from geo.joint import load_promise
@@ -241,7 +242,7 @@ def report_pages(
     inland = set(layer.loc[layer["zone"] == "inland", "area_code"])
     overview.text(0.78, 0.45, "\n".join([
         f"Händelser: {len(chosen)}",
-        f"Skadeindex: {chosen['harm'].sum():,.0f}".replace(",", "\u202f"),
+        f"Skadeindex: {formats.number(chosen['harm'].sum())}",
         f"Varav i inlandet: {int(chosen['area_code'].isin(inland).sum())}",
         textwrap.fill(f"Mottagare: {audience_text}", 26, subsequent_indent="  "),
         f"Skapad: {today:%Y-%m-%d}",

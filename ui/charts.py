@@ -8,15 +8,22 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from geo.formats import VEGA_LOCALE
 from ui import strings
 
 
-def week_heatmap(profile: pd.DataFrame) -> alt.Chart:
+def swedish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Swedish numbers and month and weekday names on the chart's axes and tooltips
+    (Vega-Lite's d3 locale): decimal comma, thin spaces between thousands, "mars", "måndag"."""
+    return chart.configure(locale=VEGA_LOCALE)
+
+
+def week_heatmap(profile: pd.DataFrame) -> alt.TopLevelMixin:
     """Hour × weekday heat map from ``geo.indicators.time_of_week`` (viridis: colour-blind safe)."""
     long = profile.stack().rename(strings.COUNT).reset_index()
     long.columns = [strings.HOUR, strings.WEEKDAY, strings.COUNT]
     long[strings.WEEKDAY] = np.array(strings.WEEKDAYS)[long[strings.WEEKDAY].to_numpy()]
-    return (
+    return swedish(
         alt.Chart(long)
         .mark_rect()
         .encode(
@@ -35,7 +42,7 @@ def small_multiples(
     *,
     interval: tuple[str, str, str] | None = None,
     highlight: Collection[str] = (),
-) -> alt.ConcatChart:
+) -> alt.TopLevelMixin:
     """One small bar chart per measure, the areas in the same order in each, so the eye can
     compare sources. ``panels`` are (column, title); ``interval`` = (column, low, high) draws a
     95 % interval on that panel. Areas in ``highlight`` (focus areas) are drawn dark."""
@@ -64,4 +71,4 @@ def small_multiples(
                 .encode(y=alt.Y("name:N", sort=order), x="låg:Q", x2="hög:Q")
             )
         charts.append(alt.layer(*layers).properties(width=220, height=300, title=title))
-    return alt.concat(*charts, columns=3)
+    return swedish(alt.concat(*charts, columns=3))
