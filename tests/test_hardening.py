@@ -90,6 +90,7 @@ def test_a_write_to_a_full_device_is_a_swedish_storage_error() -> None:
     assert "Lagringsutrymmet är fullt" in str(found) and "Frigör utrymme" in str(found)
 
 
+@pytest.mark.sqlite_only(reason="the SQLite file on a full or read-only disk")
 def test_a_read_only_database_is_recognised_through_sqlalchemy(tmp_path: Path) -> None:
     new_store(tmp_path, "ro.db").dispose()
     engine = create_engine(
@@ -117,6 +118,7 @@ def test_the_error_log_never_raises_on_a_read_only_data_dir(
 # --- The command line on a full and on a read-only disk -----------------------------------------
 
 
+@pytest.mark.sqlite_only(reason="the SQLite file on a full or read-only disk")
 def test_import_on_a_full_disk_says_so_in_swedish_and_changes_nothing(
     tmp_path: Path, mounts: list[Path]
 ) -> None:
@@ -139,6 +141,7 @@ def test_import_on_a_full_disk_says_so_in_swedish_and_changes_nothing(
     assert _incidents(data / "lagesbild.db") == before  # the import was rolled back whole
 
 
+@pytest.mark.sqlite_only(reason="the SQLite file on a full or read-only disk")
 def test_commands_on_a_read_only_disk_say_so_in_swedish(tmp_path: Path, mounts: list[Path]) -> None:
     data = tmp_path / "ro"
     _mount_tmpfs(data, "4m")
