@@ -203,6 +203,10 @@ def child_import(path: Path, database: Path) -> None:
     from geo.ingest import ImportOptions, import_incidents
     from geo.store import make_engine, migrate
 
+    if os.environ.get("BENCH_INGEST_SERIAL") == "1":
+        import geo.ingest
+
+        geo.ingest.PARALLEL_MIN_BYTES = 1 << 62  # the one-process path, for comparison
     engine = make_engine(f"sqlite:///{database}")
     migrate(engine)
     activate_builtin_layer(engine)
@@ -485,6 +489,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--strategies", action="store_true")
     parser.add_argument("--child", nargs=2, metavar=("CSV", "DB"))
+    parser.add_argument(
+        "--serial", action="store_true", help="validate in the importing process (no fork)"
+    )
     parser.add_argument("--strategy-child", nargs=3, metavar=("CSV", "FOLDER", "NAME"))
     args = parser.parse_args()
     if args.child:
@@ -509,6 +516,7 @@ def main() -> None:
             child = subprocess.Popen(
                 [sys.executable, __file__, "--child", str(csv_path), str(database)],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                env={**os.environ, "BENCH_INGEST_SERIAL": "1" if args.serial else "0"},
             )  # fmt: skip
             peak_pss = _sample_pss(child)
             out, err = child.communicate()
