@@ -34,14 +34,20 @@ def test_a_row_records_who_what_where_and_the_filters(store: Engine) -> None:
 )
 def test_the_database_refuses_to_change_or_delete_a_row(store: Engine, statement: object) -> None:
     record(store, POLICE, "visning", page="oversikt")
-    with pytest.raises(DatabaseError, match="append-only"), store.begin() as connection:
+    with (
+        pytest.raises(DatabaseError, match=r"append-only|permission denied"),
+        store.begin() as connection,
+    ):
         connection.execute(statement)  # type: ignore[call-overload]
     assert len(read(store)) == 1 and read(store)[0]["user"] == POLICE.who
 
 
 def test_raw_sql_cannot_change_it_either(store: Engine) -> None:
     record(store, POLICE, "export", page="planera", target="narvaroplan.csv")
-    with pytest.raises(DatabaseError, match="append-only"), store.begin() as connection:
+    with (
+        pytest.raises(DatabaseError, match=r"append-only|permission denied"),
+        store.begin() as connection,
+    ):
         connection.execute(text("DELETE FROM access_log WHERE id = 1"))
     assert read(store)[0]["target"] == "narvaroplan.csv"
 

@@ -171,12 +171,12 @@ def test_audit_trail_is_complete_and_append_only(store: Engine, codes: set[str])
     )
     assert PNR not in "".join(trail["after_json"].astype(str))  # the note with a number was refused
     with (
-        pytest.raises(exc.DatabaseError, match="append-only|permission denied"),
+        pytest.raises(exc.DatabaseError, match=r"append-only|permission denied"),
         store.begin() as connection,
     ):
         connection.exec_driver_sql("UPDATE presence_audit SET changed_by = 'någon annan'")
     with (
-        pytest.raises(exc.DatabaseError, match="append-only|permission denied"),
+        pytest.raises(exc.DatabaseError, match=r"append-only|permission denied"),
         store.begin() as connection,
     ):
         connection.exec_driver_sql("DELETE FROM presence_audit")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import unicodedata
 from pathlib import Path
@@ -28,7 +27,7 @@ from geo.survey import (
     unsafe_place_clusters,
     wilson_interval,
 )
-from tests.conftest import empty_store_url
+from tests.conftest import empty_store_url, store_fingerprint
 
 # --- Statistics ---------------------------------------------------------------------------------
 
@@ -198,10 +197,7 @@ def test_good_survey_file_imports_with_names_codes_and_categories(
 
 
 def _db_hash(engine: Engine) -> str:
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    path = Path(str(engine.url.database))
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return store_fingerprint(engine)
 
 
 def test_bad_survey_file_names_every_problem_and_writes_nothing(

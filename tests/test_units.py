@@ -189,12 +189,12 @@ def test_every_unit_and_shift_change_is_audited_append_only(planned: Engine) -> 
         and '"end_time": "03:00"' in trail.iloc[-1]["after_json"]
     )
     with (
-        pytest.raises(exc.DatabaseError, match="append-only|permission denied"),
+        pytest.raises(exc.DatabaseError, match=r"append-only|permission denied"),
         planned.begin() as connection,
     ):
         connection.exec_driver_sql("UPDATE presence_register_audit SET changed_by = 'någon annan'")
     with (
-        pytest.raises(exc.DatabaseError, match="append-only|permission denied"),
+        pytest.raises(exc.DatabaseError, match=r"append-only|permission denied"),
         planned.begin() as connection,
     ):
         connection.exec_driver_sql("DELETE FROM presence_register_audit")
