@@ -353,3 +353,48 @@ def test_hostile_text_renders_as_plain_text_and_errors_show_no_details(
         assert "hemlig-detalj-4711" not in text and "/var/lib/lagesbild" not in text
         assert "Traceback" not in text and "RuntimeError" not in text
         context.close()
+
+
+# --- The page boundary ----------------------------------------------------------------------------
+
+PAGE = """
+import sqlite3, sys
+from ui.boundary import run_page
+
+def page():
+    kind = __import__("os").environ["H3_FAULT"]
+    if kind == "readonly":
+        connection = sqlite3.connect("file:" + __import__("os").environ["H3_DB"] + "?mode=ro", uri=True)
+        connection.execute("DELETE FROM incidents")
+    elif kind == "full":
+        with open("/dev/full", "wb") as handle:
+            handle.write(b"x")
+    else:
+        raise RuntimeError("hemlig-detalj-4711")
+
+run_page(page)
+"""
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [("readonly", "skrivskyddad"), ("full", "Lagringsutrymmet är fullt"), ("bug", "oväntat fel")],
+)
+def test_a_failing_page_says_what_is_wrong_in_swedish(
+    fault: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    new_store(tmp_path, "ro.db").dispose()
+    monkeypatch.setenv("H3_FAULT", fault)
+    monkeypatch.setenv("H3_DB", str(tmp_path / "ro.db"))
+    monkeypatch.setenv("LAGESBILD_DATA_DIR", str(tmp_path))
+    script = tmp_path / "sida.py"
+    script.write_text(PAGE, encoding="utf-8")
+    app = AppTest.from_file(str(script), default_timeout=30).run()
+    assert not app.exception
+    messages = [e.value for e in app.error]
+    assert len(messages) == 1 and expected in messages[0].replace("\\", "").replace("\u2060", "")
+    assert "hemlig-detalj" not in messages[0] and "Traceback" not in messages[0]
+    if fault == "bug":
+        assert "hemlig-detalj-4711" in (tmp_path / "logs" / "fel.log").read_text(encoding="utf-8")

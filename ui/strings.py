@@ -675,3 +675,9 @@ ADMIN_LOG_ALL = "alla"
 ADMIN_LOG_EXPORT = "Exportera loggen (CSV)"
 ADMIN_LOG_COUNT = "{shown} rader visas (högst {limit})."
 ADMIN_LOCAL_MODE = "Lokalt läge: listan används först när inloggning är konfigurerad."
+
+# --- The page boundary (ui/boundary.py) ------------------------------------------------------------
+PAGE_UNEXPECTED = (
+    "Sidan kunde inte visas på grund av ett oväntat fel. Inget har ändrats. Felet är loggat på "
+    "servern; kontakta den som förvaltar Lägesbild Falkenberg om det återkommer."
+)
