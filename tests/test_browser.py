@@ -158,6 +158,8 @@ def open_as_police(page: Page, url: str) -> Frame:
     page.goto(url)
     page.get_by_text("Lokalt läge", exact=False).first.wait_for(timeout=60_000)
     _pick_role(page, POLICE_ROLE)
+    # The public's page is the police's too, so the app stays on it: go to the overview.
+    page.locator("[data-testid=stSidebar]").get_by_role("link", name="Översikt").click()
     return _wait_for_map(page)
 
 
