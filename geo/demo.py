@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select
 
 from geo.crs import MAP_CRS, WORK_CRS, transformer
 from geo.errors import GeoError
-from geo.falkenberg import LOCALITIES_2020
+from geo.falkenberg import E6_APPROX, LOCALITIES_2020
 from geo.join import area_codes_for_points
 from geo.schema import (
     imports,
@@ -50,12 +50,8 @@ def _point(lat: float, lon: float) -> tuple[float, float]:
 CENTRUM = _point(56.9050, 12.4900)
 SKREA_STRAND = _point(56.8790, 12.5250)
 GEKAS_ULLARED = _point(57.1408, 12.7227)
-# The E6 through the municipality, roughly south-east to north-west (approximate, for demo only).
-E6_LINE = shapely.LineString(
-    [_point(56.8150, 12.6400), _point(56.8500, 12.6200), _point(56.8800, 12.5700),
-     _point(56.9100, 12.5300), _point(56.9500, 12.4950), _point(56.9900, 12.4700),
-     _point(57.0300, 12.4400)]
-)  # fmt: skip
+# The E6 through the municipality (approximate, geo.falkenberg.E6_APPROX).
+E6_LINE = shapely.LineString([_point(lat, lon) for lat, lon in E6_APPROX])
 
 # Time profiles: weights per hour 0–23, weekday Mon–Sun, month Jan–Dec.
 # fmt: off

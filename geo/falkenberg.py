@@ -17,6 +17,12 @@ POPULATION_DATE = "2023-12-31"
 ZONES = ("tätort", "kust", "inland")
 """Zone of an area: districts of Falkenberg town, coastal countryside, or the inland."""
 ZONE_LABELS = {"tätort": "Tätorten", "kust": "Kusten", "inland": "Inlandet"}
+E6_APPROX: tuple[tuple[float, float], ...] = (
+    (56.8150, 12.6400), (56.8500, 12.6200), (56.8800, 12.5700), (56.9100, 12.5300),
+    (56.9500, 12.4950), (56.9900, 12.4700), (57.0300, 12.4400),
+)  # fmt: skip
+"""The E6 through the municipality as (lat, lon), south-east to north-west: approximate, drawn from
+FACTS ("runs north–south just east of the town") for the map's reference layer and the demo."""
 """The zones as people read them (labels, never keys, on maps, charts and the public site)."""
 
 

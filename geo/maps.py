@@ -45,15 +45,79 @@ APP_ASSETS = MapAssets("/app/static/vendor/leaflet")
 def _empty_map(
     assets: MapAssets, tiles_url: str | None, tiles_attribution: str | None
 ) -> folium.Map:
-    """A Falkenberg map with Leaflet from ``assets`` and, only when configured, a tile layer."""
-    fmap = folium.Map(location=FALKENBERG_CENTRE, zoom_start=10, tiles=None, control_scale=True)
+    """A Falkenberg map with Leaflet from ``assets``, a metric scale, the offline reference layer
+    (land outline, the E6, locality names) and, only when configured, a tile layer."""
+    fmap = folium.Map(location=FALKENBERG_CENTRE, zoom_start=10, tiles=None, control_scale=False)
     fmap.default_js = assets.js
     fmap.default_css = assets.css
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr=tiles_attribution or "", name="Bakgrund").add_to(
             fmap
         )
+    else:
+        reference_layer().add_to(fmap)
+    _MetricScale().add_to(fmap)
+    _LabelDeclutter().add_to(fmap)
     return fmap
+
+
+class _MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only (folium's also shows miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
+REFERENCE_STYLE = {"land": "#f3f0e8", "coast": "#9aa5b1", "road": "#e08a3c", "label": "#555555"}
+"""The reference layer is drawn light, under the data, so it never reads as data."""
+_LAND_STYLE = {
+    "fillColor": REFERENCE_STYLE["land"],
+    "fillOpacity": 1.0,
+    "color": REFERENCE_STYLE["coast"],
+    "weight": 1,
+}
+
+
+def reference_layer() -> folium.FeatureGroup:
+    """Where things are, without tiles: the municipality's land, the E6 (approximate) and the
+    localities' names (FACTS §1.3), all from the project's own facts, so it works offline."""
+    from geo.builtin_areas import municipality_outline
+    from geo.falkenberg import E6_APPROX, LOCALITIES_2020
+
+    group = folium.FeatureGroup(name="Bakgrund (kommunen, E6, orter)", control=False)
+    land = gpd.GeoSeries([municipality_outline()], crs=WORK_CRS).to_crs(MAP_CRS)
+    folium.GeoJson(
+        land.__geo_interface__,
+        style_function=lambda _f: _LAND_STYLE,
+        interactive=False,
+    ).add_to(group)
+    folium.PolyLine(
+        list(E6_APPROX), color=REFERENCE_STYLE["road"], weight=3, opacity=0.8,
+        tooltip="E6 (ungefärlig sträckning)",
+    ).add_to(group)  # fmt: skip
+    for place in LOCALITIES_2020:
+        folium.Marker(
+            (place.lat, place.lon),
+            icon=folium.DivIcon(
+                html=f'<div class="lagesbild-place" data-minzoom="{place_min_zoom(place.population)}">'
+                f"{html.escape(place.name)}</div>",
+                icon_size=(0, 0),
+                class_name="lagesbild-place-icon",
+            ),
+            interactive=False,
+        ).add_to(group)
+    return group
+
+
+def place_min_zoom(population: int) -> int:
+    """Localities by size: the town and the large villages at the municipality's zoom (10),
+    smaller ones as the user zooms in, so names never pile up."""
+    return 10 if population >= 700 else 11 if population >= 400 else 12
 
 
 def class_breaks(values: Sequence[float], classes: int = 5) -> list[float]:
@@ -255,10 +319,73 @@ def area_outline_map(
         style_function=lambda _f: {"fillOpacity": 0.0, "color": "#444444", "weight": 1},
         tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Område"]),
     ).add_to(fmap)
+    area_labels(areas).add_to(fmap)
     _Legend(legend).add_to(fmap)
     minx, miny, maxx, maxy = shown.total_bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
+
+
+_METRES_PER_PIXEL_AT_ZOOM_0 = 156_543.03 * float(np.cos(np.radians(57.0)))
+"""Web Mercator at Falkenberg's latitude: metres per screen pixel at zoom 0 (halves per zoom)."""
+
+
+def label_min_zoom(name: str, width_m: float) -> int:
+    """The first zoom level at which an area ``width_m`` wide has room for its name (about 7 px per
+    character at 12 px): labels appear as the user zooms in, never piled on top of each other."""
+    label_px = 7 * len(name) + 8
+    zoom = np.log2(label_px * _METRES_PER_PIXEL_AT_ZOOM_0 / max(width_m, 1.0))
+    return int(np.clip(np.ceil(zoom), 8, 16))
+
+
+def area_labels(areas: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """Each area's name on the map at a point inside it, shown from the zoom where it fits."""
+    group = folium.FeatureGroup(name="Områdesnamn", control=False)
+    points = areas.geometry.representative_point().to_crs(MAP_CRS)
+    widths = areas.geometry.bounds["maxx"] - areas.geometry.bounds["minx"]
+    for name, point, width in zip(areas["name"], points, widths, strict=True):
+        text = html.escape(str(name))
+        folium.Marker(
+            (point.y, point.x),
+            icon=folium.DivIcon(
+                html=f'<div class="lagesbild-area-name" data-minzoom="{label_min_zoom(str(name), float(width))}">{text}</div>',
+                icon_size=(0, 0),
+                class_name="lagesbild-place-icon",
+            ),
+            interactive=False,
+        ).add_to(group)
+    return group
+
+
+class _LabelDeclutter(MacroElement):
+    """Map labels (area and locality names, ``data-minzoom``) shown only from their zoom on."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .lagesbild-area-name, .lagesbild-place {white-space: nowrap; pointer-events: none;
+            transform: translate(-50%, -50%);
+            text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff;}
+        .lagesbild-area-name {font: 600 12px/1.2 sans-serif; color: #222;}
+        .lagesbild-place {font: 11px/1.2 sans-serif; color: #555;}
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            function declutter() {
+                var zoom = map.getZoom();
+                document.querySelectorAll("[data-minzoom]").forEach(function (label) {
+                    label.style.display = zoom >= Number(label.dataset.minzoom) ? "" : "none";
+                });
+            }
+            map.on("zoomend layeradd", declutter);
+            map.whenReady(function () { setTimeout(declutter, 0); });
+        })();
+        {% endmacro %}
+        """
+    )
 
 
 def hotspot_legend(title: str, labels: dict[str, str], notes: Sequence[str]) -> str:

@@ -90,3 +90,33 @@ def test_count_breaks_are_whole_numbers_and_colours_follow_them() -> None:
 
 def test_a_constant_field_gets_one_class() -> None:
     assert class_breaks([5, 5, 5]) == [5.0]
+
+
+def test_every_map_has_offline_context_and_a_metric_scale(areas: gpd.GeoDataFrame) -> None:
+    """Without tiles a map still says where things are: land, the E6, villages (issue 15)."""
+    from geo.falkenberg import LOCALITIES_2020
+    from geo.maps import area_outline_map
+
+    rendered = area_outline_map(areas, legend="<b>x</b>").get_root().render()
+    # Marker HTML sits in JavaScript strings: undo the JSON escapes to read it.
+    html = re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m.group(1), 16)), rendered)
+    html = html.replace('\\"', '"')
+    assert "imperial: false" in html and "metric: true" in html
+    assert "E6 (ungefärlig sträckning)" in html
+    labels = {
+        name: int(zoom) for zoom, name in re.findall(r'data-minzoom="(\d+)">([^<]+)</div>', html)
+    }
+    assert {p.name for p in LOCALITIES_2020} | set(areas["name"]) == set(labels)
+    # The town and the large villages show at the municipality's zoom; small villages and the
+    # town's small districts wait until there is room for them.
+    assert labels["Falkenberg"] == 10 and labels["Ullared"] == 10 and labels["Morup"] == 12
+    assert labels["Ullared-Inland"] <= 10 < labels["Falkenberg centrum"]
+    assert "[data-minzoom]" in html and "zoomend" in html
+
+
+def test_the_reference_layer_gives_way_to_configured_tiles(areas: gpd.GeoDataFrame) -> None:
+    tiled = area_choropleth(
+        areas, "count", value_label="Antal", legend_title="x",
+        tiles_url="https://tiles.example/{z}/{x}/{y}.png", tiles_attribution="© Exempel",
+    ).get_root().render()  # fmt: skip
+    assert "E6 (ungef" not in tiled and "imperial: false" in tiled
