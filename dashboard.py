@@ -12,6 +12,7 @@ import streamlit as st
 
 from ui import presentation, strings
 from ui.auth import current_role, pages_for
+from ui.boundary import run_page
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
@@ -47,4 +48,6 @@ st.sidebar.caption(strings.APP_SUBTITLE)
 role = current_role()
 presentation.controls()
 navigation = st.navigation([ALL_PAGES[key] for key in pages_for(role)])
-navigation.run()
+# A failing page says what happened in Swedish (full or read-only disk, or "nothing changed")
+# and the traceback goes to the server log only (ui/boundary.py).
+run_page(navigation.run)
