@@ -97,9 +97,19 @@ def reference_layer() -> folium.FeatureGroup:
         interactive=False,
     ).add_to(group)
     folium.PolyLine(
-        list(E6_APPROX), color=REFERENCE_STYLE["road"], weight=3, opacity=0.8,
-        tooltip="E6 (ungefärlig sträckning)",
-    ).add_to(group)  # fmt: skip
+        list(E6_APPROX), color=REFERENCE_STYLE["road"], weight=3, opacity=0.8, interactive=False
+    ).add_to(group)
+    lat, lon = E6_APPROX[len(E6_APPROX) // 2]
+    folium.Marker(
+        (lat, lon + 0.01),
+        icon=folium.DivIcon(
+            html='<div class="lagesbild-place lagesbild-road" data-minzoom="10"'
+            ' title="E6 (ungefärlig sträckning)">E6</div>',
+            icon_size=(0, 0),
+            class_name="lagesbild-place-icon",
+        ),
+        interactive=False,
+    ).add_to(group)
     for place in LOCALITIES_2020:
         folium.Marker(
             (place.lat, place.lon),
@@ -369,6 +379,7 @@ class _LabelDeclutter(MacroElement):
             text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff;}
         .lagesbild-area-name {font: 600 12px/1.2 sans-serif; color: #222;}
         .lagesbild-place {font: 11px/1.2 sans-serif; color: #555;}
+        .lagesbild-road {font-weight: 700; color: #b0601f;}
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}

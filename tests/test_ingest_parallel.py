@@ -61,7 +61,9 @@ def _import(store: Engine, path: Path, *, parallel: bool, monkeypatch: pytest.Mo
 def _stored(store: Engine) -> list[tuple[object, ...]]:
     frame = load_incidents(store, columns=("source_id", "category", "occurred_at", "area_code"))
     with store.connect() as connection:
-        texts = dict(connection.execute(select(incidents.c.source_id, incidents.c.description)).all())
+        texts = dict(
+            connection.execute(select(incidents.c.source_id, incidents.c.description)).all()
+        )
     return sorted((*row, texts[row[0]]) for row in frame.itertuples(index=False))
 
 

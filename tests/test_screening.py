@@ -66,8 +66,10 @@ _FILLER = st.text(alphabet=st.sampled_from([*"0123456789", *"åäöÅÄÖ -+xyz�
 def _texts(draw: st.DrawFn) -> str:
     """Text around a date-shaped number (a personnummer or a near miss) in some digit script."""
     day = draw(st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2025, 12, 31)))
-    number = day.strftime("%y%m%d") + draw(st.sampled_from(["-", "", " "])) + draw(
-        st.from_regex(r"\A[0-9]{4}\Z")
+    number = (
+        day.strftime("%y%m%d")
+        + draw(st.sampled_from(["-", "", " "]))
+        + draw(st.from_regex(r"\A[0-9]{4}\Z"))
     )
     script = draw(st.sampled_from(_SCRIPTS))
     number = number.translate(str.maketrans("0123456789", script))

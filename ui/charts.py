@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TypeVar
 
 import altair as alt
 import numpy as np
@@ -11,14 +12,16 @@ import pandas as pd
 from geo.formats import VEGA_LOCALE
 from ui import strings
 
+ChartT = TypeVar("ChartT", alt.Chart, alt.ConcatChart)
 
-def swedish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+
+def swedish(chart: ChartT) -> ChartT:
     """Swedish numbers and month and weekday names on the chart's axes and tooltips
     (Vega-Lite's d3 locale): decimal comma, thin spaces between thousands, "mars", "måndag"."""
     return chart.configure(locale=VEGA_LOCALE)
 
 
-def week_heatmap(profile: pd.DataFrame) -> alt.TopLevelMixin:
+def week_heatmap(profile: pd.DataFrame) -> alt.Chart:
     """Hour × weekday heat map from ``geo.indicators.time_of_week`` (viridis: colour-blind safe)."""
     long = profile.stack().rename(strings.COUNT).reset_index()
     long.columns = [strings.HOUR, strings.WEEKDAY, strings.COUNT]
@@ -42,7 +45,7 @@ def small_multiples(
     *,
     interval: tuple[str, str, str] | None = None,
     highlight: Collection[str] = (),
-) -> alt.TopLevelMixin:
+) -> alt.ConcatChart:
     """One small bar chart per measure, the areas in the same order in each, so the eye can
     compare sources. ``panels`` are (column, title); ``interval`` = (column, low, high) draws a
     95 % interval on that panel. Areas in ``highlight`` (focus areas) are drawn dark."""
