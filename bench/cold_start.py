@@ -128,6 +128,9 @@ def _bare_page(folder: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--script", default="server.py", help="server.py (warm start) or dashboard.py"
+    )
     args = parser.parse_args()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
@@ -136,7 +139,7 @@ def main() -> None:
                        env={**os.environ, "LAGESBILD_DATA_DIR": str(data)}, capture_output=True)  # fmt: skip
         runs: list[dict[str, float]] = []
         for run in range(args.runs):
-            process, url = _start(ROOT / "dashboard.py", data, Path(folder) / f"server{run}.log")
+            process, url = _start(ROOT / args.script, data, Path(folder) / f"server{run}.log")
             try:
                 measured = {
                     "first": _visit(url),
