@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from geo.cli_help import SwedishArgumentParser
 from geo.config import ENVIRONMENT, load_settings
 from geo.errors import GeoError
 from geo.falkenberg import ZONES
@@ -381,7 +382,7 @@ def _cmd_settings(args: argparse.Namespace, _engine: Engine | None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used to document the commands)."""
-    parser = argparse.ArgumentParser(prog="python -m geo", description="Lägesbild Falkenberg")
+    parser = SwedishArgumentParser(prog="python -m geo", description="Lägesbild Falkenberg")
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser("init", help="skapa eller uppgradera databasen")
