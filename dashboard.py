@@ -9,6 +9,7 @@ listens on 127.0.0.1 (ui/auth.py); with login, each organisation logs in through
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from ui import presentation, strings
 from ui.auth import current_role, pages_for
@@ -16,31 +17,27 @@ from ui.boundary import run_page
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
-st.set_page_config(page_title=strings.APP_TITLE, page_icon="🗺️", layout="wide")
+st.set_page_config(page_title=strings.APP_TITLE, page_icon=strings.APP_ICON, layout="wide")
+
+
+def _page(key: str, title: str) -> StreamlitPage:
+    """A page from pages/<key>.py at /<key>, with its Material icon (ui/strings.PAGE_ICONS)."""
+    return st.Page(PAGES / f"{key}.py", title=title, icon=strings.PAGE_ICONS[key], url_path=key)
+
 
 #: Every page, by key. Which of them a role sees is decided in ui/auth.py (PAGE_ACCESS); a page
 #: missing from a role's navigation cannot be opened by URL, and each page checks again itself.
 ALL_PAGES = {
-    "oversikt": st.Page(
-        PAGES / "oversikt.py", title=strings.PAGE_OVERVIEW, icon="🗺️", url_path="oversikt"
-    ),
-    "hotspots": st.Page(
-        PAGES / "hotspots.py", title=strings.PAGE_HOTSPOTS, icon="🔥", url_path="hotspots"
-    ),
-    "lagesbild": st.Page(
-        PAGES / "lagesbild.py", title=strings.PAGE_JOINT, icon="🤝", url_path="lagesbild"
-    ),
-    "uppfoljning": st.Page(
-        PAGES / "uppfoljning.py", title=strings.PAGE_FOLLOWUP, icon="✅", url_path="uppfoljning"
-    ),
-    "planera": st.Page(PAGES / "planera.py", title=strings.PAGE_PLAN, icon="🗓️", url_path="planera"),
-    "narvaro": st.Page(PAGES / "narvaro.py", title=strings.PAGE_NEED, icon="⚖️", url_path="narvaro"),
-    "importera": st.Page(
-        PAGES / "importera.py", title=strings.PAGE_IMPORT, icon="📥", url_path="importera"
-    ),
-    "publik": st.Page(PAGES / "publik.py", title=strings.PAGE_PUBLIC, icon="🌍", url_path="publik"),
-    "om": st.Page(PAGES / "om.py", title=strings.PAGE_ABOUT, icon="ℹ️", url_path="om"),
-    "admin": st.Page(PAGES / "admin.py", title=strings.PAGE_ADMIN, icon="🛡️", url_path="admin"),
+    "oversikt": _page("oversikt", strings.PAGE_OVERVIEW),
+    "hotspots": _page("hotspots", strings.PAGE_HOTSPOTS),
+    "lagesbild": _page("lagesbild", strings.PAGE_JOINT),
+    "uppfoljning": _page("uppfoljning", strings.PAGE_FOLLOWUP),
+    "planera": _page("planera", strings.PAGE_PLAN),
+    "narvaro": _page("narvaro", strings.PAGE_NEED),
+    "importera": _page("importera", strings.PAGE_IMPORT),
+    "publik": _page("publik", strings.PAGE_PUBLIC),
+    "om": _page("om", strings.PAGE_ABOUT),
+    "admin": _page("admin", strings.PAGE_ADMIN),
 }
 
 st.sidebar.title(strings.APP_TITLE)

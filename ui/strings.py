@@ -23,6 +23,21 @@ NOT_LOCAL_ERROR = (
     '"Inloggning") och starta om.'
 )
 
+#: Navigation icons: Material Symbols (shipped with Streamlit as a font), not emoji, which render
+#: as empty boxes on a computer without an emoji font.
+PAGE_ICONS = {
+    "oversikt": ":material/map:",
+    "hotspots": ":material/local_fire_department:",
+    "lagesbild": ":material/handshake:",
+    "uppfoljning": ":material/task_alt:",
+    "planera": ":material/calendar_month:",
+    "narvaro": ":material/balance:",
+    "importera": ":material/upload_file:",
+    "publik": ":material/public:",
+    "om": ":material/info:",
+    "admin": ":material/admin_panel_settings:",
+}
+APP_ICON = ":material/map:"
 PAGE_REFUSED = "Sidan kan inte visas: öppna appen från startsidan och välj en roll som får se den."
 PAGE_OVERVIEW = "Översikt"
 PAGE_HOTSPOTS = "Hotspots"
@@ -95,7 +110,7 @@ PLAN_MAP_MEASURES = {
     "done": "Genomförda minuter",
 }
 PLAN_MAP_NO_HOURS = "Grå: inget planerat denna vecka."
-PLAN_AREA_FACTS = "{name}: {share:.0%} av behovet senaste året · senaste genomförda närvaro: {last} · denna vecka på kartan: {week:.0f} min"
+PLAN_AREA_FACTS = "{name}: {share} av behovet senaste året · senaste genomförda närvaro: {last} · denna vecka på kartan: {week} min"
 PLAN_AREA_NEVER = "aldrig i perioden"
 PLAN_MAP_CLICK = "Klicka på ett område för att se dess veckoprofil, behov och senaste närvaro under Ny närvaro och planera ett besök där."
 PLAN_SHIFT = "Pass"
@@ -138,7 +153,14 @@ PLAN_ROUND = "Runda genom inlandet"
 PLAN_ROUND_EXPLAIN = "Passets besök i ordning från enhetens hemstation och tillbaka, vald av en ruttlösare (OR-Tools) med restid och besökens längd inom passet. Restiden är {source}."
 PLAN_ROUND_PICK = "Enhet, dag och pass"
 PLAN_ROUND_NONE = "Inga planerade besök för enheten i passet."
-PLAN_ROUND_ROW = "{arrive} {place} ({travel:.0f} min resa)"
+PLAN_ROUND_ROW = "{arrive} {place} ({travel} min resa)"
+PLAN_GPS_COLUMNS = {
+    "unit": "Enhet",
+    "area": "Område",
+    "start": "Från",
+    "end": "Till",
+    "minutes": "Minuter",
+}
 PLAN_ROUND_SKIPPED = "Hinns inte med i passet: {places}"
 PLAN_TRAVEL_FILE = "Restidstabell (CSV from,to,minutes,source) som ersätter uppskattningen"
 NEED_HOURS = "Timmar som räknas för behovet (svensk tid)"
@@ -148,7 +170,10 @@ NEED_NO_GAPS = "Inga täckningsluckor i perioden."
 NEED_INLAND = "Åtagandet i inlandet"
 NEED_TARGET = "Mål, timmar per vecka i inlandet"
 NEED_KOPER = "Besökslängder och Koperkurvan"
-NEED_VISITS = "n = {n} genomförda besök, median {median:.0f} min; levererat {share:.0%} av planerad tid för dessa besök."
+NEED_VISITS = "n = {n} genomförda besök, median {median} min; levererat {share} av planerad tid för dessa besök."
+NEED_VISIT_MINUTES = "Besökets längd (minuter)"
+NEED_VISIT_COUNT = "Besök"
+ALL_HOURS = "Alla timmar"
 NEED_PERIOD = "Händelser räknas {first} – {last} (till och med den sista händelsen i urvalet); närvaro räknas {first} – {presence_last}{today}."
 NEED_KOPER_BINS = "Klasser i minuter, halvöppna: [10, 15) betyder från 10 till under 15 minuter, så ett besök på 15 minuter räknas i [15, 20)."
 NEED_COLUMNS = {
@@ -212,11 +237,15 @@ IMPORT_SOURCE = "Källa"
 SOURCE_LABELS = {"polis": "Polisen", "kommun": "Falkenbergs kommun", "region": "Region Halland"}
 IMPORT_PROFILE = "Importprofil"
 IMPORT_CRS = "Koordinatsystem för x/y"
+IMPORT_PROFILE_HELP = (
+    "Vilka kolumnnamn och vilka datum- och talformat filen har. Profilerna ligger i "
+    "data/import_profiles/ (på kommandoraden: --profile och filens namn)."
+)
 CRS_CHOICES = {
     "": "Automatiskt (x/y = SWEREF 99 TM, lat/lon = WGS84)",
     "EPSG:3006": "SWEREF 99 TM (EPSG:3006)",
     "EPSG:4326": "WGS84 (EPSG:4326)",
-    "EPSG:3021": "RT90 2.5 gon V (EPSG:3021)",
+    "EPSG:3021": "RT 90 2,5 gon V (EPSG:3021)",
 }
 IMPORT_EXCLUDE = "Undanta rader (frivilligt)"
 IMPORT_EXCLUDE_HELP = "Radnummer som i rapporten, t.ex. 12,15-18. Undantagen sparas i importloggen."
@@ -297,6 +326,8 @@ NO_DATA = "Det finns inga händelser i databasen. Kör `python -m geo init --dem
 OVERVIEW_HEADER = "Händelser per område"
 GROUPS_LABEL = "Kategorier"
 ZONES_LABEL = "Zoner"
+CHOOSE = "Välj …"
+"""Placeholder of every multiselect (Streamlit's own is "Choose options")."""
 ZONE_LABELS = {"tätort": "Tätorten", "kust": "Kusten", "inland": "Inlandet"}
 MEASURE_LABEL = "Färg efter"
 MEASURES = {"count": "Antal händelser", "harm_index": "Skadeindex"}
@@ -538,6 +569,10 @@ FOLLOWUP_INDICATOR_NOTE = (
     "Närvaro redovisas bara som summerade timmar per hela månad i inlandet – aldrig tider, platser, "
     "enheter eller planer."
 )
+FOLLOWUP_INDICATOR_HELP = (
+    "Vilket mått ur verktygets data som följer aktiviteten (tabellen Mått ur data nedan); "
+    "Inget mått i verktyget när aktiviteten följs upp på annat sätt."
+)
 FOLLOWUP_COLUMNS = {
     "focus": "Fokusområde", "activity": "Aktivitet", "party": "Ansvarig", "period_start": "Från",
     "period_end": "Till", "status": "Status", "indicator": "Mått", "comment": "Kommentar",
@@ -559,7 +594,7 @@ EVAL_AFTER = "Period efter"
 EVAL_BUFFER = "Förskjutningszon runt områdena (meter, 0 = ingen)"
 EVAL_HARM = "Vikta med skadeindex"
 EVAL_COMPONENTS = {"name": "Del", "before": "Före", "after": "Efter", "change": "Förändring"}
-EVAL_RESULT = "WDD = {wdd:+.1f}, standardfel {se:.1f}, z = {z:.2f} (p = {p:.3f}). {verdict}"
+EVAL_RESULT = "WDD = {wdd}, standardfel {se}, z = {z} ({p}). {verdict}"
 
 # --- Presentation ---------------------------------------------------------------------------------
 PRESENTATION_TOGGLE = "Presentationsläge"
@@ -681,3 +716,9 @@ PAGE_UNEXPECTED = (
     "Sidan kunde inte visas på grund av ett oväntat fel. Inget har ändrats. Felet är loggat på "
     "servern; kontakta den som förvaltar Lägesbild Falkenberg om det återkommer."
 )
+
+
+def profile_label(name: str) -> str:
+    """An import profile's name as read ("kommun excel"; on the command line ``--profile`` takes
+    the file name)."""
+    return name.replace("_", " ")
