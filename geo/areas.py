@@ -23,6 +23,7 @@ import shapely
 from shapely.validation import explain_validity
 from sqlalchemy import Engine
 
+from geo import formats
 from geo.builtin_areas import POPULATION_NOTE, PROVENANCE, read_builtin_layer
 from geo.crs import (
     CRS_NAMES,
@@ -291,9 +292,7 @@ def _overlaps(layer: gpd.GeoDataFrame, rows: pd.Series, where: str) -> list[Prob
                 Problem(
                     f"{where}, objekt {rows.iloc[i]} ({layer['area_code'].iloc[i]}) och "
                     f"{rows.iloc[j]} ({layer['area_code'].iloc[j]})",
-                    f"överlappar med {overlap:,.0f} m²; händelser där skulle räknas dubbelt".replace(
-                        ",", " "
-                    ),
+                    f"överlappar med {formats.number(overlap)} m²; händelser där skulle räknas dubbelt",
                     "rätta gränserna så att områdena inte överlappar",
                 )
             )

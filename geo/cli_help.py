@@ -75,7 +75,8 @@ class SwedishArgumentParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", SwedishHelpFormatter)
         add_help = kwargs.pop("add_help", True)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False  # the help flag is added below with a Swedish text
+        super().__init__(*args, **kwargs)
         self._positionals.title = "argument"
         self._optionals.title = "flaggor"
         if add_help:

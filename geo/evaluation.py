@@ -35,6 +35,7 @@ import pandas as pd
 import shapely
 from scipy import stats
 
+from geo import formats
 from geo.errors import GeoError
 
 MIN_INCIDENTS = 30
@@ -220,7 +221,7 @@ def baselines_comparable(treated_before: float, control_before: float) -> bool:
 
 
 def _number(value: float) -> str:
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
+    return formats.number(value, 0 if float(value).is_integer() else 1)
 
 
 def _baseline_refusal(

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, func, insert, select, update
 
+from geo import formats
 from geo.errors import ConflictError, GeoError, ImportRejected, Problem
 from geo.joint import Promise
 from geo.schema import promise_activities
@@ -220,7 +221,7 @@ def inland_presence(entries: pd.DataFrame, areas: pd.DataFrame, *, year: int, ta
     delivered = float(chosen["delivered_hours"].sum())
     target = target_per_week * 52 / 12 * n_months
     share = delivered / target if target else 0.0
-    text = f"{delivered:.0f} timmar levererade av målet {target:.0f} ({share:.0%})"
+    text = f"{formats.number(delivered)} timmar levererade av målet {formats.number(target)} ({formats.percent(share)})"
     period = f"{year}-01 – {year}-{n_months:02d}"
     return IndicatorValue("inland_presence", text, period, "närvarologgen (genomförda pass)")
 
@@ -254,7 +255,8 @@ def focus_incidents(
         after_label=f"{start} – {end - dt.timedelta(days=1)}",
     )  # fmt: skip
     harm = float(incidents.loc[now, "harm"].sum()) if "harm" in incidents else float("nan")
-    text = f"{int(now.sum())} händelser (skadeindex {harm:.0f}); samma period i fjol {int(before.sum())}: {change.describe()}"
+    text = (f"{formats.number(int(now.sum()))} händelser (skadeindex {formats.number(harm)}); samma period i fjol "
+            f"{formats.number(int(before.sum()))}: {change.describe()}")  # fmt: skip
     return IndicatorValue(
         "focus_incidents",
         text,
@@ -280,7 +282,7 @@ def survey_unsafe(responses: pd.DataFrame, focus_codes: set[str]) -> IndicatorVa
         if n < 5:
             return "färre än 5 svar"
         low, high = wilson_interval(k, n)
-        return f"{k / n:.0%} ({low:.0%}–{high:.0%}, n = {n})"
+        return f"{formats.percent(k / n)} ({formats.number(low * 100)}–{formats.percent(high)}, n = {formats.number(n)})"
 
     latest = available[0]
     parts = [f"{latest}: hela kommunen {share(latest, None)}"]

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from geo import formats
 from geo.taxonomy import Taxonomy
 
 SIGNIFICANCE = 0.05
@@ -179,16 +180,12 @@ class Change:
             return "inga händelser"
         spans = f" ({self.before_label} → {self.after_label})" if self.before_label else ""
         if self.p_adjusted is not None:
-            p_text = f"justerat p = {_p(self.p_adjusted)}"
+            p_text = f"justerat {formats.p_value(self.p_adjusted)}"
         else:
-            p_text = f"p = {_p(self.p_value)}"
+            p_text = formats.p_value(self.p_value)
         if not self.significant:
             return f"{self.before} → {self.after}{spans}: ingen säker förändring ({p_text})"
         return f"{self.before} → {self.after}{spans}: {self.direction} ({p_text})"
-
-
-def _p(value: float) -> str:
-    return f"{value:.3f}" if value < 0.01 else f"{value:.2f}"
 
 
 def poisson_change(

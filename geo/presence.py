@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, exc, insert, or_, select, update
 
+from geo import formats
 from geo.config import REFERENCE_DIR
 from geo.errors import ConflictError, GeoError, ImportRejected, Problem
 from geo.join import area_codes_for_points
@@ -791,7 +792,7 @@ def propose(need: pd.DataFrame, profiles: Mapping[str, pd.DataFrame], *, week_st
             start = pd.Timestamp(dt.datetime.combine(day, dt.time(int(hour)))).tz_localize(
                 LOCAL_TZ, nonexistent="shift_forward", ambiguous=True
             )
-            reason = (f"{names[code]}: {shares[code] / shares.sum():.0%} av behovet, {area_hours:.1f} h denna vecka; "
+            reason = (f"{names[code]}: {formats.percent(shares[code] / shares.sum())} av behovet, {formats.hours(area_hours)} denna vecka; "
                       f"{count} händelser har skett {['mån', 'tis', 'ons', 'tor', 'fre', 'lör', 'sön'][int(weekday)]} kl {int(hour):02d}")  # fmt: skip
             proposals.append(Proposal(str(code), str(names[code]), start.to_pydatetime(),
                                       (start + pd.Timedelta(hours=visit_hours)).to_pydatetime(), visit_hours, reason))  # fmt: skip

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from geo import formats
 from geo.units import Shift, Unit, shift_windows
 
 LOCAL_TZ = "Europe/Stockholm"
@@ -238,7 +239,7 @@ def propose_week(need: pd.DataFrame, profiles: Mapping[str, pd.DataFrame], *, we
                 placed_at[code].append(start)
                 area_total = sum(per_area[code])
                 hour_text = f"{WEEKDAYS[day.weekday()]} kl {hour:02d}–{(hour + 1) % 24:02d}"
-                reason = (f"{names.get(code, code)}: {shares.get(code, 0.0):.0%} av behovet → {area_total} min denna vecka "
+                reason = (f"{names.get(code, code)}: {formats.percent(shares.get(code, 0.0))} av behovet → {area_total} min denna vecka "
                           f"i {len(per_area[code])} korta besök; {count} händelser {hour_text} senaste året")  # fmt: skip
                 visits.append(
                     Visit(code, names.get(code, code), unit, shift, start, end, minutes, reason)

@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
+from geo import formats
 from geo.exports import Caption, category_figure
 from geo.hotspots import CELL_SIZES, CLASS_LABELS, EMERGING_LABELS, emerging_by_area, land_grid
 from geo.maps import HOTSPOT_COLOURS, area_outline_map, hotspot_layer, hotspot_legend, points_layer
-from ui import loaders, presentation, strings
+from ui import loaders, presentation, strings, tables
 from ui.auth import require_page
 from ui.charts import week_heatmap
 from ui.filters import incident_filters, local_dates
@@ -54,16 +55,19 @@ if result.error:
     st.info(result.error)
     st.caption(strings.PLAIN_COUNTS)
     plain = loaders.selection_counts(settings.database_url, version, filters)
-    st.dataframe(
-        plain[["name", "zone", "count"]].rename(columns=strings.TABLE_COLUMNS), hide_index=True
-    )
+    plain = plain.assign(zone=plain["zone"].map(strings.ZONE_LABELS))
+    tables.show(plain[["name", "zone", "count"]].rename(columns=strings.TABLE_COLUMNS))
 else:
     cells = result.cells
     layers.append(hotspot_layer(cells, CLASS_LABELS))
 if show_points:
     located = selected.dropna(subset=["x", "y"])
     if len(located) > POINT_LIMIT:
-        st.info(strings.POINTS_TOO_MANY.format(n=len(located), limit=POINT_LIMIT))
+        st.info(
+            strings.POINTS_TOO_MANY.format(
+                n=formats.number(len(located)), limit=formats.number(POINT_LIMIT)
+            )
+        )
     else:
         layers.append(
             points_layer(
@@ -73,17 +77,19 @@ if show_points:
             )
         )
 show_map(base, key="hotspot_map", layers=layers)
-caption = strings.CAPTION.format(start=first, end=last, n=len(selected), source=source)
+caption = strings.CAPTION.format(
+    start=first, end=last, n=formats.number(len(selected)), source=source
+)
 if result.cells is not None:
     caption += " · " + strings.HOTSPOT_METHOD.format(
         region=result.region,
-        cells=len(result.cells),
+        cells=formats.number(len(result.cells)),
         size=cell_size,
         permutations=result.permutations,
         seed=result.seed,
         without=result.without_point,
         outside=result.outside,
-        phi=f"{result.dispersion:.1f}".replace(".", ","),
+        phi=formats.number(result.dispersion, 1),
     )
 st.caption(caption)
 
@@ -98,14 +104,13 @@ if cells is not None:
         key="hotspot_export",
     )  # fmt: skip
     counts = cells["hotspot_class"].value_counts()
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             {
                 "Klass": [CLASS_LABELS[c] for c in CLASS_LABELS],
                 "Rutor": [int(counts.get(c, 0)) for c in CLASS_LABELS],
             }
-        ),
-        hide_index=True,
+        )
     )
 
 if compare and result.table is not None:
@@ -139,21 +144,20 @@ else:
     summary = classes.loc[classes["emerging_class"] != "none", "emerging_class"].map(
         EMERGING_LABELS
     )
-    st.dataframe(
-        summary.value_counts().rename_axis("Klass").reset_index(name="Rutor"), hide_index=True
-    )
+    tables.show(summary.value_counts().rename_axis("Klass").reset_index(name="Rutor"))
     by_area = emerging_by_area(classes, land_grid(cell_size), layer)
     if not by_area.empty:
         st.caption(strings.EMERGING_AREAS)
         shown = by_area.assign(emerging_class=by_area["emerging_class"].map(EMERGING_LABELS))
-        st.dataframe(
+        tables.show(
             shown[["name", "emerging_class", "cells"]].rename(
                 columns={"name": "Område", "emerging_class": "Klass", "cells": "Rutor"}
-            ),
-            hide_index=True,
+            )
         )
 
 st.subheader(strings.WEEK_HEADER)
 profile = loaders.week_profile(settings.database_url, version, filters, filters.area_code)
 st.altair_chart(week_heatmap(profile), width="stretch")
-st.caption(f"{first} – {last}, n = {int(profile.to_numpy().sum())} · svensk tid · Källa: {source}")
+st.caption(
+    f"{first} – {last}, n = {formats.number(int(profile.to_numpy().sum()))} · svensk tid · Källa: {source}"
+)

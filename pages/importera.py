@@ -97,7 +97,13 @@ source = left.selectbox(
     ["polis", "kommun", "region"],
     format_func=lambda s: strings.SOURCE_LABELS[s],
 )
-profile = middle.selectbox(strings.IMPORT_PROFILE, profiles, index=profiles.index("standard"))
+profile = middle.selectbox(
+    strings.IMPORT_PROFILE,
+    profiles,
+    index=profiles.index("standard"),
+    format_func=strings.profile_label,
+    help=strings.IMPORT_PROFILE_HELP,
+)
 crs = right.selectbox(
     strings.IMPORT_CRS, list(strings.CRS_CHOICES), format_func=lambda c: strings.CRS_CHOICES[c]
 )

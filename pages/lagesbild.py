@@ -2,13 +2,14 @@
 
 import streamlit as st
 
+from geo import formats
 from geo.exports import Caption, category_figure
 from geo.joint import CLASS_COLOURS, CLASSES, load_promise, tested_safety_change
 from geo.maps import area_outline_map, category_layer, count_cells_layer, swatch_legend
 from geo.survey import item_shares, load_comments, unsafe_place_clusters, waves
-from ui import charts, loaders, presentation, state, strings
+from ui import charts, loaders, presentation, state, strings, tables
 from ui.auth import POLICE_ROLES, require_page
-from ui.joint import display_table, interval, pct, tooltip_columns
+from ui.joint import display_table, interval, pct, points, signed_points, tooltip_columns
 from ui.loaders import astuple_page
 from ui.maps import show_map
 
@@ -34,6 +35,7 @@ focus = set(
         default=[c for c in names if c in promise.focus_codes()],
         format_func=lambda c: names.get(c, c),
         help=strings.JOINT_FOCUS_HELP.format(path=settings.promise_path.name),
+        placeholder=strings.CHOOSE,
         key="joint_focus",
     )
 )
@@ -46,9 +48,9 @@ boundary_note = loaders.boundary_note(info)
 source = loaders.source_text(view.incident_sources)
 overall = view.overall
 caption = strings.JOINT_CAPTION.format(
-    start=view.incident_start, end=view.incident_end, n=view.incidents, source=source, wave=wave,
-    survey_n=int(overall["n"]), share=pct(overall["share"]),
-    low=pct(overall["low"]).removesuffix(" %"), high=pct(overall["high"]).removesuffix(" %"),
+    start=view.incident_start, end=view.incident_end, n=formats.number(view.incidents), source=source, wave=wave,
+    survey_n=formats.number(int(overall["n"])), share=pct(overall["share"]),
+    low=points(overall["low"]), high=points(overall["high"]),
     min_n=min_n, polis_note=strings.JOINT_POLIS_NOTE if is_polis else "",
 )  # fmt: skip
 table = view.table
@@ -88,9 +90,7 @@ with legend_column:
         st.caption(note)
 
 st.subheader(strings.JOINT_TABLE_HEADER)
-st.dataframe(
-    display_table(table, focus, min_n, view.indicator_labels), hide_index=True, width="stretch"
-)
+tables.show(display_table(table, focus, min_n, view.indicator_labels), width="stretch")
 st.caption(strings.JOINT_FDR_NOTE.format(family=table.attrs.get("family", 0)))
 notes = [strings.DENOMINATOR_NOTE.format(name=name, note=note)
          for name, note in zip(table["name"], table["denominator_note"], strict=True) if note]  # fmt: skip
@@ -113,9 +113,7 @@ for label in view.indicator_labels:
     st.caption(f"• {strings.md(label)}")
 
 with st.expander(strings.JOINT_ANSWERS):
-    st.dataframe(
-        view.answers.rename(columns=strings.ANSWER_LABELS), hide_index=True, width="stretch"
-    )
+    tables.show(view.answers.rename(columns=strings.ANSWER_LABELS), width="stretch")
 
 st.subheader(strings.JOINT_ITEMS_HEADER)
 item_area = st.selectbox(
@@ -130,7 +128,7 @@ shares["Problem"] = shares["item"].map(strings.ITEM_LABELS)
 shares["Andel stort problem"] = shares["share"].map(pct)
 shares["95 % KI"] = [interval(lo, hi) for lo, hi in zip(shares["low"], shares["high"], strict=True)]
 shares["Svar (n)"] = shares["n"].astype("Float64").round(0).astype("Int64")
-st.dataframe(shares[["Problem", "Andel stort problem", "95 % KI", "Svar (n)"]], hide_index=True)
+tables.show(shares[["Problem", "Andel stort problem", "95 % KI", "Svar (n)"]])
 st.caption(strings.JOINT_ITEMS_NOTE)
 
 earlier = [w for w in waves(responses) if w < wave]
@@ -143,12 +141,12 @@ if earlier:
     if real.empty:
         st.info(strings.JOINT_CHANGE_NONE)
     else:
-        real["Förändring"] = real["change"].map(lambda d: f"{d * 100:+.0f} procentenheter")
+        real["Förändring"] = real["change"].map(lambda d: f"{signed_points(d)} procentenheter")
         real["95 % KI"] = [
-            f"{lo * 100:+.0f} till {hi * 100:+.0f}"
+            f"{signed_points(lo)} till {signed_points(hi)}"
             for lo, hi in zip(real["low"], real["high"], strict=True)
         ]
-        st.dataframe(real[["Område", "Förändring", "95 % KI"]], hide_index=True)
+        tables.show(real[["Område", "Förändring", "95 % KI"]])
     st.caption(strings.JOINT_CHANGE_NOTE)
     st.caption(strings.JOINT_CHANGE_FDR.format(family=change.attrs["family"]))
 
@@ -157,7 +155,4 @@ if is_polis:
         comments = load_comments(state.engine(settings.database_url), wave)
         comments["Område"] = comments["area_code"].map(names)
         # st.dataframe renders text as text (never as markdown or HTML).
-        st.dataframe(
-            comments[["Område", "comment"]].rename(columns={"comment": "Kommentar"}),
-            hide_index=True,
-        )
+        tables.show(comments[["Område", "comment"]].rename(columns={"comment": "Kommentar"}))

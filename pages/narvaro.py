@@ -5,6 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from geo import formats
 from geo.presence import (
     coverage_gaps,
     inland_commitment,
@@ -13,7 +14,7 @@ from geo.presence import (
     visit_lengths,
 )
 from geo.store import now_utc
-from ui import loaders, presence, state, strings
+from ui import charts, loaders, presence, state, strings, tables
 from ui.auth import require_page
 from ui.filters import incident_filters, local_dates
 from ui.loaders import astuple_page
@@ -32,6 +33,7 @@ hours = st.sidebar.multiselect(
     list(range(24)),
     default=[],
     format_func=lambda h: f"{h:02d}–{(h + 1) % 24:02d}",
+    placeholder=strings.ALL_HOURS,
     key="need_hours",
 )
 if filters is None:
@@ -54,14 +56,19 @@ table = presence.need_table(
     presence_end.isoformat(),
 )
 st.subheader(strings.NEED_TABLE)
-shown = table[list(strings.NEED_COLUMNS)].rename(columns=strings.NEED_COLUMNS)
-st.dataframe(shown, hide_index=True, width="stretch",
-             column_config={c: st.column_config.NumberColumn(format="percent") for c in ("Andel av behovet", "Andel av närvaron", "Skillnad")})  # fmt: skip
-st.bar_chart(
-    table.set_index("name")[["need_share", "delivered_share"]].rename(
-        columns={"need_share": "Behov", "delivered_share": "Närvaro"}
+shown = table[list(strings.NEED_COLUMNS)].assign(zone=table["zone"].map(strings.ZONE_LABELS))
+tables.show(shown.rename(columns=strings.NEED_COLUMNS), width="stretch",
+            percent=("Andel av behovet", "Andel av närvaron", "Skillnad"))  # fmt: skip
+st.altair_chart(
+    charts.grouped_bars(
+        table.set_index("name")[["need_share", "delivered_share"]].rename(
+            columns={"need_share": "Behov", "delivered_share": "Närvaro"}
+        ),
+        category_title="Område",
+        value_title="Andel",
+        percent=True,
     ),
-    stack=False,
+    width="stretch",
 )
 st.caption(
     f"{first} – {last} · behov = skadeviktade händelser{' kl ' + ', '.join(f'{h:02d}' for h in sorted(hours)) if hours else ''} · närvaro = genomförda timmar"
@@ -84,16 +91,16 @@ else:
             else f"{int(row.days_since_presence)} dagar"
         )
         st.write(
-            f"- **{strings.md(row.name)}**: {row.need_share:.0%} av behovet, ingen närvaro på {days}"
+            f"- **{strings.md(row.name)}**: {formats.percent(row.need_share)} av behovet, ingen närvaro på {days}"
         )
 
 st.subheader(strings.NEED_INLAND)
 target = st.number_input(
     strings.NEED_TARGET,
-    min_value=0.0,
-    max_value=200.0,
-    value=float(presence_settings()["inland_target_hours_per_week"]),
-    step=1.0,
+    min_value=0,
+    max_value=200,
+    value=round(float(presence_settings()["inland_target_hours_per_week"])),
+    step=1,
 )
 log = list_entries(
     state.engine(settings.database_url),
@@ -103,37 +110,48 @@ log = list_entries(
 weekly = inland_commitment(log, layer, target_hours_per_week=target, freq="W")
 monthly = inland_commitment(log, layer, target_hours_per_week=target, freq="M")
 week_column, month_column = st.columns(2)
-week_column.dataframe(
-    weekly.rename(
-        columns={
-            "period": "Vecka",
-            "delivered_hours": "Levererat (h)",
-            "target_hours": "Mål (h)",
-            "met": "Uppnått",
-        }
-    ),
-    hide_index=True,
-)
-month_column.dataframe(
-    monthly.rename(
-        columns={
-            "period": "Månad",
-            "delivered_hours": "Levererat (h)",
-            "target_hours": "Mål (h)",
-            "met": "Uppnått",
-        }
-    ),
-    hide_index=True,
-)
+with week_column:
+    tables.show(
+        weekly.rename(
+            columns={
+                "period": "Vecka",
+                "delivered_hours": "Levererat (h)",
+                "target_hours": "Mål (h)",
+                "met": "Uppnått",
+            }
+        ),
+        hide_index=True,
+    )
+with month_column:
+    tables.show(
+        monthly.assign(period=monthly["period"].map(formats.month)).rename(
+            columns={
+                "period": "Månad",
+                "delivered_hours": "Levererat (h)",
+                "target_hours": "Mål (h)",
+                "met": "Uppnått",
+            }
+        ),
+        hide_index=True,
+    )
 
 st.subheader(strings.NEED_KOPER)
 lengths = visit_lengths(log)
 if lengths is not None:
-    st.bar_chart(lengths.counts)
+    st.altair_chart(
+        charts.bars(
+            lengths.counts,
+            category_title=strings.NEED_VISIT_MINUTES,
+            value_title=strings.NEED_VISIT_COUNT,
+        ),
+        width="stretch",
+    )
     st.caption(strings.NEED_KOPER_BINS)
     st.caption(
         strings.NEED_VISITS.format(
-            n=lengths.n, median=lengths.median_minutes, share=lengths.delivered_share
+            n=formats.number(lengths.n),
+            median=formats.number(lengths.median_minutes),
+            share=formats.percent(lengths.delivered_share),
         )
     )
 st.info(presence_settings()["koper"])

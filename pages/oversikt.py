@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+from geo import formats
 from geo.exports import Caption, choropleth_figure
 from geo.indicators import LOCAL_TZ, load_floors
 from geo.maps import area_outline_map, choropleth_layer, legend_html
-from ui import loaders, presentation, strings
+from ui import charts, loaders, presentation, strings, tables
 from ui.auth import require_page
 from ui.filters import incident_filters, local_dates
 from ui.loaders import astuple_page
@@ -36,7 +37,7 @@ first, last = local_dates(filters)
 n = int(table["count"].sum())
 boundary_note = loaders.boundary_note(info)
 source = loaders.source_text(counts.sources)
-caption = strings.CAPTION.format(start=first, end=last, n=n, source=source)
+caption = strings.CAPTION.format(start=first, end=last, n=formats.number(n), source=source)
 
 key_total, key_harm, key_inland = st.columns(3)
 previous = int(table["previous"].sum())
@@ -44,17 +45,22 @@ previous = int(table["previous"].sum())
 covered = filters.shifted_back().start_utc >= span[0].isoformat()
 key_total.metric(
     strings.KEY_TOTAL,
-    n,
-    delta=f"{n - previous:+d} {strings.KEY_VS_PREVIOUS}" if covered else None,
+    formats.number(n),
+    # An ASCII sign: Streamlit picks the arrow from a leading "-".
+    delta=f"{'-' if n < previous else '+'}{formats.number(abs(n - previous))} {strings.KEY_VS_PREVIOUS}"
+    if covered
+    else None,
     delta_color="off",
     help=None if covered else strings.KEY_NO_PREVIOUS,
 )
 key_harm.metric(
     strings.KEY_HARM,
-    f"{table['harm_index'].sum():,.0f}".replace(",", " "),
+    formats.number(table["harm_index"].sum()),
     help=strings.KEY_HARM_HELP,
 )
-key_inland.metric(strings.KEY_INLAND, int(table.loc[table["zone"] == "inland", "count"].sum()))
+key_inland.metric(
+    strings.KEY_INLAND, formats.number(int(table.loc[table["zone"] == "inland", "count"].sum()))
+)
 
 map_column, table_column = st.columns([3, 2])
 with map_column:
@@ -67,7 +73,11 @@ with map_column:
         value_label=strings.MEASURES[measure],
     )
     show_map(base, key="overview_map", layers=[colours])
-    st.html(legend_html(strings.MEASURES[measure], breaks, [f"{first} – {last}, n = {n}"]))
+    st.html(
+        legend_html(
+            strings.MEASURES[measure], breaks, [f"{first} – {last}, n = {formats.number(n)}"]
+        )
+    )
     st.caption(f"{caption} · {boundary_note}")
     values = table.set_index("area_code")[measure]
     trend = loaders.monthly_by_zone(settings.database_url, version, filters)
@@ -79,8 +89,10 @@ with map_column:
         key="overview_export",
     )  # fmt: skip
 with table_column:
-    shown = table[list(strings.INDICATOR_COLUMNS)].rename(columns=strings.INDICATOR_COLUMNS)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    shown = table[list(strings.INDICATOR_COLUMNS)].assign(
+        zone=table["zone"].map(strings.ZONE_LABELS)
+    )
+    tables.show(shown.rename(columns=strings.INDICATOR_COLUMNS), width="stretch")
     floors = load_floors()
     st.caption(
         strings.RATE_NOTE.format(
@@ -94,7 +106,7 @@ with table_column:
         st.caption(strings.OUTSIDE_AREAS.format(n=counts.outside))
 
 st.subheader(strings.TREND_HEADER)
-st.line_chart(loaders.monthly_by_zone(settings.database_url, version, filters))
+st.altair_chart(charts.monthly_lines(trend, labels=strings.ZONE_LABELS), width="stretch")
 st.caption(f"Källa: {source}. Hela perioden i databasen, per kalendermånad i svensk tid.")
 
 st.subheader(strings.CHANGES_HEADER)
@@ -105,11 +117,10 @@ else:
     ranked = changed.assign(best_p=changed[["p_previous", "p_last_year"]].min(axis=1)).sort_values(
         "best_p"
     )
-    st.dataframe(
+    tables.show(
         ranked[["name", "change_previous", "change_last_year"]].rename(
             columns=strings.INDICATOR_COLUMNS
         ),
-        hide_index=True,
         width="stretch",
     )
 periods = table.attrs["periods"]

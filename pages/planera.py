@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from geo import formats
 from geo.errors import ConflictError, GeoError
 from geo.maps import area_choropleth
 from geo.presence import (
@@ -48,7 +49,7 @@ from geo.units import (
     save_unit,
     unit_load,
 )
-from ui import access, importing, loaders, presence, state, strings
+from ui import access, importing, loaders, presence, state, strings, tables
 from ui.auth import require_page, who_field
 from ui.charts import week_heatmap
 from ui.loaders import Filters
@@ -138,24 +139,19 @@ load_column, hours_column = st.columns([2, 3])
 with load_column:
     st.caption(strings.PLAN_UNIT_LOAD)
     load = unit_load(week, active_units, shifts, monday)
-    st.dataframe(
+    tables.show(
         load.rename(columns=strings.PLAN_UNIT_LOAD_COLUMNS),
-        hide_index=True,
-        column_config={"Andel av passens tid": st.column_config.NumberColumn(format="percent")},
+        percent=("Andel av passens tid",),
         key="plan_load",
     )
 with hours_column:
     st.caption(strings.PLAN_AREA_HOURS)
     versus = week_hours_vs_need(week, need)
-    st.dataframe(
-        versus[list(strings.PLAN_AREA_HOURS_COLUMNS)].rename(
-            columns=strings.PLAN_AREA_HOURS_COLUMNS
-        ),
-        hide_index=True,
-        column_config={
-            c: st.column_config.NumberColumn(format="percent")
-            for c in ("Andel av behovet", "Andel av planen")
-        },
+    tables.show(
+        versus[list(strings.PLAN_AREA_HOURS_COLUMNS)]
+        .assign(zone=versus["zone"].map(strings.ZONE_LABELS))
+        .rename(columns=strings.PLAN_AREA_HOURS_COLUMNS),
+        percent=("Andel av behovet", "Andel av planen"),
         key="plan_area_hours",
     )
 measure = st.radio(
@@ -319,10 +315,10 @@ st.caption(strings.PLAN_PROPOSAL_EXPLAIN)
 hours_input, inland_input, max_input, visit_input = st.columns(4)
 total_hours = hours_input.number_input(
     strings.PLAN_PROPOSAL_HOURS.format(week=week_label),
-    min_value=0.0,
-    max_value=400.0,
-    value=20.0,
-    step=0.5,
+    min_value=0,
+    max_value=400,
+    value=20,
+    step=1,
     key="proposal_hours",
 )
 inland_min = inland_input.number_input(
@@ -345,6 +341,7 @@ chosen_units = unit_input.multiselect(
     default=([u.name for u in active_units if u.kind == "bil"] or [u.name for u in active_units])[
         :2
     ],
+    placeholder=strings.CHOOSE,
     key="proposal_units",
 )
 chosen_shifts = shift_input.multiselect(
@@ -352,6 +349,7 @@ chosen_shifts = shift_input.multiselect(
     [s.name for s in shifts],
     default=[s.name for s in shifts if s.name in ("dag", "kväll")] or [s.name for s in shifts],
     format_func=lambda name: next(s.label for s in shifts if s.name == name),
+    placeholder=strings.CHOOSE,
     key="proposal_shifts",
 )
 travel = travel_for(layer, rules)
@@ -375,7 +373,9 @@ proposal = propose_week(
 )
 st.write(
     strings.PLAN_PROPOSAL_SUMMARY.format(
-        placed=proposal.placed_minutes, requested=proposal.requested_minutes, n=len(proposal.visits)
+        placed=formats.number(proposal.placed_minutes),
+        requested=formats.number(proposal.requested_minutes),
+        n=formats.number(len(proposal.visits)),
     )
 )
 for item in proposal.unplaced:
@@ -383,7 +383,7 @@ for item in proposal.unplaced:
     st.warning(
         strings.md(
             strings.PLAN_PROPOSAL_UNPLACED.format(
-                minutes=item.minutes, area=area_text, reason=item.reason
+                minutes=formats.number(item.minutes), area=area_text, reason=item.reason
             )
         )
     )
@@ -472,7 +472,9 @@ if duties:
                     "- "
                     + strings.md(
                         strings.PLAN_ROUND_ROW.format(
-                            arrive=stop.clock, place=stop.name, travel=stop.travel_minutes
+                            arrive=stop.clock,
+                            place=stop.name,
+                            travel=formats.number(stop.travel_minutes),
                         )
                     )
                 )
@@ -544,9 +546,9 @@ with need_column:
     st.caption(
         strings.PLAN_AREA_FACTS.format(
             name=names.get(chosen_area, chosen_area),
-            share=float(area_need.at[chosen_area, "need_share"]) if chosen_area in area_need.index else 0.0,
+            share=formats.percent(float(area_need.at[chosen_area, "need_share"]) if chosen_area in area_need.index else 0.0),
             last=strings.PLAN_AREA_NEVER if last_visit is None or pd.isna(last_visit) else f"{int(last_visit)} dagar sedan",
-            week=float(minutes_per_area.get(chosen_area, 0.0)),
+            week=formats.number(float(minutes_per_area.get(chosen_area, 0.0))),
         )
     )  # fmt: skip
 
@@ -664,13 +666,17 @@ if gps_file is not None:
     except GeoError as error:
         show_problems(error)
         st.stop()
-    st.write(strings.PLAN_GPS_FOUND.format(n=len(stays), minutes=rules["gps_min_stay_minutes"]))
-    st.dataframe(stays.assign(area=stays["area_code"].map(names)), hide_index=True)
+    st.write(
+        strings.PLAN_GPS_FOUND.format(
+            n=formats.number(len(stays)), minutes=formats.number(rules["gps_min_stay_minutes"])
+        )
+    )
+    tables.show(presence.stays_table(stays, names))
     first_day, last_day = stays_window(stays) or (week_start, week_end)
     compared = gps_against_plan(stays, presence.entries(first_day, last_day))
     st.caption(strings.PLAN_GPS_VS_PLAN)
-    st.dataframe(compared.assign(area_code=compared["area_code"].map(names)).rename(
-        columns={"area_code": "Område", "gps_minutes": "Minuter enligt GPS", "planned_minutes": "Planerade minuter"}), hide_index=True)  # fmt: skip
+    tables.show(compared.assign(area_code=compared["area_code"].map(names)).rename(
+        columns={"area_code": "Område", "gps_minutes": "Minuter enligt GPS", "planned_minutes": "Planerade minuter"}))  # fmt: skip
     if len(stays) and st.button(strings.PLAN_GPS_SAVE):
         try:
             count = record_dwell(engine, stays, who=who)

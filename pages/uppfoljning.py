@@ -17,7 +17,7 @@ from geo.followup import (
 )
 from geo.joint import load_promise
 from geo.report import build_report, parse_period
-from ui import access, followup, loaders, state, strings
+from ui import access, followup, loaders, state, strings, tables
 from ui.auth import POLICE_ROLES, require_page, who_field
 
 require_page("uppfoljning")
@@ -48,7 +48,7 @@ if is_polis:
         st.session_state[opened_key] = activities
     opened: pd.DataFrame = st.session_state[opened_key]
     edited = st.data_editor(
-        opened[["id", "version", *columns]],
+        followup.for_editor(opened, focus_labels, INDICATORS)[["id", "version", *columns]],
         column_config=followup.editor_columns(focus_labels, PARTIES, STATUSES, INDICATORS),
         column_order=columns,
         num_rows="dynamic",
@@ -60,7 +60,7 @@ if is_polis:
     if st.button(strings.FOLLOWUP_SAVE, type="primary"):
         try:
             counts = save_activities(
-                engine, year, followup.rows_for_save(edited, year), who=who,
+                engine, year, followup.rows_for_save(edited, year, focus=focus_labels, indicators=INDICATORS), who=who,
                 focus_keys=set(focus_labels),
             )  # fmt: skip
             st.session_state.pop(opened_key, None)
@@ -73,12 +73,11 @@ if is_polis:
         except (ImportRejected, ConflictError) as error:
             st.error(strings.md_lines(error))
 else:
-    st.dataframe(followup.display(activities, focus_labels), hide_index=True, width="stretch")
+    tables.show(followup.display(activities, focus_labels), width="stretch")
 
 st.subheader(strings.FOLLOWUP_INDICATORS)
-st.dataframe(
+tables.show(
     followup.indicator_table(settings.database_url, version, year, str(settings.promise_path)),
-    hide_index=True,
     width="stretch",
 )
 st.caption(strings.FOLLOWUP_INDICATOR_NOTE)

@@ -90,7 +90,7 @@ def test_columns_chosen_by_hand_then_saved_as_a_profile(page_env: Engine, tmp_pa
     assert (tmp_path / "data" / "import_profiles" / "min_export.json").exists()
     page = _button(page, strings.IMPORT_CONFIRM)
     assert load_incidents(page_env, columns=("raw_type",))["raw_type"].tolist() == ["Stöld"]
-    assert "min_export" in _open().selectbox[1].options
+    assert "min export" in _open().selectbox[1].options
 
 
 def test_unknown_types_get_a_group_on_the_page(page_env: Engine, tmp_path: Path) -> None:

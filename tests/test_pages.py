@@ -221,7 +221,7 @@ def test_import_page_offers_sources_profiles_and_crs() -> None:
     assert not page.exception
     assert [h.value for h in page.header] == ["Importera händelser"]
     assert page.selectbox[0].options == ["Polisen", "Falkenbergs kommun", "Region Halland"]
-    assert "standard" in page.selectbox[1].options and "kommun_excel" in page.selectbox[1].options
+    assert "standard" in page.selectbox[1].options and "kommun excel" in page.selectbox[1].options
     assert len(page.get("file_uploader")) == 1
 
 
@@ -307,7 +307,9 @@ def test_hotspots_area_filter_and_comparison_period() -> None:
     page.sidebar.selectbox[0].set_value("1382R011").run()  # Ullared-Inland only
     assert not page.exception
     one_area = next(c.value for c in page.caption if "svensk tid" in c.value)
-    n_whole, n_area = (int(text.split("n = ")[1].split(" ")[0]) for text in (whole, one_area))
+    n_whole, n_area = (
+        int(text.split("n = ")[1].split(" ")[0].replace("\u202f", "")) for text in (whole, one_area)
+    )
     assert 0 < n_area < n_whole
     method = " ".join(c.value for c in page.caption)
     assert "Studieområde: hela kommunen" not in method and "Studieområde: Ullared" in method

@@ -108,7 +108,7 @@ def test_visits_follow_high_need_hours_at_varied_times() -> None:
     assert len({t.minute for t in local}) > 3  # varied minutes
     starts = sorted(v.start for v in torget)
     assert all(b - a >= dt.timedelta(minutes=90) for a, b in itertools.pairwise(starts))
-    assert all("Torget: 50% av behovet" in v.reason for v in torget)
+    assert all("Torget: 50\u00a0% av behovet" in v.reason for v in torget)
 
 
 def test_only_future_slots_and_what_cannot_be_placed_is_listed() -> None:

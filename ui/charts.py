@@ -75,3 +75,72 @@ def small_multiples(
             )
         charts.append(alt.layer(*layers).properties(width=220, height=300, title=title))
     return swedish(alt.concat(*charts, columns=3))
+
+
+def monthly_lines(
+    wide: pd.DataFrame, *, labels: dict[str, str] | None = None, value_title: str = "Händelser"
+) -> alt.Chart:
+    """One line per column of ``wide`` (index: the first day of each month), e.g. incidents per
+    month and zone from ``geo.indicators.monthly_counts(by="zone")``; months in Swedish, the
+    columns by their labels (``labels``), never their keys."""
+    labels = labels or {}
+    long = wide.rename(columns=lambda c: labels.get(str(c), str(c))).rename_axis(index="Månad")
+    long = long.rename_axis(columns="Serie").stack().rename("Värde").reset_index()
+    return swedish(
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("Månad:T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("Värde:Q", title=value_title),
+            color=alt.Color("Serie:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("Månad:T", title="Månad", format="%B %Y"),
+                alt.Tooltip("Serie:N", title="Zon"),
+                alt.Tooltip("Värde:Q", title=value_title, format=",d"),
+            ],
+        )
+        .properties(height=320)
+    )
+
+
+def grouped_bars(
+    wide: pd.DataFrame, *, category_title: str, value_title: str, percent: bool = False
+) -> alt.Chart:
+    """Bars side by side: one group per row of ``wide`` (its index, e.g. the area names), one bar
+    per column (the series' labels). ``percent``: the values are shares (0–1)."""
+    long = wide.rename_axis(index="Kategori", columns="Serie").stack().rename("Värde").reset_index()
+    number_format = ".0%" if percent else ",.1~f"
+    return swedish(
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("Kategori:N", title=category_title, sort=list(wide.index)),
+            xOffset="Serie:N",
+            y=alt.Y("Värde:Q", title=value_title, axis=alt.Axis(format=number_format)),
+            color=alt.Color("Serie:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("Kategori:N", title=category_title),
+                alt.Tooltip("Serie:N", title=" "),
+                alt.Tooltip("Värde:Q", title=value_title, format=number_format),
+            ],
+        )
+        .properties(height=320)
+    )
+
+
+def bars(counts: pd.Series, *, category_title: str, value_title: str) -> alt.Chart:
+    """One bar per entry of ``counts`` (index: the categories, in order)."""
+    frame = pd.DataFrame({"Kategori": [str(i) for i in counts.index], "Värde": counts.to_numpy()})
+    return swedish(
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("Kategori:N", title=category_title, sort=list(frame["Kategori"])),
+            y=alt.Y("Värde:Q", title=value_title, axis=alt.Axis(format=",d")),
+            tooltip=[
+                alt.Tooltip("Kategori:N", title=category_title),
+                alt.Tooltip("Värde:Q", title=value_title, format=",d"),
+            ],
+        )
+        .properties(height=260)
+    )

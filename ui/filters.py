@@ -27,6 +27,7 @@ def incident_filters(
         list(groups),
         default=list(groups),
         format_func=lambda key: groups[key],
+        placeholder=strings.CHOOSE,
         key=f"{key}_groups",
     )
     chosen_zones = st.sidebar.multiselect(
@@ -34,6 +35,7 @@ def incident_filters(
         list(ZONES),
         default=list(ZONES),
         format_func=lambda zone: strings.ZONE_LABELS[zone],
+        placeholder=strings.CHOOSE,
         key=f"{key}_zones",
     )
     area_code = ""

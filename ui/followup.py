@@ -9,7 +9,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from ui import loaders, state, strings
+from geo import formats
+from ui import loaders, state, strings, tables
 from ui.widgets import Period
 
 
@@ -19,18 +20,18 @@ def editor_columns(
     statuses: tuple[str, ...],
     indicators: dict[str, str],
 ) -> dict[str, Any]:
-    """Column settings for st.data_editor: choices from the lists, dates as dates, ids hidden."""
+    """Column settings for st.data_editor: choices from the lists (focus areas and indicators by
+    their labels, see :func:`for_editor`), dates as dates, ids hidden."""
     labels = strings.FOLLOWUP_COLUMNS
     return {
-        "focus": st.column_config.SelectboxColumn(labels["focus"], options=list(focus), required=True,
-                                                  help=" · ".join(f"{k} = {v}" for k, v in focus.items())),
+        "focus": st.column_config.SelectboxColumn(labels["focus"], options=list(focus.values()), required=True),
         "activity": st.column_config.TextColumn(labels["activity"], required=True, width="large"),
         "party": st.column_config.SelectboxColumn(labels["party"], options=list(parties), required=True),
         "period_start": st.column_config.DateColumn(labels["period_start"], required=True, format="YYYY-MM-DD"),
         "period_end": st.column_config.DateColumn(labels["period_end"], required=True, format="YYYY-MM-DD"),
         "status": st.column_config.SelectboxColumn(labels["status"], options=list(statuses), required=True),
-        "indicator": st.column_config.SelectboxColumn(labels["indicator"], options=list(indicators), required=True,
-                                                      help=" · ".join(f"{k} = {v}" for k, v in indicators.items())),
+        "indicator": st.column_config.SelectboxColumn(labels["indicator"], options=list(indicators.values()),
+                                                      required=True, help=strings.FOLLOWUP_INDICATOR_HELP),
         "comment": st.column_config.TextColumn(labels["comment"], help="Personnummer tas bort när du sparar."),
         "updated_by": st.column_config.TextColumn(labels["updated_by"], disabled=True),
         "id": None,
@@ -38,11 +39,37 @@ def editor_columns(
     }  # fmt: skip
 
 
-def rows_for_save(edited: pd.DataFrame, year: int) -> list[dict[str, Any]]:
-    """The editor's rows as plain dicts: dates as dates, new rows without id or version."""
+def for_editor(
+    activities: pd.DataFrame, focus: dict[str, str], indicators: dict[str, str]
+) -> pd.DataFrame:
+    """The activities with focus areas and indicators by their labels (the editor shows values,
+    so keys like ``utsatta_omraden`` would be what people read); :func:`rows_for_save` maps back."""
+    return activities.assign(
+        focus=activities["focus"].map(focus).fillna(activities["focus"]),
+        indicator=activities["indicator"].map(indicators).fillna(activities["indicator"]),
+    )
+
+
+def rows_for_save(
+    edited: pd.DataFrame,
+    year: int,
+    *,
+    focus: dict[str, str] | None = None,
+    indicators: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The editor's rows as plain dicts: dates as dates, new rows without id or version, focus
+    areas and indicators back from their labels to their keys."""
+    keys = {
+        "focus": {label: key for key, label in (focus or {}).items()},
+        "indicator": {label: key for key, label in (indicators or {}).items()},
+    }
     rows = []
     for record in edited.to_dict("records"):
         row = {k: (None if _missing(v) else v) for k, v in record.items()}
+        for column, by_label in keys.items():
+            label = row.get(column)
+            if isinstance(label, str) and label in by_label:
+                row[column] = by_label[label]
         for column in ("period_start", "period_end"):
             value = row.get(column)
             if isinstance(value, pd.Timestamp | dt.datetime):
@@ -65,8 +92,10 @@ def _missing(value: object) -> bool:
 
 
 def display(activities: pd.DataFrame, focus: dict[str, str]) -> pd.DataFrame:
-    """The activities as partners read them."""
-    shown = activities.assign(focus=activities["focus"].map(focus).fillna(activities["focus"]))
+    """The activities as partners read them: labels, never keys."""
+    from geo.followup import INDICATORS
+
+    shown = for_editor(activities, focus, INDICATORS)
     return shown[list(strings.FOLLOWUP_COLUMNS)].rename(columns=strings.FOLLOWUP_COLUMNS)
 
 
@@ -119,17 +148,22 @@ def evaluation_section(
         list(names),
         default=inland[:2],
         format_func=lambda c: names[c],
+        placeholder=strings.CHOOSE,
         key="eval_treated",
     )
-    control = right.multiselect(strings.EVAL_CONTROL, list(names), default=inland[2:], format_func=lambda c: names[c], key="eval_control")  # fmt: skip
+    control = right.multiselect(strings.EVAL_CONTROL, list(names), default=inland[2:], format_func=lambda c: names[c], placeholder=strings.CHOOSE, key="eval_control")  # fmt: skip
     last = span[1].date()
     after_default = (last - dt.timedelta(days=90), last)
     before_default = (
         after_default[0] - dt.timedelta(days=91),
         after_default[0] - dt.timedelta(days=1),
     )
-    before = left.date_input(strings.EVAL_BEFORE, value=before_default, key="eval_before")
-    after = right.date_input(strings.EVAL_AFTER, value=after_default, key="eval_after")
+    before = left.date_input(
+        strings.EVAL_BEFORE, value=before_default, format="YYYY-MM-DD", key="eval_before"
+    )
+    after = right.date_input(
+        strings.EVAL_AFTER, value=after_default, format="YYYY-MM-DD", key="eval_after"
+    )
     buffer_m = left.slider(strings.EVAL_BUFFER, 0, 2000, 0, step=100, key="eval_buffer")
     harm = right.toggle(strings.EVAL_HARM, value=False, key="eval_harm")
     if not (
@@ -167,9 +201,16 @@ def evaluation_section(
             for p in parts
         ]
     )
-    st.dataframe(table.rename(columns=strings.EVAL_COMPONENTS), hide_index=True)  # fmt: skip
+    tables.show(table.rename(columns=strings.EVAL_COMPONENTS))
     st.markdown(
-        strings.EVAL_RESULT.format(wdd=result.wdd, se=result.standard_error, z=result.z, p=result.p_value, verdict=result.verdict())
+        strings.EVAL_RESULT.format(wdd=_signed(result.wdd, 1), se=formats.number(result.standard_error, 1),
+                                   z=_signed(result.z, 2), p=formats.p_value(result.p_value), verdict=result.verdict())
     )  # fmt: skip
     for warning in result.warnings:
         st.warning(warning)
+
+
+def _signed(value: float, decimals: int) -> str:
+    """'+1,5', '−12,0' (a Swedish minus), '0,0'."""
+    text = formats.number(value, decimals)
+    return text if text.startswith("−") or float(value) == 0 else f"+{text}"

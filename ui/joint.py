@@ -6,32 +6,43 @@ import math
 
 import pandas as pd
 
+from geo import formats
 from geo.joint import CLASSES
 from ui import strings
 
 
+def _unknown(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def pct(value: object) -> str:
-    """A share as a whole Swedish percentage; '–' when unknown."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{float(value) * 100:.0f} %"  # type: ignore[arg-type]
+    """A share as a whole Swedish percentage ('26 %'); '–' when unknown."""
+    return "–" if _unknown(value) else formats.percent(float(value))  # type: ignore[arg-type]
+
+
+def points(value: object) -> str:
+    """A share as whole percent without the sign ('26'), for '21–26 %'; '–' when unknown."""
+    return "–" if _unknown(value) else formats.number(float(value) * 100)  # type: ignore[arg-type]
+
+
+def signed_points(share: float) -> str:
+    """A change of shares in whole percentage points with its sign: '+4', '−3'."""
+    text = formats.number(float(share) * 100)
+    return text if text.startswith(("−", "0")) else f"+{text}"
 
 
 def interval(low: object, high: object) -> str:
     """'12–25 %', or '–' when unknown."""
-    if pct(low) == "–" or pct(high) == "–":
+    if _unknown(low) or _unknown(high):
         return "–"
-    return f"{pct(low).removesuffix(' %')}–{pct(high)}"
+    return f"{points(low)}–{pct(high)}"
 
 
 def p_text(value: object) -> str:
     """An adjusted p-value in Swedish ('0,003', '< 0,001'); '–' where nothing was tested."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _unknown(value):
         return "–"
-    number = float(value)  # type: ignore[arg-type]
-    if number < 0.001:
-        return "< 0,001"
-    return (f"{number:.3f}" if number < 0.01 else f"{number:.2f}").replace(".", ",")
+    return formats.p_value(float(value)).removeprefix("p = ").removeprefix("p ")  # type: ignore[arg-type]
 
 
 def display_table(
@@ -67,11 +78,12 @@ def tooltip_columns(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
     out = table.copy()
     suppressed_text = strings.SUPPRESSED_TEXT.format(min_n=min_n)
     out["t_share"] = [
-        f"{pct(v)} ({interval(lo, hi)}, n = {int(n)})" if not math.isnan(float(n)) else suppressed_text
+        f"{pct(v)} ({interval(lo, hi)}, n = {formats.number(n)})" if not math.isnan(float(n)) else suppressed_text
         for v, lo, hi, n in zip(out["share"], out["low"], out["high"], out["n"].astype(float), strict=True)
     ]  # fmt: skip
     out["t_recorded"] = [
-        f"{c} händelser, väntat {e:.0f} ({r})" if not math.isnan(float(e)) else f"{c} händelser ({r})"
+        f"{formats.number(c)} händelser, väntat {formats.number(e)} ({r})" if not math.isnan(float(e))
+        else f"{formats.number(c)} händelser ({r})"
         for c, e, r in zip(out["count"], out["expected"].astype(float), out["recorded"], strict=True)
     ]  # fmt: skip
     out["t_class"] = out["klass"].map(CLASSES)

@@ -126,3 +126,15 @@ def clickable_map(
         c for c, name in names.items() if name and name in tooltip
     ]  # the tooltip names the area
     return max(found, key=lambda c: len(names[c])) if found else None
+
+
+def stays_table(stays: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """GPS stays as shown: area names, Swedish local times to the minute, Swedish headers."""
+    from ui.strings import PLAN_GPS_COLUMNS
+
+    def local(column: str) -> pd.Series:
+        times = pd.to_datetime(stays[column], utc=True).dt.tz_convert(LOCAL)
+        return times.dt.strftime("%Y-%m-%d %H:%M")
+
+    shown = stays.assign(area=stays["area_code"].map(names), start=local("start"), end=local("end"))
+    return shown[list(PLAN_GPS_COLUMNS)].rename(columns=PLAN_GPS_COLUMNS)
