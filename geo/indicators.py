@@ -183,9 +183,10 @@ class Change:
             p_text = f"justerat {formats.p_value(self.p_adjusted)}"
         else:
             p_text = formats.p_value(self.p_value)
+        counts = f"{formats.number(self.before)} → {formats.number(self.after)}"
         if not self.significant:
-            return f"{self.before} → {self.after}{spans}: ingen säker förändring ({p_text})"
-        return f"{self.before} → {self.after}{spans}: {self.direction} ({p_text})"
+            return f"{counts}{spans}: ingen säker förändring ({p_text})"
+        return f"{counts}{spans}: {self.direction} ({p_text})"
 
 
 def poisson_change(

@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine, func, insert, select
 
+from geo import formats
 from geo.assets import leaflet_source_dir
 from geo.crs import MAP_CRS
 from geo.errors import GeoError
@@ -110,6 +111,25 @@ class Refusal:
     problems: tuple[str, ...]
     way_forward: str
     last: LastRelease | None
+
+
+SOURCE_NAMES = {
+    "polis": "Polisen",
+    "kommun": "Falkenbergs kommun",
+    "region": "Region Halland",
+    "demo": "syntetiska demodata (Lägesbild Falkenberg)",
+}
+"""What a source key (``incidents.source``) is called on the site: labels, never keys."""
+
+
+def source_names(sources: list[str] | tuple[str, ...]) -> str:
+    """``["demo", "polis"]`` → "Polisen och syntetiska demodata (Lägesbild Falkenberg)"."""
+    order = list(SOURCE_NAMES)
+    ranked = sorted(sources, key=lambda s: (order.index(s) if s in order else len(order), s))
+    names = [SOURCE_NAMES.get(s, s) for s in ranked]
+    if len(names) <= 1:
+        return "".join(names) or "–"
+    return f"{', '.join(names[:-1])} och {names[-1]}"
 
 
 def last_release(engine: Engine) -> LastRelease | None:
@@ -556,9 +576,13 @@ def _site_files(
     source_text = (
         "Syntetiska demodata skapade av Lägesbild Falkenberg (inga verkliga händelser)."
         if sources == ["demo"]
-        else "Registrerade händelser från "
-        + ", ".join(sources)
-        + " (polisen.se:s publicerade händelser och/eller polisens egna uttag)."
+        else f"Registrerade händelser från {source_names(sources)}"
+        + (
+            " (polisen.se:s publicerade händelser och/eller polisens egna uttag)"
+            if "polis" in sources
+            else ""
+        )
+        + "."
     )
     if survey_waves:
         source_text += f" Medborgarenkäten {', '.join(survey_waves)}."
@@ -568,7 +592,7 @@ def _site_files(
         "banners": banner_html,
         "footer": f"Period: {period_text}. Källor: {source_text} Antal 1–{rules.min_count - 1} visas som &lt;{rules.min_count}.",
         "period": period_text, "months": str(len(months)),
-        "rate_min": f"{rules.rate_min_population:,}".replace(",", " "),
+        "rate_min": formats.number(rules.rate_min_population),
         "survey": ", ".join(survey_waves) or "ingen enkät i perioden",
         "survey_min": str(max(rules.survey_min_n, 5)),
         "sources": html.escape(source_text),

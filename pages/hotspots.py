@@ -91,7 +91,12 @@ if result.cells is not None:
         outside=result.outside,
         phi=formats.number(result.dispersion, 1),
     )
-st.caption(caption)
+st.caption(
+    caption,
+    help=strings.glossary(
+        "Hotspot (Gi*)", "Överspridning (φ)", "Justerat p-värde (FDR, Benjamini–Hochberg)"
+    ),
+)
 
 if cells is not None:
     significant = cells[cells["hotspot_class"] != "none"]  # the cells drawn on the map above

@@ -87,11 +87,25 @@ with map_column:
     )  # fmt: skip
 with legend_column:
     for note in strings.JOINT_MAP_NOTES:
-        st.caption(note)
+        st.caption(
+            note, help=strings.glossary("Konfidensintervall (95 % KI, Wilson)", "Poissontest")
+        )
 
 st.subheader(strings.JOINT_TABLE_HEADER)
-tables.show(display_table(table, focus, min_n, view.indicator_labels), width="stretch")
-st.caption(strings.JOINT_FDR_NOTE.format(family=table.attrs.get("family", 0)))
+tables.show(
+    display_table(table, focus, min_n, view.indicator_labels),
+    width="stretch",
+    column_config={
+        "Skadeindex": st.column_config.Column(help=strings.glossary("Skadeindex")),
+        "95 % KI": st.column_config.Column(help=strings.glossary("Konfidensintervall (95 % KI, Wilson)")),
+        "Justerat p (registrerat)": st.column_config.Column(help=strings.glossary("Poissontest", "Justerat p-värde (FDR, Benjamini–Hochberg)")),
+        "Justerat p (upplevt)": st.column_config.Column(help=strings.glossary("Justerat p-värde (FDR, Benjamini–Hochberg)")),
+    },
+)  # fmt: skip
+st.caption(
+    strings.JOINT_FDR_NOTE.format(family=table.attrs.get("family", 0)),
+    help=strings.glossary("Poissontest", "Justerat p-värde (FDR, Benjamini–Hochberg)"),
+)
 notes = [strings.DENOMINATOR_NOTE.format(name=name, note=note)
          for name, note in zip(table["name"], table["denominator_note"], strict=True) if note]  # fmt: skip
 if notes:
@@ -101,7 +115,7 @@ if notes:
 if not view.indicator_labels:
     st.caption(strings.JOINT_INDICATOR_NONE)
 
-st.subheader(strings.JOINT_MULTIPLES_HEADER)
+st.subheader(strings.JOINT_MULTIPLES_HEADER, help=strings.glossary("Små multiplar"))
 panels = [("harm_index", "Skadeindex (polisen)"), ("share", f"Andel otrygga (enkät {wave})")]
 panels += [(label, label.split(" (")[0]) for label in view.indicator_labels]
 st.altair_chart(
@@ -147,7 +161,10 @@ if earlier:
             for lo, hi in zip(real["low"], real["high"], strict=True)
         ]
         tables.show(real[["Område", "Förändring", "95 % KI"]])
-    st.caption(strings.JOINT_CHANGE_NOTE)
+    st.caption(
+        strings.JOINT_CHANGE_NOTE,
+        help=strings.glossary("Newcombes intervall", "Justerat p-värde (FDR, Benjamini–Hochberg)"),
+    )
     st.caption(strings.JOINT_CHANGE_FDR.format(family=change.attrs["family"]))
 
 if is_polis:

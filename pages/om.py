@@ -1,4 +1,5 @@
-"""Om lägesbilden: what the tool is, the areas, and what the public will see."""
+"""Om lägesbilden: what the tool is, the areas, what the public will see, and a plain-Swedish
+glossary of every method term (the same texts are the tooltips where the terms appear)."""
 
 import streamlit as st
 
@@ -8,3 +9,4 @@ from ui.auth import require_page
 require_page("om")
 st.header(strings.PAGE_ABOUT)
 st.markdown(strings.ABOUT_MARKDOWN)
+st.markdown(strings.glossary_markdown())

@@ -56,7 +56,7 @@ key_total.metric(
 key_harm.metric(
     strings.KEY_HARM,
     formats.number(table["harm_index"].sum()),
-    help=strings.KEY_HARM_HELP,
+    help=strings.glossary("Skadeindex"),
 )
 key_inland.metric(
     strings.KEY_INLAND, formats.number(int(table.loc[table["zone"] == "inland", "count"].sum()))
@@ -130,7 +130,10 @@ if periods["now"] != f"{first} – {last}":
             data_end=span[1].astimezone(LOCAL_TZ).date(), now=periods["now"]
         )
     )
-st.caption(strings.CHANGES_EXPLAIN.format(family=table.attrs["family"], **periods))
+st.caption(
+    strings.CHANGES_EXPLAIN.format(family=table.attrs["family"], **periods),
+    help=strings.glossary("Poissontest", "Justerat p-värde (FDR, Benjamini–Hochberg)"),
+)
 note = layer.attrs.get("population_note")
 if note:
     with st.expander(strings.POPULATION_NOTE_LABEL):

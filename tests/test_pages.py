@@ -252,12 +252,13 @@ def test_overview_shows_key_figures_trend_and_honest_changes() -> None:
         "Utveckling per månad och zon",
         "Största förändringarna",
     ]
-    assert any("Poissonantal" in c.value for c in page.caption)
-    explain = next(c.value for c in page.caption if "Poissonantal" in c.value)
+    explain_caption = next(c for c in page.caption if "exakt test för antal" in c.value)
+    assert "Poissontest" in explain_caption.help and "Benjamini–Hochberg" in explain_caption.help
+    explain = explain_caption.value
     # Equal spans, both named, and the family of tests the list is adjusted for (14 areas × 2).
     assert "2025-10-01 – 2025-12-31 mot 2025-07-01 – 2025-09-30 (perioden före)" in explain
     assert "mot 2024-10-01 – 2024-12-31 (samma period i fjol)" in explain
-    assert "28 jämförelser" in explain and "Benjamini–Hochberg" in explain
+    assert "28 jämförelser" in explain and "justerade" in explain
     assert any(c.value.startswith("Ullared-Inland: ") and "Gekås" in c.value for c in page.caption)
 
 

@@ -54,6 +54,12 @@ _ENGLISH_NUMBER = re.compile(
 #: file name or path (``data/survey_codebook.json``) or an environment variable (upper case).
 _KEY = re.compile(r"(?<![\w./-])[a-zåäö]+(?:_[a-zåäö0-9]+)+(?![\w./-])")
 
+#: Method words partners should meet only explained: in a tooltip (``help``), never in the text
+#: itself, on every samverkan page but *Om lägesbilden* (its glossary explains them).
+JARGON = ("Gi*", "Getis", "FDR", "WDD", "Små multiplar", "Benjamini", "Wilson", "Newcombe",
+          "Poisson", "överspridning", "Kall 9", "Hotspot 9")  # fmt: skip
+_JARGON = re.compile("|".join(map(re.escape, JARGON)), re.IGNORECASE)
+
 #: Proto fields that carry shown text (everything else is ids, urls, types, data).
 TEXT_FIELDS = {"body", "label", "help", "options", "placeholder", "caption", "delta", "title",
                "text", "display_value", "prefix", "suffix"}  # fmt: skip
@@ -132,11 +138,16 @@ def _chart_texts(spec: dict[str, Any]) -> Iterator[str]:
                     yield from _chart_texts(item)
 
 
-def page_problems(app: AppTest, where: str) -> list[str]:
-    """Everything on the rendered page that is not Swedish."""
+def page_problems(app: AppTest, where: str, *, plain: bool = False) -> list[str]:
+    """Everything on the rendered page that is not Swedish (``plain``: nor jargon outside tooltips)."""
     problems: list[str] = []
 
     def check(text: str, element: str) -> None:
+        if plain and not element.endswith(".help"):
+            for found in _JARGON.finditer(text):
+                problems.append(
+                    f"{where} [{element}] fackord utan förklaring {found.group(0)!r} i {text[:160]!r}"
+                )
         for pattern, kind in ((_ENGLISH, "engelskt ord"), (_ENGLISH_NUMBER, "engelskt tal"),
                               (_KEY, "nyckel i stället för etikett")):  # fmt: skip
             for found in pattern.finditer(text):
@@ -227,7 +238,7 @@ def test_every_page_is_swedish_for_every_role(role: str) -> None:
         assert not app.exception, (page, app.exception)
         assert app.header.len >= 1, page  # the page itself rendered, not a refusal
         rendered.append(page)
-        problems += page_problems(app, f"{role}/{page}")
+        problems += page_problems(app, f"{role}/{page}", plain=role == "samverkan" and page != "om")
     assert rendered == list(pages_for(role))
     assert not problems, "\n".join(problems)
 
@@ -243,6 +254,9 @@ def test_the_check_finds_what_users_saw() -> None:
         assert any(p.search(text) for p in (_ENGLISH, _ENGLISH_NUMBER, _KEY)), text
     for text in swedish:
         assert not any(p.search(text) for p in (_ENGLISH, _ENGLISH_NUMBER, _KEY)), text
+    for text in ("Små multiplar", "Gi* hot 99 %", "Kall 90 %", "FDR", "WDD = −12,0"):
+        assert _JARGON.search(text), text
+    assert not _JARGON.search("statistiskt säkerställd koncentration av händelser")
 
 
 def test_streamlits_menu_is_hidden() -> None:
@@ -251,6 +265,23 @@ def test_streamlits_menu_is_hidden() -> None:
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["toolbarMode"] == "minimal"
+
+
+@pytest.mark.usefixtures("app_env")
+def test_om_lagesbilden_explains_every_method_term() -> None:
+    """The glossary is on the page, and it explains each jargon word partners are spared."""
+    from ui.strings import GLOSSARY
+
+    app = AppTest.from_file(DASHBOARD, default_timeout=120)
+    app.session_state["role"] = "samverkan"
+    app.run()
+    app.switch_page("pages/om.py").run()
+    text = " ".join(m.value for m in app.markdown)
+    assert "Ordlista" in text
+    for term, explanation in GLOSSARY.items():
+        assert term in text and explanation[:40] in text, term
+    for word in JARGON:
+        assert word.lower() in text.lower(), word
 
 
 @pytest.mark.usefixtures("app_env")
@@ -292,3 +323,18 @@ def test_the_command_line_help_is_swedish(command: tuple[str, ...]) -> None:
         assert english not in text, (english, text)
     assert "visa den här hjälpen och avsluta" in text
     assert not _ENGLISH_NUMBER.search(text), _ENGLISH_NUMBER.search(text)
+
+
+def test_sources_are_named_not_keyed() -> None:
+    """The public site and every caption name the sources ("Källor: … från demo, polis" before)."""
+    from geo.publish import source_names
+    from ui.loaders import source_text
+
+    assert (
+        source_names(["demo", "polis"]) == "Polisen och syntetiska demodata (Lägesbild Falkenberg)"
+    )
+    assert (
+        source_names(["region", "polis", "kommun"])
+        == "Polisen, Falkenbergs kommun och Region Halland"
+    )
+    assert "demo" not in source_text(["polis", "demo"]).replace("demodata", "")

@@ -139,7 +139,7 @@ def evaluation_section(
     """Pick treated and control areas and periods; show the WDD with its parts and warnings."""
     from geo.errors import GeoError
 
-    st.caption(strings.EVAL_INTRO)
+    st.caption(strings.EVAL_INTRO, help=strings.glossary("WDD (viktad förskjutningsskillnad)"))
     names = dict(zip(layer["area_code"], layer["name"], strict=True))
     inland = [c for c, z in zip(layer["area_code"], layer["zone"], strict=True) if z == "inland"]
     left, right = st.columns(2)

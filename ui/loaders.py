@@ -427,7 +427,9 @@ def source_text(sources: tuple[str, ...] | list[str]) -> str:
 
     if tuple(sources) == ("demo",):
         return strings.SOURCE_DEMO
-    return strings.SOURCE_STORE.format(sources=", ".join(sources) or "–")
+    from geo.publish import source_names
+
+    return strings.SOURCE_STORE.format(sources=source_names(sources))
 
 
 @st.cache_data(show_spinner="Räknar fram utvärderingen …", max_entries=16)

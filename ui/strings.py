@@ -346,9 +346,9 @@ CHANGES_NONE = (
     "områden och jämförelser testas samtidigt)."
 )
 CHANGES_EXPLAIN = (
-    "Förändringar testas som Poissonantal (exakt test) och jämför alltid lika långa perioder: "
-    "{now} mot {previous} (perioden före) och mot {last_year} (samma period i fjol). Eftersom "
-    "{family} jämförelser görs samtidigt är p-värdena justerade (Benjamini–Hochberg), så att högst "
+    "Förändringar prövas mot slumpen med ett exakt test för antal och jämför alltid lika långa "
+    "perioder: {now} mot {previous} (perioden före) och mot {last_year} (samma period i fjol). "
+    "Eftersom {family} jämförelser görs samtidigt är p-värdena justerade för det, så att högst "
     "5 % av det som listas väntas vara slump. Riktningen avgörs av antal per dag. Små tal visas som "
     "antal – en ökning från 2 till 4 är inte en säker förändring."
 )
@@ -401,6 +401,97 @@ sekundär röjandekontroll. Den publika kartan är en statisk webbplats som skri
 plats eller en plan; sidan *Publik karta* visar exakt den webbplatsen.
 """
 
+#: Every method term the tool shows, in plain Swedish: the glossary on *Om lägesbilden* and the
+#: tooltips (``help=``) where the terms appear.
+GLOSSARY = {
+    "Skadeindex": (
+        "Summan av händelsernas skadevikter: ett mått på hur allvarliga händelserna är, inte bara "
+        "hur många. Vikten är ungefär straffvärdet i månader fängelse (Polisens brottsskadeindex), "
+        "så ett rån väger mycket mer än en cykelstöld."
+    ),
+    "Per 1 000 invånare": (
+        "Antal händelser delat med befolkningen, gånger 1 000. Visas bara där befolkningen och "
+        "antalet är så stora att talet säger något."
+    ),
+    "Statistiskt säkerställd": (
+        "En skillnad eller koncentration som är så tydlig att den knappast är en slump. Det säger "
+        "inget om varför den finns."
+    ),
+    "p-värde": (
+        "Hur troligt det vore att se en så stor skillnad bara av slump. Litet p (under 0,05) betyder "
+        'att slumpen är en dålig förklaring. "p < 0,001" betyder mindre än en på tusen.'
+    ),
+    "Justerat p-värde (FDR, Benjamini–Hochberg)": (
+        'När många områden prövas samtidigt blir några "säkra" av ren slump. Justeringen '
+        "(Benjamini–Hochbergs metod) gör att högst 5 % av det som listas väntas vara falsklarm; FDR "
+        "är andelen falsklarm bland fynden."
+    ),
+    "Konfidensintervall (95 % KI, Wilson)": (
+        "Felmarginalen: det intervall där det verkliga värdet med 95 % säkerhet ligger. Enkätsvar "
+        "från få personer ger ett brett intervall. Wilsons metod fungerar också för små grupper."
+    ),
+    "Poissontest": (
+        "Ett exakt test för antal händelser: prövar om ett antal är högre eller lägre än vad man "
+        "kan vänta sig, eller om två perioder skiljer sig mer än slumpen förklarar."
+    ),
+    "Newcombes intervall": (
+        "Felmarginalen för skillnaden mellan två andelar, t.ex. andelen otrygga förra och i år."
+    ),
+    "Hotspot (Gi*)": (
+        "Getis-Ord Gi* jämför antalet händelser i en ruta och rutorna runt den med hela området. "
+        '"Hotspot 99 %" är en statistiskt säkerställd koncentration av händelser (med 99 % '
+        'säkerhet); "Kall 90 %" är ett område med säkerställt färre händelser än väntat (90 % '
+        "säkerhet)."
+    ),
+    "Överspridning (φ)": (
+        "Händelser kommer ofta i klungor (samma adress, samma kväll), så antalen varierar mer än ren "
+        "slump skulle ge. Testen tar hänsyn till det, så att en klunga inte ser ut som en hotspot. "
+        "φ = 1 betyder ingen överspridning."
+    ),
+    "Trendklasser": (
+        "Hur en hotspot har utvecklats månad för månad det senaste året: ny, ökande, ihållande, "
+        "avtagande och så vidare."
+    ),
+    "WDD (viktad förskjutningsskillnad)": (
+        "Jämför förändringen i områden med riktad närvaro med förändringen i liknande "
+        "jämförelseområden, och räknar med om brotten flyttade till grannskapet (förskjutning). "
+        "Negativt värde: färre händelser än jämförelsen gav skäl att vänta (Wheeler & Ratcliffe)."
+    ),
+    "Små multiplar": (
+        "Flera små diagram med samma områden i samma ordning, ett per källa, så att källorna kan "
+        "jämföras med ögat."
+    ),
+    "RegSO": (
+        "Regionala statistikområden: SCB:s indelning av kommunen i områden med ungefär lika många "
+        "invånare. Falkenberg har 14."
+    ),
+    "Ungefärliga gränser": (
+        "Områdesgränser som verktyget räknat fram ur kända mittpunkter och ytor när SCB:s officiella "
+        "gränser inte är importerade. De duger för en överblick, inte för exakta gränsdragningar."
+    ),
+    "Syntetiska demodata": (
+        "Påhittade händelser och enkätsvar för att visa verktyget. De är märkta överallt och "
+        "beskriver inte verkliga händelser i Falkenberg."
+    ),
+    "Polisinitierade brott": (
+        "Brott som syns när polisen själv letar, t.ex. narkotikainnehav och trafikbrott. De mäter "
+        "polisens aktivitet mer än problemet, så de kan räknas bort ur skadeindex."
+    ),
+}
+
+
+def glossary(*terms: str) -> str:
+    """The glossary's explanations of ``terms`` as one tooltip text."""
+    return "\n\n".join(f"**{term}**: {GLOSSARY[term]}" for term in terms)
+
+
+def glossary_markdown() -> str:
+    """The glossary as markdown for *Om lägesbilden*."""
+    lines = ["### Ordlista", ""]
+    lines += [f"**{term}**  \n{text}\n" for term, text in GLOSSARY.items()]
+    return "\n".join(lines)
+
+
 # --- Gemensam lägesbild ---------------------------------------------------------------------------
 PAGE_JOINT = "Gemensam lägesbild"
 JOINT_HEADER = "Gemensam lägesbild: anmält, upplevt och partnernas indikatorer"
@@ -419,8 +510,8 @@ JOINT_FOCUS_HELP = (
 JOINT_CLUSTERS = "Visa platser där svarande känner sig otrygga (kluster)"
 JOINT_MAP_TITLE = "Upplevd mot registrerad trygghet"
 JOINT_MAP_NOTES = (
-    "Upplevd: otrygghetsandelens 95 %-intervall (Wilson) jämfört med kommunens andel.",
-    "Registrerad: antal händelser jämfört med områdets befolkningsandel (exakt Poissontest).",
+    "Upplevd: andelen otrygga i området, med felmarginal, jämfört med kommunens andel.",
+    "Registrerad: antal händelser jämfört med vad områdets andel av befolkningen ger.",
     "Streckad kant, blek fyllning: osäkert. Tjock svart kant: fokusområde.",
 )
 JOINT_CAPTION = (
@@ -430,7 +521,7 @@ JOINT_CAPTION = (
 )
 JOINT_POLIS_NOTE = " för andra än polisen (de syns här, markerade)"
 JOINT_TABLE_HEADER = "Per område"
-JOINT_MULTIPLES_HEADER = "Små multiplar: samma områden, olika källor"
+JOINT_MULTIPLES_HEADER = "Samma områden i flera källor"
 JOINT_ITEMS_HEADER = "Problem i området (andel som svarar ganska eller mycket stort problem)"
 JOINT_ITEMS_NOTE = (
     "Andel av dem som svarat på frågan (exkl. vet ej), med 95 %-intervall. Vi räknar inte ut "
@@ -440,8 +531,8 @@ JOINT_ITEMS_AREA = "Område för problemfrågorna"
 JOINT_CHANGE_HEADER = "Förändring sedan förra enkäten"
 JOINT_CHANGE_NONE = "Ingen förändring i otrygghetsandel som är säkerställd (95 %) i något område."
 JOINT_CHANGE_NOTE = (
-    "Skillnad i procentenheter med Newcombes intervall; en förändring räknas bara när intervallet "
-    "inte omfattar noll."
+    "Skillnad i procentenheter med felmarginal; en förändring räknas bara när hela felmarginalen "
+    "ligger på samma sida om noll."
 )
 JOINT_COMMENTS = "Fritextkommentarer (endast polisen; personnummer borttagna vid import)"
 JOINT_CLUSTER_NOTE = (
@@ -580,8 +671,8 @@ FOLLOWUP_COLUMNS = {
 }  # fmt: skip
 EVAL_HEADER = "Utvärdering: gav den riktade närvaron effekt? (endast polisen)"
 EVAL_INTRO = (
-    "Före/efter i områden med riktad närvaro mot jämförelseområden du väljer: weighted displacement "
-    "difference (Wheeler & Ratcliffe 2018) med Poissonvarians och z. Negativt värde = färre händelser "
+    "Före/efter i områden med riktad närvaro mot jämförelseområden du väljer: viktad "
+    "förskjutningsskillnad, WDD (Wheeler & Ratcliffe 2018) med Poissonvarians och z. Negativt värde = färre händelser "
     "än jämförelsen ger förväntat. Regel: jämförelseområdena ska ha ungefär lika många händelser före "
     "som områdena med riktad närvaro – mellan hälften och dubbelt så många (samma för "
     "förskjutningszonerna). Annars ger verktyget ingen slutsats, eftersom WDD jämför förändringar i "
@@ -651,13 +742,13 @@ CHANGES_PARTIAL = (
     "{now}, mot lika långa perioder."
 )
 JOINT_FDR_NOTE = (
-    "Högre/lägre än kommunen avgörs med exakta test (Poisson för anmälda brott, poängtest för "
-    "andelen otrygga) och p-värden justerade för att {family} test görs samtidigt "
-    "(Benjamini–Hochberg, 5 %); en enstaka avvikelse bland många områden är ofta slump."
+    "Högre/lägre än kommunen avgörs med exakta test för antal anmälda händelser och för andelen "
+    "otrygga, och p-värdena är justerade för att {family} test görs samtidigt; en enstaka "
+    "avvikelse bland många områden är ofta slump."
 )
 JOINT_CHANGE_FDR = (
-    "Förändringen räknas bara när den klarar Newcombes intervall också efter justering för att "
-    "{family} områden testas samtidigt (Benjamini–Hochberg, 5 %)."
+    "Förändringen räknas bara när den håller också efter justering för att {family} områden "
+    "testas samtidigt."
 )
 JOINT_DENOMINATOR_HEADER = "Där invånarna är fel nämnare"
 
