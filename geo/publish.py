@@ -277,7 +277,9 @@ def publish(
     publication, site, names = build(engine, months=months, today=today, rules=rules)
     guard(publication, rules, today=today, forbidden=forbidden_texts(engine), names=names)
     if site.bytes > MAX_SITE_BYTES:
-        raise GeoError(f"Webbplatsen skulle bli {site.bytes / 1e6:.2f} MB; gränsen är 1 MB.")
+        raise GeoError(
+            f"Webbplatsen skulle bli {formats.number(site.bytes / 1e6, 2)} MB; gränsen är 1 MB."
+        )
     write_site(publication, out)
     record_release(engine, publication)
     return dataclasses.replace(site, folder=out)
