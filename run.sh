@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/venv.sh
 .venv/bin/python -m geo init --demo-if-empty
-echo "Lägesbild Falkenberg startar på http://127.0.0.1:8501"
-exec .venv/bin/python -m streamlit run dashboard.py --server.address 127.0.0.1 --server.port 8501
+# geo serve refuses an address other computers reach unless login is configured, then starts Streamlit.
+exec .venv/bin/python -m geo serve --address 127.0.0.1 --port 8501

@@ -616,7 +616,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     settings = commands.add_parser("settings", help="visa inställningar och miljövariabler")
     settings.set_defaults(handler=_cmd_settings, needs_db=False)
+
+    serve = commands.add_parser(
+        "serve", help="starta appen (vägrar en adress som andra datorer når utan inloggning)"
+    )
+    serve.add_argument("--address", default="127.0.0.1", help="adressen servern lyssnar på")
+    serve.add_argument("--port", type=int, default=8501, help="porten (8501)")
+    serve.add_argument(
+        "--secrets-file", action="append", default=[], metavar="FIL",
+        help="hemligheter för inloggningen utanför repot, t.ex. /etc/lagesbild/secrets.toml",
+    )  # fmt: skip
+    serve.set_defaults(handler=_cmd_serve, needs_db=False)
     return parser
+
+
+def _cmd_serve(args: argparse.Namespace, _engine: Engine | None) -> int:
+    from geo.serve import serve
+
+    extra = ["--secrets.files", ",".join(args.secrets_file)] if args.secrets_file else []
+    serve(args.address, args.port, extra)
+    return 0  # not reached: serve() replaces this process with Streamlit
 
 
 EXIT_REFUSED = 2

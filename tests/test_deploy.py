@@ -62,8 +62,8 @@ def test_the_systemd_units_verify(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert done.returncode == 0 and problems == [], done.stderr
     service = (DEPLOY / "lagesbild.service").read_text(encoding="utf-8")
-    assert "--server.address 127.0.0.1" in service and "ExecStartPre=" in service
-    assert "--secrets.files /etc/lagesbild/secrets.toml" in service  # secrets outside the checkout
+    assert "geo serve --address 127.0.0.1" in service and "ExecStartPre=" in service
+    assert "--secrets-file /etc/lagesbild/secrets.toml" in service  # secrets outside the checkout
 
 
 @dataclass

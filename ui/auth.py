@@ -18,7 +18,6 @@ render unless ``dashboard.py`` set an allowed role in this session.
 
 from __future__ import annotations
 
-import ipaddress
 import sys
 import time
 from typing import Any
@@ -27,6 +26,7 @@ import streamlit as st
 
 from geo.access_log import Actor
 from geo.errors import ConfigError
+from geo.serve import is_loopback
 from geo.users import (
     Access,
     LoginConfig,
@@ -83,16 +83,6 @@ def _remember_choice() -> None:
 def pages_for(role: str) -> tuple[str, ...]:
     """The page keys a role may open, in navigation order."""
     return PAGE_ACCESS[role]
-
-
-def is_loopback(address: str) -> bool:
-    """Whether a listen (or client) address only belongs to this computer."""
-    if address.lower() in ("localhost", "localhost."):
-        return True
-    try:
-        return ipaddress.ip_address(address.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _secrets() -> dict[str, Any]:
