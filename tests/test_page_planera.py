@@ -129,10 +129,17 @@ def test_need_page_counts_presence_up_to_today(
 ) -> None:
     from geo.presence import create_entry
     from geo.store import active_layer, now_utc
+    from geo.units import list_shifts, shift_containing
 
     now = now_utc().replace(second=0, microsecond=0)
     codes = set(active_layer(planning_store)[1]["area_code"])
-    start = now - dt.timedelta(minutes=20)
+    # The latest 15 minutes before now that lie inside one shift (a visit across 07:00, where the
+    # night shift ends and the day shift begins, belongs to none and is refused, as it should be).
+    shifts = list_shifts(planning_store)
+    start = next(
+        s for back in range(20, 60, 5)
+        if shift_containing(shifts, s := now - dt.timedelta(minutes=back), s + dt.timedelta(minutes=15))
+    )  # fmt: skip
     create_entry(planning_store, {"area_code": "1382R012", "planned_start": start, "planned_end": start + dt.timedelta(minutes=15),
                                   "unit": "Patrull 3", "kind": "bilpatrull", "purpose": "Besök i dag", "status": "genomförd",
                                   "actual_start": start, "actual_end": start + dt.timedelta(minutes=15)},
