@@ -17,7 +17,7 @@ from ui.boundary import run_page
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
-st.set_page_config(page_title=strings.APP_TITLE, page_icon=strings.APP_ICON, layout="wide")
+st.set_page_config(page_title=strings.APP_TITLE, page_icon=strings.APP_FAVICON, layout="wide")
 
 
 def _page(key: str, title: str) -> StreamlitPage:

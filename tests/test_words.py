@@ -297,7 +297,7 @@ def test_navigation_icons_are_material_symbols() -> None:
     assert set(PAGE_ICONS) == {page for pages in PAGE_ACCESS.values() for page in pages}
     for key, icon in PAGE_ICONS.items():
         assert re.fullmatch(r":material/[a-z_]+:", icon), (key, icon)
-    assert "icon=strings.PAGE_ICONS[key]" in text and "page_icon=strings.APP_ICON" in text
+    assert "icon=strings.PAGE_ICONS[key]" in text and "page_icon=strings.APP_FAVICON" in text
     app = AppTest.from_file(DASHBOARD, default_timeout=120)
     app.session_state["role"] = "polis"
     app.run()

@@ -37,7 +37,9 @@ PAGE_ICONS = {
     "om": ":material/info:",
     "admin": ":material/admin_panel_settings:",
 }
-APP_ICON = ":material/map:"
+APP_FAVICON = "🗺️"
+"""The browser tab's icon stays an emoji: Streamlit fetches a Material favicon from
+fonts.gstatic.com, which the app must never call (offline, CSP); the tab draws emoji itself."""
 PAGE_REFUSED = "Sidan kan inte visas: öppna appen från startsidan och välj en roll som får se den."
 PAGE_OVERVIEW = "Översikt"
 PAGE_HOTSPOTS = "Hotspots"
