@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from geo import formats
 from geo.cli_help import SwedishArgumentParser
 from geo.config import ENVIRONMENT, load_settings
 from geo.errors import GeoError
@@ -339,7 +340,7 @@ def _cmd_backup(args: argparse.Namespace, engine: Engine) -> int:
     out = Path(args.out) if args.out else default_backup_path(folder, engine.dialect.name)
     info = backup(engine, out)
     _say(
-        f"Säkerhetskopia skriven: {info.path} ({info.size_bytes / 1e6:.1f} MB, schema {info.revision})."
+        f"Säkerhetskopia skriven: {info.path} ({formats.number(info.size_bytes / 1e6, 1)} MB, schema {info.revision})."
     )
     if args.keep_days:
         removed = prune_backups(out.parent, keep_days=args.keep_days)
