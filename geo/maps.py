@@ -75,6 +75,7 @@ class _MetricScale(MacroElement):
 
 REFERENCE_STYLE = {"land": "#f3f0e8", "coast": "#9aa5b1", "road": "#e08a3c", "label": "#555555"}
 """The reference layer is drawn light, under the data, so it never reads as data."""
+_ROAD_STYLE = {"color": REFERENCE_STYLE["road"], "weight": 3, "opacity": 0.8}
 _LAND_STYLE = {
     "fillColor": REFERENCE_STYLE["land"],
     "fillOpacity": 1.0,
@@ -96,8 +97,9 @@ def reference_layer() -> folium.FeatureGroup:
         style_function=lambda _f: _LAND_STYLE,
         interactive=False,
     ).add_to(group)
-    folium.PolyLine(
-        list(E6_APPROX), color=REFERENCE_STYLE["road"], weight=3, opacity=0.8, interactive=False
+    road = {"type": "LineString", "coordinates": [[lon, lat] for lat, lon in E6_APPROX]}
+    folium.GeoJson(  # GeoJson, not PolyLine: folium drops `interactive` from a PolyLine's options
+        road, style_function=lambda _f: _ROAD_STYLE, interactive=False
     ).add_to(group)
     lat, lon = E6_APPROX[len(E6_APPROX) // 2]
     folium.Marker(
