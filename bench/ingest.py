@@ -11,6 +11,15 @@ outline and shapely point-in-polygon per row, duplicate ids, the personnummer pa
 Luhn, one INSERT per row) on 20,000 rows, scaled to the full size.
 Target (issue 12): the 1M rows in ≤ 8 s with peak RSS ≤ 1 GB.
 
+Measured 2026-12-02 07:15, load average 1.3 (the other engineers' work mostly done): median
+6.84 s over 3 runs (6.78–7.34 s), peak 758 MB PSS for both processes (the writer's own RSS
+841 MB) — target met. The same harness with `--serial` (validation in the importing process):
+8.38 s. Stages of the forked import (the writer's view): rows → plain values 0.64 s,
+executemany 2.43 s, index build 1.33 s, commit into the WAL 0.17 s, then the checkpoint 0.44 s
+after the import returned; the child reads and validates (about 3.9 s) while the writer writes.
+On a loaded machine (load 2–3) the two processes compete with the other work: 10.7–12.3 s.
+
+Earlier in the day (before the forked validation, the RE2 prefilter and ASCII id keys):
 Measured 2026-12-02 on the shared 2-core machine (load average 5–7 from other work, so wall
 times are about twice the CPU times; CPU seconds are the comparable figure). One import of 1M rows:
 wall 17.1–26.8 s (median 25.4 s over 3 runs), CPU 11.1–14.5 s, peak RSS 841 MB. Before this
@@ -549,7 +558,7 @@ def main() -> None:
         f"  naiv baslinje: {naive_seconds:.1f} s för {BASELINE_ROWS} rader → {baseline:.0f} s för {args.rows} rader"
     )
     print(json.dumps({
-        "bench": "ingest", "metric": f"wall time to import {args.rows} CSV rows (validation, screening, area join, SQLite), median of {len(times)}",
+        "bench": "ingest", "mode": "serial" if args.serial else "forked validation", "metric": f"wall time to import {args.rows} CSV rows (validation, screening, area join, SQLite), median of {len(times)}",
         "value": round(seconds, 2), "unit": "s", "target": TARGET_SECONDS, "baseline": round(baseline, 1),
         "meets_target": bool(seconds <= TARGET_SECONDS and peak_mb <= TARGET_RSS_MB),
         "runs_s": [round(t, 2) for t in times], "rows_per_second": round(rows / seconds), "peak_memory_mb": round(peak_mb),
