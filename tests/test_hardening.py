@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from geo.errors import StorageError, log_unexpected, storage_error
+from geo.store import make_engine, migrate
 from geo.uploads import UploadArea
 from tests.conftest import new_store
 
@@ -385,7 +386,10 @@ def test_a_failing_page_says_what_is_wrong_in_swedish(
 ) -> None:
     from streamlit.testing.v1 import AppTest
 
-    new_store(tmp_path, "ro.db").dispose()
+    # The page's own SQLite file (also in the PostgreSQL run): the test is about the boundary.
+    own = make_engine(f"sqlite:///{tmp_path / 'ro.db'}")
+    migrate(own)
+    own.dispose()
     monkeypatch.setenv("H3_FAULT", fault)
     monkeypatch.setenv("H3_DB", str(tmp_path / "ro.db"))
     monkeypatch.setenv("LAGESBILD_DATA_DIR", str(tmp_path))
