@@ -410,6 +410,9 @@ def update_entry(engine: Engine, entry_id: int, *, expected_version: int, change
         with write_transaction(engine) as connection:
             return _update_entry(connection, entry_id, expected_version=expected_version, changes=changes,
                                  who=who, area_codes=area_codes, now=moment, shapes=shapes)  # fmt: skip
+    except ConflictError:
+        _audit_conflict(engine, entry_id, expected_version, changes, who)
+        raise
     except exc.IntegrityError as error:
         raise ImportRejected(
             "Ändringen sparades inte.", [_overlap_refused({**changes, "id": entry_id})]
@@ -454,6 +457,18 @@ def _update_entry(connection: Connection, entry_id: int, *, expected_version: in
     )
     _audit(connection, entry_id, action, who, before, _row(connection, entry_id))
     return expected_version + 1
+
+
+def _audit_conflict(
+    engine: Engine, entry_id: int, expected_version: int, changes: Mapping[str, Any], who: str
+) -> None:
+    """The refused attempt goes into the audit too (action ``konflikt``): who tried to change what,
+    from which version, against the version that was stored. Nothing in the entry changes."""
+    with write_transaction(engine) as connection:
+        current = _row(connection, entry_id)
+        if current is not None:
+            attempt = {"från_version": expected_version, **changes}
+            _audit(connection, entry_id, "konflikt", who, current, attempt)
 
 
 def _conflict_message(

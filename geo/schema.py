@@ -337,7 +337,9 @@ presence_audit = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("entry_id", Integer, ForeignKey("presence_entries.id"), nullable=False),
-    Column("action", String(20), nullable=False),  # skapad | ändrad | inställd | genomförd
+    Column(
+        "action", String(20), nullable=False
+    ),  # skapad | ändrad | inställd | genomförd | konflikt
     Column("changed_by", String(200), nullable=False),
     Column("changed_at", UTCDateTime, nullable=False),
     Column("before_json", Text),

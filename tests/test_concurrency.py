@@ -9,6 +9,7 @@ Streamlit serves several users from one process), plus separate processes for im
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import threading
 from pathlib import Path
@@ -99,8 +100,11 @@ def test_twenty_writers_of_one_entry_exactly_one_wins(store: Engine) -> None:
     stored = list_entries(store).iloc[0]
     assert stored["version"] == 2 and stored["purpose"] == f"av {winners[0][3:]}"
     trail = audit_trail(store, entry_id)
-    assert trail["action"].tolist() == ["skapad", "ändrad"]
-    assert trail["changed_by"].tolist() == ["anna", f"polis{winners[0][3:]}"]
+    # The one edit, then every refused attempt (who tried, against the stored version 2).
+    assert trail["action"].tolist() == ["skapad", "ändrad"] + ["konflikt"] * (WRITERS - 1)
+    assert trail["changed_by"].tolist()[:2] == ["anna", f"polis{winners[0][3:]}"]
+    losers = {f"polis{i}" for i in range(WRITERS)} - {f"polis{winners[0][3:]}"}
+    assert set(trail["changed_by"].tolist()[2:]) == losers
 
 
 def test_two_editors_one_wins_the_other_reapplies_and_the_audit_holds_both(
@@ -131,8 +135,18 @@ def test_two_editors_one_wins_the_other_reapplies_and_the_audit_holds_both(
     assert stored["purpose"] == "Trygghetsvandring med kommunen"
     assert stored["tactics"] == "Fotpatrull"
     trail = audit_trail(store, entry_id)
-    assert trail["changed_by"].tolist() == ["anna", f"redaktör{winner}", f"redaktör{loser}"]
-    assert trail["action"].tolist() == ["skapad", "ändrad", "ändrad"]
+    # Both attempts: the winner's edit, the loser's refused attempt (against version 2), and the
+    # loser's edit applied again.
+    assert trail["changed_by"].tolist() == [
+        "anna",
+        f"redaktör{winner}",
+        f"redaktör{loser}",
+        f"redaktör{loser}",
+    ]
+    assert trail["action"].tolist() == ["skapad", "ändrad", "konflikt", "ändrad"]
+    refused = json.loads(trail["after_json"].iloc[2])
+    assert refused["från_version"] == 1 and all(refused[k] == v for k, v in edits[loser].items())
+    assert json.loads(trail["before_json"].iloc[2])["version"] == 2
 
 
 def _import_in_process(url: str, path: str, barrier: object, queue: object) -> None:
