@@ -531,13 +531,27 @@ def import_survey(
     return report
 
 
+def _nulls(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with pandas' missing values (NaN, NA, NaT) as None."""
+    return {
+        k: None if not isinstance(v, (str, bytes, list, tuple, dict)) and pd.isna(v) else v
+        for k, v in row.items()
+    }
+
+
 def insert_responses(
     connection: Connection,
     responses: list[dict[str, Any]],
     items: list[dict[str, Any]],
     import_id: int,
 ) -> None:
-    """Write responses and their item answers (items name their response by wave and respondent)."""
+    """Write responses and their item answers (items name their response by wave and respondent).
+
+    Missing values from pandas (NaN, NA) are written as NULL: SQLite turns a float NaN into NULL by
+    itself, but PostgreSQL stores it as the text 'NaN' in a text column and as NaN in a float one.
+    """
+    responses = [_nulls(row) for row in responses]
+    items = [_nulls(row) for row in items]
     connection.execute(insert(survey_responses), responses)
     ids = {
         (str(wave), str(respondent)): key

@@ -328,3 +328,29 @@ def test_survey_from_excel_with_numeric_codes(store: Engine, tmp_path: Path) -> 
     responses = load_responses(store).sort_values("id")
     assert responses["safety_answer"].tolist() == ["mycket_otrygg", "vet_ej"]
     assert responses["area_code"].tolist() == ["1382R005", "1382R005"]
+
+
+def test_missing_survey_values_are_stored_as_null_on_every_database(demo_store: Engine) -> None:
+    """pandas' NaN must reach the store as NULL (PostgreSQL would keep the text 'NaN' and NaN)."""
+    from sqlalchemy import func, or_, select
+
+    from geo.schema import survey_responses as responses
+
+    with demo_store.connect() as connection:
+        texts = connection.execute(
+            select(func.count()).where(
+                or_(responses.c.comment == "NaN", responses.c.comment == "nan")
+            )
+        ).scalar()
+        empty = connection.execute(
+            select(func.count()).where(responses.c.comment.is_(None))
+        ).scalar()
+        points = (
+            connection.execute(
+                select(responses.c.unsafe_x).where(responses.c.unsafe_x.is_not(None))
+            )
+            .scalars()
+            .all()
+        )
+    assert texts == 0 and empty and empty > 0
+    assert all(x == x for x in points)  # no NaN pretends to be a place

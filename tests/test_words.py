@@ -178,7 +178,7 @@ def page_problems(app: AppTest, where: str, *, plain: bool = False) -> list[str]
                                 f"{where} [tabell] talformat {fmt!r} ger engelsk decimalpunkt eller webbläsarens språk"
                             )
                     else:
-                        check(str(text), "tabellcell")
+                        check(str(text), f"tabellcell {header}")
             continue
         if kind in ("arrow_vega_lite_chart", "vega_lite_chart"):
             spec = json.loads(proto.spec)
