@@ -87,8 +87,10 @@ def test_a_long_format_survey_export_imports_from_the_page(
     page.get_by_role("link", name="Importera").click()
     page.get_by_text("Enkätsvar (medborgarenkät)").click()
     page.get_by_text("Enkätfil (CSV eller Excel", exact=False).wait_for(timeout=30_000)
-    page.locator("[data-testid=stTextInput] input").first.fill("2025")
-    page.keyboard.press("Enter")
+    wave = page.get_by_label("Enkätomgång", exact=False)
+    wave.fill("2025")
+    wave.press("Enter")
+    page.wait_for_timeout(2_000)  # the rerun that takes the wave, before the file arrives
     page.locator("input[type=file]").first.set_input_files(str(survey))
     confirm = page.locator("[data-testid=stBaseButton-primary]")
     try:
