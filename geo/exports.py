@@ -164,9 +164,11 @@ def choropleth_figure(
     *,
     legend_title: str,
     monthly: pd.DataFrame | None = None,
+    no_data: str = "Inget värde",
 ) -> Figure:
     """Areas coloured by ``values`` (indexed by area code), with the same classes as the app's
-    map; optionally a monthly trend chart (columns = series, index = month) beside it."""
+    map; optionally a monthly trend chart (columns = series, index = month) beside it. Areas
+    without a value are grey, labelled ``no_data`` in the legend."""
     from matplotlib.patches import Patch
 
     fig = new_figure(WIDE)
@@ -180,11 +182,26 @@ def choropleth_figure(
     shown.plot(ax=ax, color=shown["colour"], edgecolor="#333333", linewidth=0.6)
     scale_bar(ax)
     palette = SEQUENTIAL_5[-len(breaks) :] if 0 < len(breaks) < len(SEQUENTIAL_5) else SEQUENTIAL_5
+    from geo import formats
+
+    whole = all(float(b).is_integer() for b in breaks)
     lower = 0.0
     handles = []
     for bound, colour in zip(breaks, palette, strict=False):
-        handles.append(Patch(facecolor=colour, edgecolor="#666666", label=f"{lower:g}–{bound:g}"))
-        lower = bound + 1 if float(bound).is_integer() else bound
+        low, high = (
+            formats.number(lower, 0 if whole else 1),
+            formats.number(bound, 0 if whole else 1),
+        )
+        handles.append(
+            Patch(
+                facecolor=colour,
+                edgecolor="#666666",
+                label=f"{low}–{high}" if low != high else high,
+            )
+        )
+        lower = bound + 1 if whole else bound
+    if shown["value"].isna().any():
+        handles.append(Patch(facecolor=NO_DATA_COLOUR, edgecolor="#666666", label=no_data))
     fig.legend(handles=handles, title=legend_title, loc="upper left",
                bbox_to_anchor=(0.58 if monthly is not None else 0.78, 0.9), frameon=False, fontsize=11, title_fontsize=12)  # fmt: skip
     if monthly is not None and not monthly.empty:

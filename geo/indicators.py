@@ -3,15 +3,12 @@ mean something, and change with a Poisson test so that "up from 2 to 4" is not a
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import json
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import overload
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -19,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from geo import formats
+from geo.periods import LOCAL_TZ, Period
 from geo.taxonomy import Taxonomy
 
 SIGNIFICANCE = 0.05
@@ -117,33 +115,6 @@ def with_harm(
         initiated = {t.name for t in taxonomy.types if t.police_initiated}
         frame.loc[frame["raw_type"].isin(initiated), "harm"] = 0.0
     return frame
-
-
-LOCAL_TZ = ZoneInfo("Europe/Stockholm")
-
-
-@overload
-def shift_months(moment: dt.datetime, months: int) -> dt.datetime: ...
-@overload
-def shift_months(moment: dt.date, months: int) -> dt.date: ...
-def shift_months(moment: dt.date | dt.datetime, months: int) -> dt.date | dt.datetime:
-    """The same day ``months`` calendar months later (earlier when negative), clamped to the end
-    of a shorter month: 29 February minus 12 months is 28 February, 31 March minus one month is
-    28 (or 29) February. An aware datetime is shifted in Swedish local time (so local midnight
-    stays local midnight across daylight saving) and returned in its own time zone.
-
-    The one place for calendar arithmetic: ``date.replace(year=…)`` raises on 29 February.
-    """
-    if isinstance(moment, dt.datetime):
-        zone = moment.tzinfo
-        local = moment.astimezone(LOCAL_TZ) if zone is not None else moment
-        day = shift_months(local.date(), months)
-        shifted = dt.datetime.combine(day, local.time(), tzinfo=LOCAL_TZ if zone else None)
-        return shifted.astimezone(zone) if zone is not None else shifted
-    index = moment.year * 12 + moment.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(moment.day, last))
 
 
 @dataclass(frozen=True)
@@ -249,48 +220,6 @@ def adjust_changes(changes: list[Change], *, alpha: float = SIGNIFICANCE) -> lis
     ]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Period:
-    """Half-open UTC interval ``[start, end)``."""
-
-    start: dt.datetime
-    end: dt.datetime
-
-    @property
-    def days(self) -> float:
-        return (self.end - self.start).total_seconds() / 86_400
-
-    def previous(self) -> Period:
-        """The period of the same length just before this one (the same number of whole local
-        days when the period runs from local midnight to local midnight, so that a daylight-saving
-        change inside it does not move the start an hour)."""
-        start, end = self.start.astimezone(LOCAL_TZ), self.end.astimezone(LOCAL_TZ)
-        if start.time() == end.time() == dt.time() and self.start.tzinfo is not None:
-            first = start.date() - (end.date() - start.date())
-            begin = dt.datetime.combine(first, dt.time(), tzinfo=LOCAL_TZ)
-            return Period(begin.astimezone(self.start.tzinfo), self.start)
-        return Period(self.start - (self.end - self.start), self.start)
-
-    def months_back(self, months: int) -> Period:
-        """The same dates ``months`` calendar months earlier (see :func:`shift_months`)."""
-        return Period(shift_months(self.start, -months), shift_months(self.end, -months))
-
-    def year_before(self) -> Period:
-        """The same dates one year earlier (29 February → 28 February)."""
-        return self.months_back(12)
-
-    def clipped(self, end: dt.datetime) -> Period:
-        """This period ending no later than ``end``."""
-        return Period(self.start, min(self.end, end))
-
-    @property
-    def label(self) -> str:
-        """First and last local day, e.g. ``2026-01-01 – 2026-11-30``."""
-        first = self.start.astimezone(LOCAL_TZ).date()
-        last = (self.end - dt.timedelta(microseconds=1)).astimezone(LOCAL_TZ).date()
-        return f"{first} – {last}"
-
-
 def _in(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     return frame[(frame["occurred_at"] >= start) & (frame["occurred_at"] < end)]
@@ -321,7 +250,8 @@ def area_indicators(
     Returns
     -------
     pandas.DataFrame
-        Per area: ``count``, one column per group, ``harm_index``, ``rate_per_1000`` (NaN when the
+        Per area: ``count``, one column per group, ``harm_index``, ``per_km2`` (count per square
+        kilometre of the area), ``rate_per_1000`` (NaN when the
         population is unknown or small, or the count too small; ``rate_note`` says why),
         ``previous``, ``change_previous`` (text with both periods), ``p_previous``,
         ``p_adjusted_previous``, ``significant_previous``, and the same for ``last_year``. The
@@ -348,6 +278,10 @@ def area_indicators(
         .fillna(0.0)
         .round(1)
     )
+    # Density: where an area is large and empty (the inland), the raw count colours it darkest;
+    # per km² of the area's own extent (EPSG:3006 metres) is the fair spatial comparison.
+    square_km = pd.Series(areas.geometry.area.to_numpy() / 1e6, index=areas["area_code"])
+    table["per_km2"] = (table["count"] / table["area_code"].map(square_km)).round(1)
     population = table["population"].astype("Float64")
     can_rate = population.fillna(0).ge(floors.min_population_for_rate) & table["count"].ge(
         floors.min_count_for_rate
@@ -430,7 +364,7 @@ def select_incidents(
 
 def monthly_counts(incident_frame: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
     """Incidents per calendar month (Swedish time), optionally split by a column (e.g. ``zone``)."""
-    local = incident_frame["occurred_at"].dt.tz_convert("Europe/Stockholm")
+    local = incident_frame["occurred_at"].dt.tz_convert(LOCAL_TZ)
     month = local.dt.tz_localize(None).dt.to_period("M").dt.to_timestamp()
     if by is None:
         return month.value_counts().sort_index().rename("count").to_frame()
@@ -439,7 +373,7 @@ def monthly_counts(incident_frame: pd.DataFrame, *, by: str | None = None) -> pd
 
 def time_of_week(incident_frame: pd.DataFrame) -> pd.DataFrame:
     """Hour × weekday counts in Swedish local time (rows 0–23, columns Mon–Sun)."""
-    local = incident_frame["occurred_at"].dt.tz_convert("Europe/Stockholm")
+    local = incident_frame["occurred_at"].dt.tz_convert(LOCAL_TZ)
     table = pd.crosstab(local.dt.hour.rename("hour"), local.dt.day_of_week.rename("weekday"))
     return table.reindex(index=range(24), columns=range(7), fill_value=0).rename_axis(
         index="hour", columns="weekday"

@@ -193,19 +193,92 @@ def _legend_body(title: str, rows: Sequence[str], notes: Sequence[str]) -> str:
     return f"<strong>{html.escape(title)}</strong>{''.join(rows)}{notes_html}"
 
 
-def legend_html(title: str, breaks: Sequence[float], notes: Sequence[str]) -> str:
-    """Legend markup; every text is escaped here."""
+def legend_html(
+    title: str,
+    breaks: Sequence[float],
+    notes: Sequence[str],
+    *,
+    decimals: int | None = None,
+    no_data: str | None = None,
+) -> str:
+    """Legend markup in Swedish number format; every text is escaped here.
+
+    ``decimals``: digits after the comma in the class bounds (default: none for whole-number
+    bounds, one otherwise). ``no_data``: a grey row's label, for areas without a value.
+    """
+    from geo import formats
+
     palette = SEQUENTIAL_5[-len(breaks) :] if 0 < len(breaks) < len(SEQUENTIAL_5) else SEQUENTIAL_5
+    whole = all(float(b).is_integer() for b in breaks)
+    digits = decimals if decimals is not None else (0 if whole else 1)
     rows = []
     lower = 0.0
     for bound, colour in zip(breaks, palette, strict=False):
-        label = f"{lower:g}–{bound:g}" if bound != lower else f"{bound:g}"
-        rows.append(
-            f'<div><span style="display:inline-block;width:14px;height:14px;background:{colour};'
-            f'border:1px solid #666;vertical-align:middle;margin-right:6px"></span>{html.escape(label)}</div>'
-        )
-        lower = bound + 1 if float(bound).is_integer() else bound
+        low, high = formats.number(lower, digits), formats.number(bound, digits)
+        label = f"{low}–{high}" if low != high else high
+        rows.append(_swatch_row(colour, label))
+        lower = bound + 1 if whole else bound
+    if no_data:
+        rows.append(_swatch_row(NO_DATA_COLOUR, no_data))
     return _legend_body(title, rows, notes)
+
+
+def _swatch_row(colour: str, label: str) -> str:
+    """One legend row: a colour swatch and its (escaped) label."""
+    return (
+        f'<div><span style="display:inline-block;width:14px;height:14px;background:{colour};'
+        f'border:1px solid #666;vertical-align:middle;margin-right:6px"></span>{html.escape(label)}</div>'
+    )
+
+
+class _LayerLegend(MacroElement):
+    """A legend that belongs to a layer: shown on the map while the layer is, removed with it.
+
+    A changing layer (``st_folium(feature_group_to_add=...)``) brings its own legend, so the
+    legend sits on the map and always describes the colours drawn, without redrawing the base
+    map (which would lose the user's zoom).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var group = {{ this._parent.get_name() }};
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "lagesbild-legend");
+                div.style.cssText = "background:#fff;padding:6px 8px;font:12px/1.4 sans-serif;"
+                    + "border:1px solid #999;border-radius:4px;max-width:260px;color:#111";
+                div.innerHTML = {{ this.html_json }};
+                return div;
+            };
+            group.on("add", function () { if (group._map) { legend.addTo(group._map); } });
+            group.on("remove", function () { legend.remove(); });
+            if (group._map) { legend.addTo(group._map); }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend_html: str) -> None:
+        super().__init__()
+        self._name = "LayerLegend"
+        self.html_json = json.dumps(legend_html)
+
+
+def with_legend(group: folium.FeatureGroup, legend: str) -> folium.FeatureGroup:
+    """Attach an (already escaped) legend to a layer; returns the layer."""
+    _LayerLegend(legend).add_to(group)
+    return group
+
+
+def _value_text(value: float) -> str:
+    """A tooltip value in Swedish format: whole numbers without decimals, others with one."""
+    from geo import formats
+
+    if not np.isfinite(value):
+        return "–"
+    return formats.number(value, 0 if float(value).is_integer() else 1)
 
 
 def area_choropleth(
@@ -244,7 +317,7 @@ def area_choropleth(
     breaks = class_breaks(areas[value_column].to_numpy())
     shown = areas[["area_code", "name", value_column, "geometry"]].to_crs(MAP_CRS)
     shown["name"] = shown["name"].map(lambda s: html.escape(str(s)))
-    shown["value_text"] = shown[value_column].map(lambda v: html.escape(f"{v:g}"))
+    shown["value_text"] = shown[value_column].map(lambda v: html.escape(_value_text(v)))
     shown["fill"] = [colour_for(v, breaks) for v in shown[value_column]]
     shown = shown.drop(columns=[value_column])
 
@@ -277,19 +350,33 @@ HOTSPOT_COLOURS = {
 
 
 def choropleth_layer(
-    areas: gpd.GeoDataFrame, value_column: str, *, value_label: str, name: str = "Värden"
+    areas: gpd.GeoDataFrame,
+    value_column: str,
+    *,
+    value_label: str,
+    name: str = "Värden",
+    decimals: int = 0,
+    legend: tuple[str, Sequence[str]] | None = None,
+    no_data: str | None = None,
 ) -> tuple[folium.FeatureGroup, list[float]]:
     """The areas coloured by ``value_column`` as a layer for a stable base map; returns the breaks.
 
     Use with :func:`area_outline_map` and ``st_folium(feature_group_to_add=...)`` so that the map
-    keeps its zoom when the values change; show :func:`legend_html` next to the map.
+    keeps its zoom when the values change. ``legend`` = (title, notes) puts the legend on the map
+    with the layer; areas without a value (NaN) are grey, ``no_data`` says why in the legend.
     """
+    from geo import formats
+
     if areas.crs is None or areas.crs.to_string() != WORK_CRS:
         raise CRSError(f"areas has CRS {areas.crs}; call areas.to_crs('{WORK_CRS}') first")
     breaks = class_breaks(areas[value_column].to_numpy())
-    shown = areas[["name", value_column, "geometry"]].to_crs(MAP_CRS)
+    shown = areas[["area_code", "name", value_column, "geometry"]].to_crs(MAP_CRS)
     shown["name"] = shown["name"].map(lambda s: html.escape(str(s)))
-    shown["value_text"] = shown[value_column].map(lambda v: html.escape(f"{v:g}"))
+    shown["value_text"] = shown[value_column].map(
+        lambda v: html.escape(
+            formats.number(float(v), decimals) if np.isfinite(v) else (no_data or "–")
+        )
+    )
     shown["fill"] = [colour_for(v, breaks) for v in shown[value_column]]
     group = folium.FeatureGroup(name=name)
     folium.GeoJson(
@@ -304,18 +391,23 @@ def choropleth_layer(
             fields=["name", "value_text"], aliases=["Område", value_label]
         ),
     ).add_to(group)
+    if legend is not None:
+        has_missing = bool(no_data) and not np.isfinite(areas[value_column].to_numpy(float)).all()
+        with_legend(group, legend_html(legend[0], breaks, legend[1], decimals=decimals,
+                                       no_data=no_data if has_missing else None))  # fmt: skip
     return group, breaks
 
 
 def area_outline_map(
     areas: gpd.GeoDataFrame,
     *,
-    legend: str,
+    legend: str | None,
     assets: MapAssets = APP_ASSETS,
     tiles_url: str | None = None,
     tiles_attribution: str | None = None,
 ) -> folium.Map:
-    """A stable base map: area outlines with names, and a legend (already-escaped HTML).
+    """A stable base map: area outlines with names, and a legend (already-escaped HTML; ``None``
+    when the layers bring their own, see :func:`with_legend`).
 
     Changing layers are added with ``st_folium(..., feature_group_to_add=...)`` so that the map
     keeps its zoom when filters change.
@@ -332,7 +424,8 @@ def area_outline_map(
         tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Område"]),
     ).add_to(fmap)
     area_labels(areas).add_to(fmap)
-    _Legend(legend).add_to(fmap)
+    if legend is not None:
+        _Legend(legend).add_to(fmap)
     minx, miny, maxx, maxy = shown.total_bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap

@@ -28,12 +28,12 @@ from geo import formats
 from geo.config import REFERENCE_DIR
 from geo.errors import ConflictError, GeoError, ImportRejected, Problem
 from geo.join import area_codes_for_points
+from geo.periods import LOCAL_TZ
 from geo.schema import presence_audit, presence_entries
 from geo.screening import screen_text
 from geo.store import now_utc
 
 STATUSES = ("planerad", "genomförd", "inställd")
-LOCAL_TZ = "Europe/Stockholm"
 
 
 @functools.lru_cache(maxsize=1)
@@ -521,6 +521,27 @@ def mark_done(engine: Engine, entry_id: int, *, expected_version: int, actual_st
 
 
 # --- Reading ------------------------------------------------------------------------------------
+
+
+def last_performed(engine: Engine, area_code: str, *, before: dt.datetime) -> dt.datetime | None:
+    """When the last performed presence in an area started (UTC), or ``None`` if there is none.
+
+    Only ``genomförd`` entries count, by their actual start, and only those that started before
+    ``before`` (so a panel for an earlier period shows what was known then).
+    """
+    from sqlalchemy import func
+
+    query = select(func.max(presence_entries.c.actual_start)).where(
+        presence_entries.c.area_code == area_code,
+        presence_entries.c.status == "genomförd",
+        presence_entries.c.actual_start < before,
+    )
+    with engine.connect() as connection:
+        value = connection.execute(query).scalar()
+    if value is None:
+        return None
+    stamp = pd.Timestamp(value)
+    return (stamp.tz_localize("UTC") if stamp.tz is None else stamp.tz_convert("UTC")).to_pydatetime()
 
 
 def list_entries(

@@ -4,10 +4,11 @@ import streamlit as st
 
 from geo import formats
 from geo.exports import Caption, choropleth_figure
-from geo.indicators import LOCAL_TZ, load_floors
-from geo.maps import area_outline_map, choropleth_layer, legend_html
-from ui import charts, loaders, presentation, strings, tables
-from ui.auth import require_page
+from geo.indicators import load_floors
+from geo.maps import area_outline_map, choropleth_layer
+from geo.periods import LOCAL_TZ
+from ui import charts, details, loaders, presentation, strings, tables
+from ui.auth import POLICE_ROLES, require_page
 from ui.filters import incident_filters, local_dates
 from ui.loaders import astuple_page
 from ui.maps import show_map
@@ -25,6 +26,7 @@ measure = st.sidebar.radio(
     list(strings.MEASURES),
     format_func=strings.MEASURES.get,
     key="overview_measure",
+    help=strings.MEASURE_HELP,
 )
 if filters is None:
     st.stop()
@@ -39,71 +41,87 @@ boundary_note = loaders.boundary_note(info)
 source = loaders.source_text(counts.sources)
 caption = strings.CAPTION.format(start=first, end=last, n=formats.number(n), source=source)
 
-key_total, key_harm, key_inland = st.columns(3)
-previous = int(table["previous"].sum())
-# No change figure when the previous period lies (partly) before the first data in the store.
-covered = filters.shifted_back().start_utc >= span[0].isoformat()
-key_total.metric(
-    strings.KEY_TOTAL,
-    formats.number(n),
-    # An ASCII sign: Streamlit picks the arrow from a leading "-".
-    delta=f"{'-' if n < previous else '+'}{formats.number(abs(n - previous))} {strings.KEY_VS_PREVIOUS}"
-    if covered
-    else None,
-    delta_color="off",
-    help=None if covered else strings.KEY_NO_PREVIOUS,
-)
-key_harm.metric(
-    strings.KEY_HARM,
-    formats.number(table["harm_index"].sum()),
-    help=strings.glossary("Skadeindex"),
-)
-key_inland.metric(
-    strings.KEY_INLAND, formats.number(int(table.loc[table["zone"] == "inland", "count"].sum()))
-)
 
-map_column, table_column = st.columns([3, 2])
+def key_figures() -> None:
+    """Incidents, harm and the inland's share, with the change against the previous period."""
+    key_total, key_harm, key_inland = st.columns(3)
+    previous = int(table["previous"].sum())
+    # No change figure when the previous period lies (partly) before the first data in the store.
+    covered = filters.shifted_back().start_utc >= span[0].isoformat()
+    key_total.metric(
+        strings.KEY_TOTAL,
+        formats.number(n),
+        # An ASCII sign: Streamlit picks the arrow from a leading "-".
+        delta=f"{'-' if n < previous else '+'}{formats.number(abs(n - previous))} {strings.KEY_VS_PREVIOUS}"
+        if covered
+        else None,
+        delta_color="off",
+        help=None if covered else strings.KEY_NO_PREVIOUS,
+    )
+    key_harm.metric(
+        strings.KEY_HARM,
+        formats.number(table["harm_index"].sum(), 1),
+        help=strings.glossary("Skadeindex"),
+    )
+    key_inland.metric(
+        strings.KEY_INLAND, formats.number(int(table.loc[table["zone"] == "inland", "count"].sum()))
+    )
+
+
+if not presentation.active():
+    key_figures()
+map_column, panel_column = presentation.map_and_side()
+trend = loaders.monthly_by_zone(settings.database_url, version, filters)
 with map_column:
-    # A stable base (outlines) and the colours as a layer: the map keeps its zoom when filters change.
-    base = area_outline_map(layer, legend=legend_html(strings.MAP_BASE_LEGEND, [], [boundary_note]),
-                            tiles_url=settings.tiles_url, tiles_attribution=settings.tiles_attribution)  # fmt: skip
+    # A stable base (outlines) and the colours as a layer with its own legend: the map keeps its
+    # zoom when filters or the colouring change.
+    base = area_outline_map(layer, legend=None, tiles_url=settings.tiles_url,
+                            tiles_attribution=settings.tiles_attribution)  # fmt: skip
     colours, breaks = choropleth_layer(
         layer.merge(table[["area_code", measure]], on="area_code"),
         measure,
         value_label=strings.MEASURES[measure],
-    )
-    show_map(base, key="overview_map", layers=[colours])
-    st.html(
-        legend_html(
-            strings.MEASURES[measure], breaks, [f"{first} – {last}, n = {formats.number(n)}"]
-        )
-    )
+        decimals=strings.MEASURE_DECIMALS[measure],
+        legend=(strings.MEASURES[measure], [f"{first} – {last}, n = {formats.number(n)}", boundary_note]),
+        no_data=strings.MEASURE_NO_RATE,
+    )  # fmt: skip
+    clicked = show_map(base, key="overview_map", layers=[colours], clickable=True)
     st.caption(f"{caption} · {boundary_note}")
     values = table.set_index("area_code")[measure]
-    trend = loaders.monthly_by_zone(settings.database_url, version, filters)
     figure_caption = Caption(strings.MEASURES[measure], f"{first} – {last}", source, n=n, synthetic=counts.synthetic,
                              approximate=info.approximate, notes=("Diagrammet: hela tiden i databasen",))  # fmt: skip
     presentation.export_buttons(
         strings.MEASURES[measure],
-        lambda: choropleth_figure(layer, values, figure_caption, legend_title=strings.MEASURES[measure], monthly=trend),
+        lambda: choropleth_figure(layer, values, figure_caption, legend_title=strings.MEASURES[measure],
+                                  monthly=trend, no_data=strings.MEASURE_NO_RATE),
         key="overview_export",
     )  # fmt: skip
-with table_column:
-    shown = table[list(strings.INDICATOR_COLUMNS)].assign(
-        zone=table["zone"].map(strings.ZONE_LABELS)
+with panel_column:
+    clicked_code = details.area_at(layer, clicked)
+    is_polis = st.session_state.get("role") in POLICE_ROLES
+    details.panel(
+        details.area_details(settings.database_url, version, filters, clicked_code,
+                             details.latest_wave(settings.database_url, version),
+                             settings.survey_min_n, is_polis) if clicked_code else None,
+        polis=is_polis, min_n=settings.survey_min_n,
+        hint=strings.DETAILS_OUTSIDE if clicked and not clicked_code else None,
+    )  # fmt: skip
+if presentation.active():
+    key_figures()
+
+shown = table[list(strings.INDICATOR_COLUMNS)].assign(zone=table["zone"].map(strings.ZONE_LABELS))
+tables.show(shown.rename(columns=strings.INDICATOR_COLUMNS), width="stretch")
+floors = load_floors()
+st.caption(
+    strings.RATE_NOTE.format(
+        min_population=floors.min_population_for_rate, min_count=floors.min_count_for_rate
     )
-    tables.show(shown.rename(columns=strings.INDICATOR_COLUMNS), width="stretch")
-    floors = load_floors()
-    st.caption(
-        strings.RATE_NOTE.format(
-            min_population=floors.min_population_for_rate, min_count=floors.min_count_for_rate
-        )
-    )
-    for name, note in zip(table["name"], table["denominator_note"], strict=True):
-        if note:
-            st.caption(strings.DENOMINATOR_NOTE.format(name=name, note=note))
-    if counts.outside:
-        st.caption(strings.OUTSIDE_AREAS.format(n=counts.outside))
+)
+for name, note in zip(table["name"], table["denominator_note"], strict=True):
+    if note:
+        st.caption(strings.DENOMINATOR_NOTE.format(name=name, note=note))
+if counts.outside:
+    st.caption(strings.OUTSIDE_AREAS.format(n=counts.outside))
 
 st.subheader(strings.TREND_HEADER)
 st.altair_chart(charts.monthly_lines(trend, labels=strings.ZONE_LABELS), width="stretch")

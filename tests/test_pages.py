@@ -61,7 +61,9 @@ def test_police_see_the_overview_with_map_table_and_labels() -> None:
     legend_text = json.dumps("Ungefärliga gränser (genererade, inte SCB:s)")[
         1:-1
     ]  # as the legend embeds it
-    assert legend_text in script
+    # The legend travels with the coloured layer (on the map, and it changes with the colouring).
+    assert legend_text not in script and legend_text in str(args["feature_group"])
+    assert json.dumps("Antal händelser")[1:-1] in str(args["feature_group"])
     assert args["js_links"] == ["/app/static/vendor/leaflet/leaflet.js"]
     assert args["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
     table = app.dataframe[0].value

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -55,6 +55,18 @@ def controls() -> None:
 def map_height(normal: int = 560) -> int:
     """Taller maps on a projector."""
     return int(normal * 1.45) if active() else normal
+
+
+def map_and_side(ratio: tuple[int, int] = (3, 2)) -> tuple[Any, Any]:
+    """Where a page puts its map and what goes beside it (the details panel, a legend note).
+
+    Normally two columns; in presentation mode the map comes first at full width and the side
+    follows below it, so a projector shows the map without scrolling.
+    """
+    if active():
+        return st.container(), st.container()
+    left, right = st.columns(list(ratio))
+    return left, right
 
 
 def _file_name(title: str) -> str:

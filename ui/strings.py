@@ -332,7 +332,20 @@ CHOOSE = "Välj …"
 """Placeholder of every multiselect (Streamlit's own is "Choose options")."""
 ZONE_LABELS = {"tätort": "Tätorten", "kust": "Kusten", "inland": "Inlandet"}
 MEASURE_LABEL = "Färg efter"
-MEASURES = {"count": "Antal händelser", "harm_index": "Skadeindex"}
+MEASURES = {
+    "count": "Antal händelser",
+    "harm_index": "Skadeindex",
+    "rate_per_1000": "Händelser per 1 000 invånare",
+    "per_km2": "Händelser per km²",
+}
+MEASURE_DECIMALS = {"count": 0, "harm_index": 1, "rate_per_1000": 1, "per_km2": 1}
+MEASURE_HELP = (
+    "Antal: alla händelser. Skadeindex: händelserna vägda efter hur allvarliga de är. Per 1 000 "
+    "invånare: bara där området har tillräckligt många invånare och händelser för en ärlig takt "
+    "(annars grått). Per km²: antal delat med områdets yta, så att stora glesa områden som "
+    "inlandet inte ser mörkast ut bara för att de är stora."
+)
+MEASURE_NO_RATE = "Grått: för få invånare eller händelser för en takt"
 EXCLUDE_PI_LABEL = "Utan polisinitierade brott i skadeindex"
 EXCLUDE_PI_HELP = "Narkotikainnehav, trafikbrott m.fl. mäter polisens egen aktivitet mer än skada."
 KEY_HARM = "Skadeindex"
@@ -815,3 +828,25 @@ def profile_label(name: str) -> str:
     """An import profile's name as read ("kommun excel"; on the command line ``--profile`` takes
     the file name)."""
     return name.replace("_", " ")
+
+# The panel beside a map (ui/details.py): one clicked area's figures for the period.
+DETAILS_HINT = "Klicka på ett område på kartan för att se dess siffror för perioden här."
+DETAILS_HINT_CELL = (
+    "Klicka på en ruta eller ett område på kartan för att se rutans klass och områdets siffror här."
+)
+DETAILS_OUTSIDE = "Punkten du klickade på ligger utanför kommunens områden. Klicka inne i ett område."
+DETAILS_CAPTION = "{zone} · {first} – {last} · n = {n} · Källa: {source}"
+DETAILS_SYNTHETIC = "Syntetiska demodata, inte verkliga händelser."
+DETAILS_GROUP = "Grupp"
+DETAILS_MONTHS = "Händelser per månad i perioden"
+DETAILS_WEEK = "Händelser per veckodag (svensk tid)"
+DETAILS_SURVEY = (
+    "**Trygghetsenkäten {wave}:** {share} känner sig otrygga (95 % KI {low}–{high}), n = {n} svar."
+)
+DETAILS_SURVEY_SMALL = (
+    "**Trygghetsenkäten {wave}:** för få svar i området (färre än {min_n}) för att visa en andel."
+)
+DETAILS_NO_SURVEY = "Ingen trygghetsenkät finns inläst."
+DETAILS_PRESENCE = "**Senaste genomförda närvaro:** {when}"
+DETAILS_NO_PRESENCE = "**Senaste genomförda närvaro:** ingen registrerad före periodens slut."
+DETAILS_CELL = "**Vald ruta ({size} m):** {label}, {n} händelser i rutan under perioden."
