@@ -107,6 +107,7 @@ def write_csv(path: Path, rows: int, seed: int = 1) -> None:
     """A Swedish Excel-style export with ``rows`` incidents."""
     from geo.builtin_areas import read_builtin_layer
     from geo.join import area_codes_for_points
+    from geo.periods import LOCAL_TZ
     from geo.screening import luhn_ok
 
     rng = np.random.default_rng(seed)
@@ -125,7 +126,7 @@ def write_csv(path: Path, rows: int, seed: int = 1) -> None:
     points = points[:rows]
     start = pd.Timestamp("2024-01-01", tz="UTC").value // 10**9
     seconds = rng.integers(0, 2 * 365 * 86_400, size=rows) + start
-    local = pd.to_datetime(seconds, unit="s", utc=True).tz_convert("Europe/Stockholm")
+    local = pd.to_datetime(seconds, unit="s", utc=True).tz_convert(LOCAL_TZ)
     offsets = np.where(local.strftime("%z") == "+0200", "+02:00", "+01:00")
     times = local.strftime("%Y-%m-%dT%H:%M:%S") + offsets
     nine = "811218987"
@@ -282,13 +283,12 @@ def _sample_pss(process: subprocess.Popen[str]) -> float:
 
 def naive_import(path: Path, database: Path, rows: int) -> float:
     """Row by row, the way a first script would do it, with the same checks; seconds for ``rows``."""
-    from zoneinfo import ZoneInfo
-
     from sqlalchemy import insert
 
     from geo.areas import activate_builtin_layer
     from geo.builtin_areas import municipality_outline
     from geo.falkenberg import COASTAL_BUFFER_M
+    from geo.periods import LOCAL_TZ
     from geo.schema import incidents
     from geo.screening import luhn_ok
     from geo.store import ImportRecord, active_layer, make_engine, migrate, record_import
@@ -301,7 +301,6 @@ def naive_import(path: Path, database: Path, rows: int) -> float:
     land = municipality_outline().buffer(COASTAL_BUFFER_M)
     taxonomy = load_taxonomy()
     pattern = re.compile(r"(?<!\d)(\d{6})[-+ ]?(\d{4})(?!\d)")
-    stockholm = ZoneInfo("Europe/Stockholm")
     earliest = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     latest = dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     seen: set[str] = set()
@@ -318,7 +317,7 @@ def naive_import(path: Path, database: Path, rows: int) -> float:
             assert source_id not in seen
             seen.add(source_id)
             occurred = (
-                dt.datetime.fromisoformat(row["tidpunkt"]).astimezone(stockholm).astimezone(dt.UTC)
+                dt.datetime.fromisoformat(row["tidpunkt"]).astimezone(LOCAL_TZ).astimezone(dt.UTC)
             )
             assert earliest <= occurred <= latest
             x, y = float(row["x"].replace(",", ".")), float(row["y"].replace(",", "."))

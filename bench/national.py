@@ -40,6 +40,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from pg_cluster import cluster  # noqa: E402  (scripts/pg_cluster.py)
 
+from geo.periods import LOCAL_TZ_NAME  # noqa: E402
+
 TARGET_COUNTS_S, TARGET_ASSIGN_S = 1.0, 5.0
 MUNICIPALITIES, ADDRESSES = 290, 600_000
 EXTENT = (270_000.0, 6_130_000.0, 920_000.0, 7_680_000.0)
@@ -113,7 +115,7 @@ def build(connection: Any, incidents: int, months: int, seed: int) -> dict[str, 
     step("polygons and addresses (Python)", started)
     started = time.perf_counter()
     cursor = connection.cursor()
-    cursor.execute("SET TimeZone = 'Europe/Stockholm'")
+    cursor.execute(f"SET TimeZone = '{LOCAL_TZ_NAME}'")
     cursor.execute(
         "CREATE TABLE municipalities (code text PRIMARY KEY, geom geometry(Polygon, 3006) NOT NULL)"
     )
@@ -198,7 +200,7 @@ def main() -> None:
             print("Bygger 290 kommuner och händelserna …", flush=True)
             steps = build(connection, args.incidents, args.months, args.seed)
             cursor = connection.cursor()
-            cursor.execute("SET TimeZone = 'Europe/Stockholm'")
+            cursor.execute(f"SET TimeZone = '{LOCAL_TZ_NAME}'")
             connection.commit()
             low, high = f"{MONTH}-01", "2025-07-01"
             window = f"occurred_at >= '{low}' AND occurred_at < '{high}'"

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from geo.builtin_areas import read_builtin_layer  # noqa: E402
+from geo.periods import LOCAL_TZ  # noqa: E402
 from geo.presence import presence_settings, propose  # noqa: E402
 from geo.proposal import iso_week_monday, propose_week  # noqa: E402
 from geo.rounds import Stop, naive_round, plan_round, travel_for  # noqa: E402
@@ -56,7 +57,7 @@ def rounds_for(proposal, units, shifts, travel, need, *, solver: bool) -> tuple[
     share = need.set_index("area_code")["need_share"].to_dict()
     duties: dict[tuple[str, dt.date, str], list] = {}
     for visit in proposal.visits:
-        day = pd.Timestamp(visit.start).tz_convert("Europe/Stockholm").date()
+        day = pd.Timestamp(visit.start).tz_convert(LOCAL_TZ).date()
         duties.setdefault((visit.unit, day, visit.shift), []).append(visit)
     served, count = 0.0, 0
     shift_by_name = {s.name: s for s in shifts}

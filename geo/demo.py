@@ -23,6 +23,7 @@ from geo.crs import MAP_CRS, WORK_CRS, transformer
 from geo.errors import GeoError
 from geo.falkenberg import E6_APPROX, LOCALITIES_2020
 from geo.join import area_codes_for_points
+from geo.periods import LOCAL_TZ
 from geo.schema import (
     imports,
     incidents,
@@ -37,7 +38,6 @@ from geo.survey import PROBLEM_ITEMS, PROBLEM_SCALE, SAFETY_SCALE, insert_respon
 from geo.taxonomy import load_taxonomy
 
 DEMO_SOURCE = "demo"
-LOCAL_TZ = "Europe/Stockholm"
 
 _TO_WORK = transformer(MAP_CRS, WORK_CRS)
 

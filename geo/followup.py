@@ -28,6 +28,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from geo import formats
 from geo.errors import ConflictError, GeoError, ImportRejected, Problem
 from geo.joint import Promise
+from geo.periods import LOCAL_TZ, shift_months
 from geo.schema import promise_activities
 from geo.screening import screen_text
 
@@ -230,7 +231,7 @@ def focus_incidents(
     incidents: pd.DataFrame, focus_codes: set[str], *, year: int, until: dt.date
 ) -> IndicatorValue:
     """Incidents and harm in the focus areas this year so far against the same months last year."""
-    from geo.indicators import poisson_change, shift_months
+    from geo.indicators import poisson_change
 
     if not focus_codes:
         return IndicatorValue(
@@ -239,7 +240,7 @@ def focus_incidents(
     end = min(until, dt.date(year + 1, 1, 1))
     times = (
         pd.to_datetime(incidents["occurred_at"], utc=True)
-        .dt.tz_convert("Europe/Stockholm")
+        .dt.tz_convert(LOCAL_TZ)
         .dt.tz_localize(None)
     )
     focus = incidents["area_code"].isin(focus_codes)

@@ -59,6 +59,7 @@ from geo.builtin_areas import municipality_outline, polygonal
 from geo.crs import WORK_CRS
 from geo.errors import GeoError, InsufficientDataError
 from geo.indicators import bh_adjust
+from geo.periods import LOCAL_TZ
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -857,12 +858,7 @@ def emerging_for(
             f"{len(located)} händelser i {region.name} räcker inte för trendklasser (minst "
             f"{MIN_INCIDENTS})."
         )
-    local = (
-        located["occurred_at"]
-        .dt.tz_convert("Europe/Stockholm")
-        .dt.tz_localize(None)
-        .dt.to_period("M")
-    )
+    local = located["occurred_at"].dt.tz_convert(LOCAL_TZ).dt.tz_localize(None).dt.to_period("M")
     counts = np.zeros((len(region.cells), len(months)))
     at = region.position[cell_of(region.grid, located["x"].to_numpy(), located["y"].to_numpy())]
     for step, month in enumerate(months):

@@ -56,6 +56,7 @@ from geo.errors import GeoError, Problem, log_unexpected
 from geo.falkenberg import COASTAL_BUFFER_M
 from geo.forked import ChildProducer, fork_available
 from geo.join import area_codes_for_points
+from geo.periods import LOCAL_TZ, LOCAL_TZ_NAME
 from geo.polisen import parse_events, read_events_file
 from geo.profiles import ImportProfile, load_profile
 from geo.readers import SourceFile, detect_format, open_csv, open_geo, open_xlsx
@@ -71,7 +72,6 @@ from geo.store import (
     restore_indexes,
 )
 from geo.taxonomy import Taxonomy, fold, load_taxonomy, normalise_text
-from geo.times import LOCAL_TZ
 
 SOURCES = ("polis", "kommun", "region")
 OUTSIDE_CHOICES = ("fråga", "närmaste", "undanta")
@@ -788,13 +788,13 @@ _TZ_OFFSETS = {
     "cest": "+02:00", "mest": "+02:00", "sommartid": "+02:00", "utc+2": "+02:00",
     "utc+02:00": "+02:00", "gmt+2": "+02:00",
 }  # fmt: skip
-_TZ_LOCAL = frozenset({"europe/stockholm", "lokal", "lokal tid", "svensk tid", "se", "sverige"})
+_TZ_LOCAL = frozenset({LOCAL_TZ_NAME.lower(), "lokal", "lokal tid", "svensk tid", "se", "sverige"})
 _TZ_NUMERIC = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?$")
 _HAS_OFFSET = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$")
 
 
 def _offset_text(value: str) -> str | None:
-    """``"CET"`` → ``"+01:00"``; ``"Europe/Stockholm"`` → ``""`` (local); unknown → ``None``."""
+    """``"CET"`` → ``"+01:00"``; the local zone (its IANA name, "svensk tid") → ``""``; unknown → ``None``."""
     key = fold(value).replace(" ", "")
     if fold(value) in _TZ_LOCAL or key in _TZ_LOCAL:
         return ""
@@ -828,7 +828,7 @@ def _apply_time_zones(
     offsets = pd.Series([distinct.get(z) or "" for z in zones], index=zones.index, dtype=object)
     for line in zones.index[unknown]:
         context.error("tid_tidszon_okänd", int(line), mapping["tz"], f"{zones[line]!r} är ingen tidszon som kan tolkas",
-                      "skriv UTC, CET, CEST, Europe/Stockholm eller en offset som +01:00")  # fmt: skip
+                      f"skriv UTC, CET, CEST, {LOCAL_TZ_NAME} eller en offset som +01:00")  # fmt: skip
         bad[line] = True
     plain = (
         values.notna() & (offsets != "") & ~values.fillna("").str.strip().str.contains(_HAS_OFFSET)

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from geo.errors import GeoError
+from geo.periods import LOCAL_TZ
 from geo.presence import (
     list_entries,
     need_vs_delivered,
@@ -23,8 +24,6 @@ from geo.proposal import WeekProposal, iso_week_monday, proposal_table, propose_
 from geo.rounds import travel_for
 from geo.store import active_layer, now_utc
 from geo.units import ensure_defaults, list_shifts, list_units
-
-LOCAL_TZ = "Europe/Stockholm"
 
 
 def week_bounds(monday: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -58,6 +58,7 @@ import pandas as pd
 
 from geo.config import REFERENCE_DIR
 from geo.errors import ConfigError, GeoError
+from geo.periods import LOCAL_TZ
 
 RULES_PATH = REFERENCE_DIR / "privacy.json"
 TOTAL = "total"
@@ -319,7 +320,7 @@ def count_tables(
     for k, prior in enumerate(priors):
         windows[n_months + 1 + k] = [all_months.index(m) for m in prior.months]
     same_window = next((k for k, p in enumerate(priors) if p.months == months), None)
-    local = pd.to_datetime(incidents["occurred_at"], utc=True).dt.tz_convert("Europe/Stockholm")
+    local = pd.to_datetime(incidents["occurred_at"], utc=True).dt.tz_convert(LOCAL_TZ)
     month = local.dt.strftime("%Y-%m")
     sensitive = incidents["category"].astype(str).isin(rules.sensitive_groups) | incidents[
         "raw_type"

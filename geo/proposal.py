@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from geo import formats
+from geo.periods import LOCAL_TZ
 from geo.units import Shift, Unit, shift_windows
 
-LOCAL_TZ = "Europe/Stockholm"
 WEEKDAYS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 
 

@@ -25,7 +25,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -38,6 +37,7 @@ from geo.assets import leaflet_source_dir
 from geo.crs import MAP_CRS
 from geo.errors import GeoError
 from geo.falkenberg import ZONE_LABELS
+from geo.periods import LOCAL_TZ
 from geo.privacy import (
     PERIOD,
     TOTAL,
@@ -99,7 +99,7 @@ class LastRelease:
     @property
     def local_date_text(self) -> str:
         """'2 december 2026' (Swedish local date)."""
-        local = self.released_at.astimezone(ZoneInfo("Europe/Stockholm"))
+        local = self.released_at.astimezone(LOCAL_TZ)
         return f"{local.day} {MONTH_NAMES[local.month - 1]} {local.year}"
 
 
@@ -191,7 +191,7 @@ def build(
         raise GeoError("Det finns inga händelser att publicera.")
     local_month = (
         pd.to_datetime(incidents["occurred_at"], utc=True)
-        .dt.tz_convert("Europe/Stockholm")
+        .dt.tz_convert(LOCAL_TZ)
         .dt.strftime("%Y-%m")
     )
     last = min(last_closed_month(today, rules.settle_days), local_month.max())

@@ -15,7 +15,6 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -27,15 +26,13 @@ from geo.errors import GeoError
 from geo.exports import Caption, choropleth_figure, frame_figure, new_figure, scale_bar, wrap_for
 from geo.joint import load_promise
 from geo.layout import FRAME
+from geo.periods import LOCAL_TZ, Period, shift_months
 
 if TYPE_CHECKING:  # matplotlib is imported when a report is drawn
     from matplotlib.figure import Figure
 
-    from geo.indicators import Period
-
 AUDIENCES = ("samverkan", "polis")
 A4_LANDSCAPE = (11.69, 8.27)
-LOCAL = ZoneInfo("Europe/Stockholm")
 _PERIOD = re.compile(
     r"^(?P<y>\d{4})(?:-(?:Q(?P<q>[1-4])|(?P<m>\d{2})))?(?:\.\.(?P<y2>\d{4})-(?P<m2>\d{2}))?$"
 )
@@ -51,8 +48,8 @@ class ReportPeriod:
 
     def utc(self) -> tuple[dt.datetime, dt.datetime]:
         return (
-            dt.datetime.combine(self.start, dt.time(), tzinfo=LOCAL).astimezone(dt.UTC),
-            dt.datetime.combine(self.end, dt.time(), tzinfo=LOCAL).astimezone(dt.UTC),
+            dt.datetime.combine(self.start, dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.UTC),
+            dt.datetime.combine(self.end, dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.UTC),
         )
 
 
@@ -110,8 +107,6 @@ def comparison_periods(
     The data cover a month when the last incident is on or after the month's last day; a period
     running past the data is cut at the end of the last such month (never below one month).
     """
-    from geo.indicators import LOCAL_TZ, Period, shift_months
-
     start, end = period.utc()
     last_day = last_incident.astimezone(LOCAL_TZ).date() + dt.timedelta(days=1)
     covered = dt.datetime.combine(last_day.replace(day=1), dt.time(), tzinfo=LOCAL_TZ).astimezone(

@@ -35,14 +35,13 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, delete, func, insert, select
 
 from geo.errors import ConfigError
+from geo.periods import LOCAL_TZ
 from geo.schema import imports, incidents
 
-LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 MIN_MONTHS = 24
 """The shortest policy accepted: the pages compare the last 12 months with the 12 before them."""
 

@@ -24,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.errors import ImportRejected, Problem
+from geo.periods import LOCAL_TZ
 from geo.units import Shift, Unit
 
 ESTIMATE = "uppskattad restid"
@@ -306,7 +307,7 @@ def round_for_duty(week: pd.DataFrame, areas: gpd.GeoDataFrame, units: Sequence[
         unit.home_base, stops, travel, shift_minutes=shift_minutes, time_limit_s=time_limit_s
     )
     names = dict(zip(areas["area_code"], areas["name"], strict=True))
-    local = pd.Timestamp(begin).tz_convert("Europe/Stockholm")
+    local = pd.Timestamp(begin).tz_convert(LOCAL_TZ)
     rows = [RoundRow(f"{local:%H:%M}", f"{unit.home_base} (start)", 0.0)]
     rows += [RoundRow(f"{local + pd.Timedelta(minutes=s.arrive):%H:%M}", names.get(s.key, s.key), s.travel_before)
              for s in found.stops]  # fmt: skip

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-LOCAL_TZ = "Europe/Stockholm"
+from geo.periods import LOCAL_TZ
 
 _ISO = r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
 _ISO_OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"

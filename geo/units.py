@@ -14,17 +14,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from geo.errors import ConflictError, GeoError, ImportRejected, Problem
+from geo.periods import LOCAL_TZ
 from geo.schema import presence_register_audit, presence_shifts, presence_units
 from geo.store import now_utc
 
 UNIT_KINDS = ("bil", "fot", "cykel", "MC")
-LOCAL = ZoneInfo("Europe/Stockholm")
 _TIME = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 
@@ -75,9 +74,7 @@ def _minutes(text: str) -> int:
 def _local_to_utc(naive: dt.datetime) -> dt.datetime:
     """A Swedish wall-clock time in UTC; a time in the spring gap moves forward, a repeated autumn
     time takes its first occurrence (shift bounds are whole hours people work by)."""
-    stamp = pd.Timestamp(naive).tz_localize(
-        "Europe/Stockholm", nonexistent="shift_forward", ambiguous=True
-    )
+    stamp = pd.Timestamp(naive).tz_localize(LOCAL_TZ, nonexistent="shift_forward", ambiguous=True)
     return stamp.tz_convert("UTC").to_pydatetime()
 
 
@@ -95,7 +92,7 @@ def shift_windows(
 def shift_containing(shifts: Sequence[Shift], start: dt.datetime, end: dt.datetime) -> Shift | None:
     """The first shift whose window (on the local day of ``start`` or the day before, for a night
     shift) holds the whole of ``[start, end)``."""
-    local_day = pd.Timestamp(start).tz_convert("Europe/Stockholm").date()
+    local_day = pd.Timestamp(start).tz_convert(LOCAL_TZ).date()
     for shift in shifts:
         for day in (local_day, local_day - dt.timedelta(days=1)):
             begin, finish = shift.window(day)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import formats
+from geo.periods import LOCAL_TZ
 from geo.presence import (
     coverage_gaps,
     inland_commitment,
@@ -42,10 +43,10 @@ first, last = local_dates(filters)
 # Presence has its own time axis: when the period runs to the last incident, presence is counted up
 # to now (a visit done today shows), while incidents are counted up to the last one imported.
 now = now_utc()
-to_today = last >= span[1].astimezone(presence.LOCAL).date()
+to_today = last >= span[1].astimezone(LOCAL_TZ).date()
 chosen_end = dt.datetime.fromisoformat(filters.end_utc)
 presence_end = max(now, chosen_end) if to_today else chosen_end
-presence_last = (presence_end - dt.timedelta(seconds=1)).astimezone(presence.LOCAL).date()
+presence_last = (presence_end - dt.timedelta(seconds=1)).astimezone(LOCAL_TZ).date()
 
 table = presence.need_table(
     settings.database_url,

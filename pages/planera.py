@@ -13,6 +13,7 @@ import streamlit as st
 from geo import formats
 from geo.errors import ConflictError, GeoError
 from geo.maps import area_choropleth
+from geo.periods import LOCAL_TZ
 from geo.presence import (
     STATUSES,
     cancel_entry,
@@ -202,7 +203,7 @@ if not week.empty:
             st.session_state[version_key] = int(row["version"])
         based_on = int(st.session_state[version_key])
         st.caption(f"Version {based_on}, senast ändrad av {strings.md(row['updated_by'])}")
-        local_start = row["planned_start"].tz_convert("Europe/Stockholm")
+        local_start = row["planned_start"].tz_convert(LOCAL_TZ)
         planned_minutes = int((row["planned_end"] - row["planned_start"]).total_seconds() // 60)
         unit_names = [u.name for u in active_units] or [str(row["unit"])]
         if str(row["unit"]) not in unit_names:

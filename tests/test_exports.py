@@ -137,7 +137,7 @@ def store_to_november(tmp_path_factory: pytest.TempPathFactory):  # type: ignore
 
 
 def test_report_compares_equal_spans_and_names_them(store_to_november: Engine) -> None:
-    from geo.indicators import LOCAL_TZ
+    from geo.periods import LOCAL_TZ
 
     incidents = load_incidents(store_to_november, columns=("occurred_at",))["occurred_at"]
     local = incidents.dt.tz_convert(LOCAL_TZ)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo.indicators import Period, area_indicators, load_floors, with_harm
+from geo.indicators import area_indicators, load_floors, with_harm
+from geo.periods import Period
 from geo.privacy import Rules
 from geo.publish import build
 from geo.store import active_layer, load_incidents

@@ -10,17 +10,16 @@ from sqlalchemy import Engine
 
 from geo.errors import GeoError
 from geo.indicators import (
-    Period,
     adjust_changes,
     area_indicators,
     bh_adjust,
     load_floors,
     monthly_counts,
     poisson_change,
-    shift_months,
     time_of_week,
     with_harm,
 )
+from geo.periods import Period, shift_months
 from geo.store import active_layer
 from geo.taxonomy import load_taxonomy
 

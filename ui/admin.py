@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
 from geo import access_log
 from geo.errors import ConflictError, GeoError, ImportRejected
-from geo.times import LOCAL_TZ
+from geo.periods import LOCAL_TZ
 from geo.users import (
     ORGANISATION_LABELS,
     ORGANISATIONS,
@@ -107,7 +106,7 @@ def access_log_table() -> None:
     table = pd.DataFrame(
         [
             {
-                "Tid": r["at"].astimezone(ZoneInfo(LOCAL_TZ)).strftime("%Y-%m-%d %H:%M:%S"),
+                "Tid": r["at"].astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S"),
                 "Användare": r["user"],
                 "Roll": r["role"],
                 "Handling": r["action"],

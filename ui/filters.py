@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from geo.falkenberg import ZONES
+from geo.periods import LOCAL_TZ
 from geo.taxonomy import load_taxonomy
 from ui import access, strings
 from ui.loaders import Filters
@@ -65,13 +66,10 @@ def incident_filters(
 
 def local_dates(filters: Filters) -> tuple[dt.date, dt.date]:
     """The filter's first and last local day (for captions)."""
-    from zoneinfo import ZoneInfo
-
-    local = ZoneInfo("Europe/Stockholm")
-    first = dt.datetime.fromisoformat(filters.start_utc).astimezone(local).date()
+    first = dt.datetime.fromisoformat(filters.start_utc).astimezone(LOCAL_TZ).date()
     last = (
         (dt.datetime.fromisoformat(filters.end_utc) - dt.timedelta(seconds=1))
-        .astimezone(local)
+        .astimezone(LOCAL_TZ)
         .date()
     )
     return first, last

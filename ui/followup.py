@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from geo import formats
+from geo.periods import Period
 from ui import loaders, state, strings, tables
-from ui.widgets import Period
 
 
 def editor_columns(
@@ -174,8 +174,8 @@ def evaluation_section(
     ):
         return
 
-    # Whole Swedish local days, as everywhere else (ui.widgets.Period).
-    before_days, after_days = Period(*before), Period(*after)
+    # Whole Swedish local days, as everywhere else.
+    before_days, after_days = Period.whole_days(*before), Period.whole_days(*after)
     try:
         result = loaders.evaluation(
             database_url, version, tuple(treated), tuple(control),

@@ -18,6 +18,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from geo.columns import MAPPABLE_FIELDS, save_user_profile, save_user_type_groups
 from geo.errors import log_unexpected, storage_error
 from geo.ingest import ImportOptions, ImportReport, import_incidents
+from geo.periods import LOCAL_TZ
 from geo.profiles import load_profile
 from geo.tables import TableReport
 from geo.taxonomy import load_taxonomy
@@ -100,7 +101,7 @@ def preview_table(preview: pd.DataFrame) -> pd.DataFrame:
     shown = preview.copy()
     for column in ("occurred_at", "ended_at"):
         if column in shown:
-            local = pd.to_datetime(shown[column], utc=True).dt.tz_convert("Europe/Stockholm")
+            local = pd.to_datetime(shown[column], utc=True).dt.tz_convert(LOCAL_TZ)
             shown[column] = local.dt.strftime("%Y-%m-%d %H:%M").where(local.notna(), "")
     columns = [c for c in strings.PREVIEW_COLUMNS if c in shown.columns]
     shown = shown[columns].astype(object).where(shown[columns].notna(), "")

@@ -13,6 +13,7 @@ import streamlit as st
 from geo.config import Settings
 from geo.evaluation import Evaluation
 from geo.indicators import counts_per_area
+from geo.periods import LOCAL_TZ, Period
 from geo.store import LayerInfo, active_layer, data_version, incident_time_range, load_incidents
 from ui import state
 
@@ -254,13 +255,12 @@ def emerging(
     from geo.errors import GeoError
     from geo.hotspots import emerging_for
 
-    end = pd.Timestamp(filters.end_utc).tz_convert("Europe/Stockholm").tz_localize(
-        None
-    ) - pd.Timedelta(seconds=1)
+    local_end = pd.Timestamp(filters.end_utc).tz_convert(LOCAL_TZ).tz_localize(None)
+    end = local_end - pd.Timedelta(seconds=1)
     last = end.to_period("M")
     steps = pd.period_range(last - (months - 1), last, freq="M")
     window = Filters(
-        start_utc=pd.Timestamp(steps[0].start_time, tz="Europe/Stockholm").tz_convert("UTC").isoformat(),
+        start_utc=pd.Timestamp(steps[0].start_time, tz=LOCAL_TZ).tz_convert("UTC").isoformat(),
         end_utc=filters.end_utc, groups=filters.groups, zones=filters.zones,
         exclude_police_initiated=filters.exclude_police_initiated, area_code=filters.area_code,
     )  # fmt: skip
@@ -296,7 +296,7 @@ def week_profile(database_url: str, version: str, filters: Filters, area_code: s
 @st.cache_data(show_spinner="Räknar indikatorer …", max_entries=32)
 def indicators(database_url: str, version: str, filters: Filters) -> pd.DataFrame:
     """The indicator table per area (counts, groups, harm, rates, Poisson-tested change)."""
-    from geo.indicators import Period, area_indicators
+    from geo.indicators import area_indicators
     from geo.taxonomy import load_taxonomy
 
     _info, layer = area_layer(database_url, version)
@@ -314,8 +314,6 @@ def indicators(database_url: str, version: str, filters: Filters) -> pd.DataFram
 
 def data_end(last_incident: dt.datetime) -> dt.datetime:
     """The end of the data: the local midnight after the last incident's day (UTC)."""
-    from geo.indicators import LOCAL_TZ
-
     day = last_incident.astimezone(LOCAL_TZ).date() + dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.UTC)
 
@@ -369,11 +367,8 @@ class JointView:
 
 def wave_period(wave: str) -> tuple[dt.datetime, dt.datetime]:
     """The twelve months of incidents set against a September survey: October to September."""
-    from zoneinfo import ZoneInfo
-
-    local = ZoneInfo("Europe/Stockholm")
     year = int(wave)
-    return dt.datetime(year - 1, 10, 1, tzinfo=local), dt.datetime(year, 10, 1, tzinfo=local)
+    return dt.datetime(year - 1, 10, 1, tzinfo=LOCAL_TZ), dt.datetime(year, 10, 1, tzinfo=LOCAL_TZ)
 
 
 @st.cache_data(show_spinner="Sammanställer den gemensamma lägesbilden …", max_entries=16)

@@ -5,23 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
+from geo.periods import LOCAL_TZ
 from geo.presence import list_entries, need_vs_delivered
 from ui import loaders, state
 from ui.loaders import Filters
 
-LOCAL = ZoneInfo("Europe/Stockholm")
 DAY_NAMES = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 STATUS_COLOURS = {"planerad": "#deebf7", "genomförd": "#c7e9c0", "inställd": "#eeeeee"}
 
 
 def week_bounds(monday: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """UTC bounds of the local (Swedish) week starting ``monday``."""
-    start = dt.datetime.combine(monday, dt.time(), LOCAL)
+    start = dt.datetime.combine(monday, dt.time(), LOCAL_TZ)
     return start.astimezone(dt.UTC), (start + dt.timedelta(days=7)).astimezone(dt.UTC)
 
 
@@ -133,7 +132,7 @@ def stays_table(stays: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     from ui.strings import PLAN_GPS_COLUMNS
 
     def local(column: str) -> pd.Series:
-        times = pd.to_datetime(stays[column], utc=True).dt.tz_convert(LOCAL)
+        times = pd.to_datetime(stays[column], utc=True).dt.tz_convert(LOCAL_TZ)
         return times.dt.strftime("%Y-%m-%d %H:%M")
 
     shown = stays.assign(area=stays["area_code"].map(names), start=local("start"), end=local("end"))

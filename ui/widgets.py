@@ -1,44 +1,24 @@
-"""Shared widgets: the period picker (Swedish local dates → UTC bounds)."""
+"""Shared widgets: the period picker (Swedish local dates → a :class:`geo.periods.Period`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from geo.periods import LOCAL_TZ, Period
 from ui import strings
-
-LOCAL = ZoneInfo("Europe/Stockholm")
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole local days ``first``..``last`` (inclusive) and the matching UTC bounds."""
-
-    first: dt.date
-    last: dt.date
-
-    @property
-    def start_utc(self) -> str:
-        return dt.datetime.combine(self.first, dt.time(), LOCAL).astimezone(dt.UTC).isoformat()
-
-    @property
-    def end_utc(self) -> str:
-        after = self.last + dt.timedelta(days=1)
-        return dt.datetime.combine(after, dt.time(), LOCAL).astimezone(dt.UTC).isoformat()
 
 
 def default_period(last_incident_utc: dt.datetime) -> Period:
     """The last twelve whole months of data (a month counts when the data reaches its last day)."""
-    last_local = last_incident_utc.astimezone(LOCAL).date()
+    last_local = last_incident_utc.astimezone(LOCAL_TZ).date()
     month_complete = (last_local + dt.timedelta(days=1)).day == 1
     end = last_local if month_complete else last_local.replace(day=1) - dt.timedelta(days=1)
     year, month = end.year, end.month - 11
     if month <= 0:
         year, month = year - 1, month + 12
-    return Period(first=dt.date(year, month, 1), last=end)
+    return Period.whole_days(dt.date(year, month, 1), end)
 
 
 def period_picker(
@@ -46,12 +26,12 @@ def period_picker(
 ) -> Period | None:
     """A date-range input bounded by the data; ``None`` while the user has picked only one date."""
     default = default_period(data_last_utc)
-    lowest = data_first_utc.astimezone(LOCAL).date()
-    highest = data_last_utc.astimezone(LOCAL).date()
-    default = Period(max(default.first, lowest), min(default.last, highest))
+    lowest = data_first_utc.astimezone(LOCAL_TZ).date()
+    highest = data_last_utc.astimezone(LOCAL_TZ).date()
+    default = Period.whole_days(max(default.first_day, lowest), min(default.last_day, highest))
     picked = st.sidebar.date_input(
         strings.PERIOD_LABEL,
-        value=(default.first, default.last),
+        value=(default.first_day, default.last_day),
         min_value=lowest,
         max_value=highest,
         format="YYYY-MM-DD",
@@ -61,4 +41,4 @@ def period_picker(
     if not isinstance(picked, tuple | list) or len(picked) != 2:
         st.sidebar.warning(strings.PERIOD_INVALID)
         return None
-    return Period(first=picked[0], last=picked[1])
+    return Period.whole_days(picked[0], picked[1])
