@@ -8,7 +8,6 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet as xstatic_leaflet
 
-LEAFLET_VERSION = xstatic_leaflet.VERSION
 LEAFLET_FILES = ("leaflet.js", "leaflet.css")
 
 

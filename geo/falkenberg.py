@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 KOMMUN_CODE = "1382"
-KOMMUN_NAME = "Falkenberg"
 POPULATION_TOTAL = 47_108
 """Inhabitants on 2023-12-31 (SCB)."""
 POPULATION_DATE = "2023-12-31"

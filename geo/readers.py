@@ -27,7 +27,6 @@ import shapely
 from geo.errors import Problem
 
 CHUNK_ROWS = 100_000
-FORMATS = ("csv", "xlsx", "geojson", "gpkg", "polisen")
 FIELD_LIMIT = 1 << 30
 """The csv module refuses fields over 128 kB by default; a long legitimate text is not an error."""
 csv.field_size_limit(FIELD_LIMIT)

@@ -434,13 +434,28 @@ def test_bulk_load_defers_indexes_and_a_rejection_restores_them(
     store: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What SQLite executes, in order: indexes dropped before the rows, rebuilt before COMMIT;
-    a rejected file rolls the DROP back (file byte-for-byte unchanged); a dry run writes nothing."""
-    from sqlalchemy import event
+    a rejected file rolls the DROP back (file byte-for-byte unchanged); a dry run writes nothing.
 
+    ``geo.store.BULK_MIN_ROWS`` is what decides: the same small file defers nothing with the real
+    threshold and defers the indexes with the threshold at 0. While the rows are written, the
+    store's own catalogue (``sqlite_master``, read on the import's connection) has no secondary
+    index of ``incidents``; after the commit both are back and used.
+    """
+    from sqlalchemy import Connection, event
+
+    import geo.ingest
     import geo.store
 
-    monkeypatch.setattr(geo.store, "BULK_MIN_ROWS", 0)  # every load counts as a bulk load
     statements: list[str] = []
+    indexes_while_writing: list[set[str]] = []
+    real_insert = geo.ingest.insert_incidents
+
+    def observed_insert(connection: Connection, *args: object, **kwargs: object) -> object:
+        names = connection.exec_driver_sql(indexes).scalars().all()
+        indexes_while_writing.append(set(names))
+        return real_insert(connection, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(geo.ingest, "insert_incidents", observed_insert)
 
     def trace(dbapi_connection: object, _record: object, _proxy: object) -> None:
         dbapi_connection.set_trace_callback(lambda sql: statements.append(" ".join(sql.split())))  # type: ignore[attr-defined]
@@ -470,6 +485,10 @@ def test_bulk_load_defers_indexes_and_a_rejection_restores_them(
         _csv(f"1;2026-01-10 12:00;Stöld;{CENTRUM};", f"2;2026-02-30 12:00;Stöld;{CENTRUM};"),
     )
     rejected(store, bad, "rad 3")
+    assert kinds() == ["ROLLBACK"], statements  # a small file is no bulk load
+    statements.clear()
+    monkeypatch.setattr(geo.store, "BULK_MIN_ROWS", 0)  # every load counts as a bulk load
+    rejected(store, bad, "rad 3")
     assert kinds() == ["DROP", "DROP", "ROLLBACK"], statements
     statements.clear()
     report = run(store, write(tmp_path, CLEAN, name="ok.csv"), dry_run=True)
@@ -480,6 +499,10 @@ def test_bulk_load_defers_indexes_and_a_rejection_restores_them(
     assert report.imported and report.rows_new == 3
     assert kinds() == ["DROP", "DROP", "INSERT", "CREATE", "CREATE", "COMMIT"], statements
     event.remove(store, "checkout", trace)
+    assert indexes_while_writing, "the load wrote no rows through geo.store.insert_incidents"
+    for names in indexes_while_writing:
+        assert not {"ix_incidents_area_code", "ix_incidents_occurred_at"} & names, names
+        assert any(n.startswith("sqlite_autoindex_incidents") for n in names)  # unique id kept
     with store.connect() as connection:
         assert connection.exec_driver_sql(indexes).scalars().all() == before_indexes
         plan = connection.exec_driver_sql(

@@ -65,11 +65,6 @@ def log_filters(filters: object) -> None:
     st.session_state[_LAST_FILTERS] = key
 
 
-def log_export(target: str, details: Mapping[str, Any] | None = None) -> None:
-    """An export (a file downloaded or written) of ``target``."""
-    record(_engine(), _actor(), "export", page=current_page(), target=target, details=details)
-
-
 def logged_download(target: str, data: bytes | str | Callable[[], bytes | str],
                     details: Mapping[str, Any] | None = None) -> Callable[[], bytes | str]:  # fmt: skip
     """A download button's ``data`` that logs the export when the file is made (on the click).
@@ -86,8 +81,3 @@ def logged_download(target: str, data: bytes | str | Callable[[], bytes | str],
         return content
 
     return make
-
-
-def log_change(target: str, details: Mapping[str, Any] | None = None) -> None:
-    """A change of data from a page (the write's own audit keeps the details too)."""
-    record(_engine(), _actor(), "ändring", page=current_page(), target=target, details=details)

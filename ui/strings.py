@@ -66,12 +66,10 @@ PLAN_ROUTE_HELP = (
 PLAN_SAVE = "Lägg till i planen"
 PLAN_SAVED = "Närvaropost {id} sparad."
 PLAN_NEED_PROFILE = "När händer det i området? (timme × veckodag, senaste året)"
-PLAN_WEEK_HEADER = "Veckans plan"
 PLAN_EMPTY = "Inget planerat denna vecka."
 PLAN_EDIT = "Ändra, ställ in eller markera som genomförd"
 PLAN_ENTRY = "Närvaropost"
 PLAN_UPDATE = "Spara ändring"
-PLAN_CANCEL = "Ställ in"
 PLAN_DONE = "Markera genomförd"
 PLAN_ACTUAL_START = "Faktisk start"
 PLAN_ACTUAL_MINUTES = "Faktisk längd (minuter)"
@@ -104,7 +102,6 @@ PLAN_UNIT_LOAD_COLUMNS = {"unit": "Enhet", "kind": "Typ", "home_base": "Hemstati
 PLAN_AREA_HOURS = "Timmar per område mot behov"
 PLAN_AREA_HOURS_COLUMNS = {"name": "Område", "zone": "Zon", "need_share": "Andel av behovet", "planned_hours": "Planerade timmar",
                            "planned_share": "Andel av planen", "done_hours": "Genomförda timmar"}  # fmt: skip
-PLAN_MAP_LEGEND = "Planerade minuter"
 PLAN_MAP_MEASURE = "Kartan visar"
 PLAN_MAP_MEASURES = {
     "planned": "Planerade minuter",
@@ -209,7 +206,6 @@ HOTSPOT_METHOD = (
     "(Benjamini–Hochberg) över områdets alla rutor. {without} händelser utan punkt och {outside} "
     "utanför områdets rutor ingår inte."
 )
-HOTSPOT_COUNTS = "Rutor per klass"
 EMERGING_HEADER = "Trendklasser de senaste 12 månaderna"
 EMERGING_EXPLAIN = (
     "Studieområde: {region}. Gi* per månad (FDR-justerat per månad) och Mann-Kendalls trendtest på "
@@ -349,7 +345,6 @@ MEASURE_NO_RATE = "Grått: för få invånare eller händelser för en takt"
 EXCLUDE_PI_LABEL = "Utan polisinitierade brott i skadeindex"
 EXCLUDE_PI_HELP = "Narkotikainnehav, trafikbrott m.fl. mäter polisens egen aktivitet mer än skada."
 KEY_HARM = "Skadeindex"
-KEY_HARM_HELP = "Summa av skadevikter (ungefärliga månader fängelse, Polisens brottsskadeindex; se data/taxonomy.json)."
 KEY_VS_PREVIOUS = "mot föregående period"
 KEY_NO_PREVIOUS = (
     "Ingen jämförelse: föregående period ligger före de första uppgifterna i databasen."
@@ -381,9 +376,6 @@ INDICATOR_COLUMNS = {
     "change_previous": "Mot föregående period",
     "change_last_year": "Mot samma period i fjol",
 }
-MAP_VALUE_LABEL = "Antal händelser"
-MAP_BASE_LEGEND = "Falkenbergs områden"
-MAP_LEGEND_TITLE = "Antal händelser"
 TABLE_COLUMNS = {
     "name": "Område",
     "zone": "Zon",
@@ -396,7 +388,6 @@ SOURCE_DEMO = "syntetiska demodata (Lägesbild Falkenberg)"
 SOURCE_STORE = "händelser i databasen ({sources})"
 POPULATION_NOTE_LABEL = "Om befolkningen"
 KEY_TOTAL = "Händelser i perioden"
-KEY_AREAS = "Områden"
 KEY_INLAND = "Varav i inlandet"
 
 ABOUT_MARKDOWN = """
@@ -556,12 +547,6 @@ JOINT_CLUSTER_NOTE = (
 )
 JOINT_INDICATOR_NONE = "Inga indikatorer från kommunen eller regionen är importerade."
 SUPPRESSED_TEXT = "färre än {min_n} svar"
-PERCEIVED_LABELS = {
-    "högre": "högre",
-    "lägre": "lägre",
-    "som kommunen": "som kommunen",
-    "för få svar": "för få svar",
-}
 JOINT_COLUMNS = {
     "name": "Område",
     "zone_label": "Zon",
@@ -586,7 +571,6 @@ ITEM_LABELS = {
     "berusade_personer": "Berusade personer", "oro_inbrott": "Oro för inbrott",
     "oro_misshandel": "Oro för misshandel",
 }  # fmt: skip
-SYNTHETIC_SURVEY = "Enkätsvar och indikatorer är SYNTETISKA demodata, inte verkliga svar."
 
 # --- Import of surveys and partner indicators -----------------------------------------------------
 IMPORT_KIND = "Vad vill du importera?"
@@ -716,7 +700,6 @@ REPORT_AUDIENCES = {
     "samverkan": "Samverkan (utan närvaro och punkter)",
     "polis": "Polisen (med närvaro mot behov)",
 }
-REPORT_BUILD = "Skapa mötesunderlaget"
 REPORT_DOWNLOAD = "Ladda ner mötesunderlaget (PDF)"
 HOTSPOT_EXPORT_TITLE = "Hotspots (Gi*, {size} m-rutor, FDR)"
 
