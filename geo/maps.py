@@ -625,3 +625,32 @@ def count_cells_layer(
         tooltip=folium.GeoJsonTooltip(fields=["text"], aliases=[label]),
     ).add_to(group)
     return group
+
+
+WHOLE_MUNICIPALITY = (FALKENBERG_CENTRE, 10)
+"""The view (centre, zoom) that shows all of Falkenberg."""
+
+
+def view_for(
+    shapes: gpd.GeoDataFrame, *, width_px: int = 800, height_px: int = 520, max_zoom: int = 15
+) -> tuple[tuple[float, float], int]:
+    """The (centre, zoom) that shows every shape of ``shapes`` (EPSG:3006) on a map of about
+    ``width_px`` × ``height_px``; the whole municipality when there are none.
+
+    Used to open a hotspot map on the cells found rather than on the whole municipality, where
+    250 m cells are a few pixels each.
+    """
+    if shapes.empty:
+        return WHOLE_MUNICIPALITY
+    if shapes.crs is None or shapes.crs.to_string() != WORK_CRS:
+        raise CRSError(f"shapes has CRS {shapes.crs}; call shapes.to_crs('{WORK_CRS}') first")
+    minx, miny, maxx, maxy = shapes.total_bounds
+    span = max((maxx - minx) / width_px, (maxy - miny) / height_px, 1e-9)
+    # Leave a margin of a fifth on each side; zoom z shows _METRES_PER_PIXEL_AT_ZOOM_0 / 2**z.
+    zoom = int(np.floor(np.log2(_METRES_PER_PIXEL_AT_ZOOM_0 / (span * 1.4))))
+    from geo.crs import transformer
+
+    lon, lat = transformer(WORK_CRS, MAP_CRS).transform((minx + maxx) / 2, (miny + maxy) / 2)
+    return (round(float(lat), 5), round(float(lon), 5)), max(
+        WHOLE_MUNICIPALITY[1], min(zoom, max_zoom)
+    )

@@ -4,10 +4,26 @@ import pandas as pd
 import streamlit as st
 
 from geo import formats
+from geo.details import point_in_layer
 from geo.exports import Caption, category_figure
-from geo.hotspots import CELL_SIZES, CLASS_LABELS, EMERGING_LABELS, emerging_by_area, land_grid
-from geo.maps import HOTSPOT_COLOURS, area_outline_map, hotspot_layer, hotspot_legend, points_layer
-from ui import loaders, presentation, strings, tables
+from geo.hotspots import (
+    CELL_SIZES,
+    CLASS_LABELS,
+    EMERGING_LABELS,
+    emerging_by_area,
+    focus_cells,
+    land_grid,
+)
+from geo.maps import (
+    HOTSPOT_COLOURS,
+    WHOLE_MUNICIPALITY,
+    area_outline_map,
+    hotspot_layer,
+    hotspot_legend,
+    points_layer,
+    view_for,
+)  # fmt: skip
+from ui import details, loaders, presentation, strings, tables
 from ui.auth import require_page
 from ui.charts import week_heatmap
 from ui.filters import incident_filters, local_dates
@@ -31,6 +47,12 @@ cell_size = st.sidebar.select_slider(
 weighted = st.sidebar.toggle(strings.WEIGHTED_LABEL, value=False, key="hotspots_weighted")
 show_points = st.sidebar.toggle(strings.POINTS_LABEL, value=False, key="hotspots_points")
 compare = st.sidebar.toggle(strings.COMPARE_LABEL, value=False, key="hotspots_compare")
+# The map opens on the cells found; this shows the whole municipality instead (and back: the
+# fit is then made again from the cells of the moment).
+whole = st.sidebar.toggle(
+    strings.HOTSPOT_WHOLE, value=False, key="hotspots_whole",
+    on_change=lambda: st.session_state.pop("hotspots_fit", None),
+)  # fmt: skip
 if filters is None:
     st.stop()
 
@@ -76,7 +98,31 @@ if show_points:
                 located["raw_type"].astype(str).tolist(),
             )
         )
-show_map(base, key="hotspot_map", layers=layers)
+if cells is not None and "hotspots_fit" not in st.session_state:
+    # Fitted once, then kept: later filter changes must not move the map under the user.
+    st.session_state["hotspots_fit"] = view_for(focus_cells(cells))
+view = WHOLE_MUNICIPALITY if whole else st.session_state.get("hotspots_fit")
+map_column, panel_column = presentation.map_and_side()
+with map_column:
+    clicked = show_map(base, key="hotspot_map", layers=layers, clickable=True, view=view)
+    if not whole and cells is not None:
+        st.caption(strings.HOTSPOT_FOCUS_NOTE)
+with panel_column:
+    clicked_code = details.area_at(layer, clicked)
+    if clicked is not None and cells is not None:
+        cell = point_in_layer(cells, clicked[0], clicked[1], "cell_id")
+        if cell is not None:
+            row = cells[cells["cell_id"].astype(str) == cell].iloc[0]
+            text = strings.DETAILS_CELL_WEIGHTED if weighted else strings.DETAILS_CELL
+            st.markdown(text.format(size=cell_size, label=CLASS_LABELS[row["hotspot_class"]],
+                                    n=formats.number(float(row["value"]), 1 if weighted else 0)))  # fmt: skip
+    details.panel(
+        details.area_details(settings.database_url, version, filters, clicked_code,
+                             details.latest_wave(settings.database_url, version), settings.survey_min_n, True)
+        if clicked_code else None,
+        polis=True, min_n=settings.survey_min_n,
+        hint=strings.DETAILS_OUTSIDE if clicked and not clicked_code else strings.DETAILS_HINT_CELL,
+    )  # fmt: skip
 caption = strings.CAPTION.format(
     start=first, end=last, n=formats.number(len(selected)), source=source
 )

@@ -7,7 +7,7 @@ from geo.exports import Caption, category_figure
 from geo.joint import CLASS_COLOURS, CLASSES, load_promise, tested_safety_change
 from geo.maps import area_outline_map, category_layer, count_cells_layer, swatch_legend
 from geo.survey import item_shares, load_comments, unsafe_place_clusters, waves
-from ui import charts, loaders, presentation, state, strings, tables
+from ui import charts, details, loaders, presentation, state, strings, tables
 from ui.auth import POLICE_ROLES, require_page
 from ui.joint import display_table, interval, pct, points, signed_points, tooltip_columns
 from ui.loaders import astuple_page
@@ -55,7 +55,7 @@ caption = strings.JOINT_CAPTION.format(
 )  # fmt: skip
 table = view.table
 
-map_column, legend_column = st.columns([3, 1])
+map_column, legend_column = presentation.map_and_side((3, 2))
 with map_column:
     base = area_outline_map(layer, legend=swatch_legend(strings.JOINT_MAP_TITLE, CLASS_COLOURS, CLASSES, [boundary_note]),
                             tiles_url=settings.tiles_url, tiles_attribution=settings.tiles_attribution)  # fmt: skip
@@ -70,7 +70,7 @@ with map_column:
     if show_clusters:
         cells, hidden = unsafe_place_clusters(responses, wave, min_count=max(min_n, 5))
         layers.append(count_cells_layer(cells, label="Svar som pekat ut platsen"))
-    show_map(base, key="joint_map", layers=layers)
+    clicked = show_map(base, key="joint_map", layers=layers, clickable=True)
     st.caption(f"{caption} · {boundary_note}")
     if show_clusters:
         st.caption(strings.JOINT_CLUSTER_NOTE.format(cell=500, min_n=max(min_n, 5), hidden=hidden))
@@ -86,6 +86,12 @@ with map_column:
         key="joint_export",
     )  # fmt: skip
 with legend_column:
+    clicked_code = details.area_at(layer, clicked)
+    details.panel(
+        details.area_details(settings.database_url, version, details.wave_filters(wave), clicked_code, wave,
+                             min_n, is_polis) if clicked_code else None,
+        polis=is_polis, min_n=min_n, hint=strings.DETAILS_OUTSIDE if clicked and not clicked_code else None,
+    )  # fmt: skip
     for note in strings.JOINT_MAP_NOTES:
         st.caption(
             note, help=strings.glossary("Konfidensintervall (95 % KI, Wilson)", "Poissontest")

@@ -290,6 +290,15 @@ def test_hotspots_page_for_police_with_method_caption_and_week_profile() -> None
     ]
     assert page.dataframe[0].value["Klass"].tolist()[0] == "Hotspot 99 %"
     assert len(page.get("vega_lite_chart")) == 1
+    # The map opens on the cells found (not on the whole municipality, where a cell is a few
+    # pixels); the toggle shows the whole municipality, and back.
+    opened = json.loads(page.get("component_instance")[0].proto.json_args)
+    assert opened["zoom"] > 10 and opened["returned_objects"] == ["last_clicked"]
+    page.sidebar.toggle(key="hotspots_whole").set_value(True).run()
+    whole = json.loads(page.get("component_instance")[0].proto.json_args)
+    assert whole["zoom"] == 10 and whole["script"] == opened["script"]
+    page.sidebar.toggle(key="hotspots_whole").set_value(False).run()
+    assert json.loads(page.get("component_instance")[0].proto.json_args)["zoom"] == opened["zoom"]
 
 
 @pytest.mark.usefixtures("app_env")

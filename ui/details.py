@@ -19,7 +19,7 @@ import streamlit as st
 from geo import formats
 from geo.details import AreaDetails, point_in_layer, survey_share
 from geo.details import area_details as compute_details
-from geo.times import LOCAL_TZ
+from geo.periods import LOCAL_TZ
 from ui import charts, loaders, state, strings, tables
 from ui.filters import local_dates
 from ui.loaders import Filters
@@ -62,6 +62,12 @@ def area_details(
     shown = {k: v for k, v in labels.items() if not filters.groups or k in filters.groups}
     return compute_details(incidents, area=rows.iloc[0], first=first, last=last,
                            group_labels=shown, survey=survey, last_presence=presence)  # fmt: skip
+
+
+def wave_filters(wave: str) -> Filters:
+    """The incidents set against a survey wave (``loaders.wave_period``), as page filters."""
+    start, end = loaders.wave_period(wave)
+    return Filters(start.astimezone(dt.UTC).isoformat(), end.astimezone(dt.UTC).isoformat())
 
 
 def latest_wave(database_url: str, version: str) -> str:

@@ -833,3 +833,9 @@ DETAILS_NO_SURVEY = "Ingen trygghetsenkät finns inläst."
 DETAILS_PRESENCE = "**Senaste genomförda närvaro:** {when}"
 DETAILS_NO_PRESENCE = "**Senaste genomförda närvaro:** ingen registrerad före periodens slut."
 DETAILS_CELL = "**Vald ruta ({size} m):** {label}, {n} händelser i rutan under perioden."
+HOTSPOT_WHOLE = "Visa hela kommunen på kartan"
+DETAILS_CELL_WEIGHTED = "**Vald ruta ({size} m):** {label}, skadeindex {n} i rutan under perioden."
+HOTSPOT_FOCUS_NOTE = (
+    "Kartan öppnar på den största gruppen rutor i den starkaste hotspotklassen. "
+    "Slå på ”Visa hela kommunen på kartan” i sidopanelen för att se alla rutor."
+)
