@@ -18,7 +18,7 @@ import shapely
 
 from geo.crs import MAP_CRS, WORK_CRS, transformer
 from geo.errors import CRSError
-from geo.times import LOCAL_TZ
+from geo.periods import LOCAL_TZ
 
 
 @dataclass(frozen=True)

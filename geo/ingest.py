@@ -164,7 +164,7 @@ class ImportReport:
     def text(self) -> str:
         head = f"Import av {self.file_name} ({self.format}"
         if self.encoding:
-            head += f", {self.encoding}, avgränsare {_separator_name(self.separator)}"
+            head += f", {self.encoding}, avgränsare {separator_name(self.separator)}"
         head += f", källa {self.source})"
         lines = [head]
         lines += [f"  {note}" for note in self.notes]
@@ -181,7 +181,7 @@ class ImportReport:
         )
         if self.excluded_lines:
             lines.append(
-                f"  Undantagna av användaren: {len(self.excluded_lines)} ({_ranges(self.excluded_lines)})"
+                f"  Undantagna av användaren: {len(self.excluded_lines)} ({line_ranges(self.excluded_lines)})"
             )
         for reason, count in self.left_out.items():
             lines.append(f"  Utelämnade, {reason}: {count}")
@@ -189,7 +189,7 @@ class ImportReport:
         for line, reason in self.left_out_lines:
             by_reason.setdefault(reason, []).append(line)
         for reason, numbers in by_reason.items():
-            lines.append(f"  Utelämnade, {reason}: {len(numbers)} ({_ranges(numbers)})")
+            lines.append(f"  Utelämnade, {reason}: {len(numbers)} ({line_ranges(numbers)})")
         hint = (
             f'  Rätta filen, eller skriv numren på {_units(self.unit, 2)} som ska undantas i fältet "Undanta rader" och kontrollera igen.'
             if self.surface == "sida"
@@ -224,11 +224,11 @@ def findings_lines(
     lines = []
     if redacted:
         lines.append(
-            f"  Personnummer borttagna ur fritext på {len(redacted)} {_units(unit, len(redacted))}: {_ranges(redacted)}"
+            f"  Personnummer borttagna ur fritext på {len(redacted)} {_units(unit, len(redacted))}: {line_ranges(redacted)}"
         )
     if near_misses:
         lines.append(
-            f"  Möjliga personnummer (fel kontrollsiffra) borttagna på {len(near_misses)} {_units(unit, len(near_misses))}: {_ranges(near_misses)}"
+            f"  Möjliga personnummer (fel kontrollsiffra) borttagna på {len(near_misses)} {_units(unit, len(near_misses))}: {line_ranges(near_misses)}"
         )
     if errors.total:
         lines.append(f"FEL ({errors.total}) – inget har importerats, databasen är oförändrad:")
@@ -248,12 +248,13 @@ def _units(unit: str, count: int) -> str:
     return unit
 
 
-def _separator_name(separator: str | None) -> str:
+def separator_name(separator: str | None) -> str:
+    """Return the Swedish name of a CSV separator for a report (``;`` → ``semikolon``)."""
     return {";": "semikolon", ",": "komma", "\t": "tabb"}.get(separator or "", "–")
 
 
-def _ranges(numbers: list[int]) -> str:
-    """``[1, 2, 3, 7]`` → ``"1–3, 7"`` (at most 30 numbers shown)."""
+def line_ranges(numbers: list[int]) -> str:
+    """Return line numbers as ranges for a report: ``[1, 2, 3, 7]`` → ``"1–3, 7"`` (30 at most)."""
     shown = sorted(numbers)[:30]
     parts: list[str] = []
     start = prev = None
@@ -609,7 +610,7 @@ def _canonical_chunks(
         report.errors.add("struktur", problem)
     missing_exclusions = sorted(set(options.exclude) - set(report.excluded_lines))
     if missing_exclusions:
-        report.errors.add("undantag", Problem(path.name, f"{_units(context.unit, 2)} {_ranges(missing_exclusions)} som ska undantas finns inte i filen",
+        report.errors.add("undantag", Problem(path.name, f"{_units(context.unit, 2)} {line_ranges(missing_exclusions)} som ska undantas finns inte i filen",
                                               "kontrollera numren mot rapporten"))  # fmt: skip
 
 
@@ -1336,15 +1337,15 @@ def _ids(
 def _report_file_level(context: _Context) -> None:
     context.report.unknown_types = {k: list(v) for k, v in context.unknown_types.items()}
     for value, lines in sorted(context.unknown_types.items(), key=lambda kv: -len(kv[1])):
-        shown = _ranges(lines)
+        shown = line_ranges(lines)
         context.report.errors.add("typ_okänd", Problem(
             f"{context.file_name}, {_units(context.unit, len(lines))} {shown}", f"okänd händelsetyp {value!r} ({len(lines)} st)",
             "välj en kategorigrupp för typen under \"Okända händelsetyper\" nedan, eller rätta värdet" if context.report.surface == "sida"
             else f"rätta värdet, eller lägg typen i en grupp: --group {value!r}=GRUPP (grupper: {', '.join(g.key for g in context.taxonomy.groups)})"))  # fmt: skip
     if context.axes["norr"] and context.axes["öst"]:
         context.report.errors.add("koordinat_axlar", Problem(context.file_name,
-            f"blandad axelordning: {context.axes['norr']} punkter har x = norr (t.ex. {context.unit} {_ranges(context.axis_lines['norr'])}), "
-            f"{context.axes['öst']} har x = öst (t.ex. {context.unit} {_ranges(context.axis_lines['öst'])})",
+            f"blandad axelordning: {context.axes['norr']} punkter har x = norr (t.ex. {context.unit} {line_ranges(context.axis_lines['norr'])}), "
+            f"{context.axes['öst']} har x = öst (t.ex. {context.unit} {line_ranges(context.axis_lines['öst'])})",
             "använd samma ordning på hela filen: x = öst och y = norr, eller x = norr och y = öst"))  # fmt: skip
     elif context.axes["norr"]:
         context.report.notes.append(
@@ -1353,7 +1354,7 @@ def _report_file_level(context: _Context) -> None:
     kinds = [k for k in context.crs_counts if k in CRS_NAMES]
     if len(kinds) > 1:
         summary = "; ".join(
-            f"{CRS_NAMES[k]}: {context.crs_counts[k]} st (t.ex. {context.unit} {_ranges(context.crs_lines[k])})"
+            f"{CRS_NAMES[k]}: {context.crs_counts[k]} st (t.ex. {context.unit} {line_ranges(context.crs_lines[k])})"
             for k in kinds
         )
         context.report.errors.add("koordinat_blandade", Problem(context.file_name, f"blandade koordinatsystem i samma fil: {summary}",
@@ -1372,7 +1373,7 @@ def _polisen_chunks(
     context.report.excluded_lines += batch.excluded_positions
     missing = sorted(set(options.exclude) - set(batch.excluded_positions))
     if missing:
-        context.report.errors.add("undantag", Problem(path.name, f"objekt {_ranges(missing)} som ska undantas finns inte i filen (filen har {len(records)} objekt)",
+        context.report.errors.add("undantag", Problem(path.name, f"objekt {line_ranges(missing)} som ska undantas finns inte i filen (filen har {len(records)} objekt)",
                                                       "undanta med objektets nummer som felmeddelandet anger (objekt N), inte med händelsens id"))  # fmt: skip
     context.report.left_out.update(batch.left_out)
     if batch.duplicates_replaced:
@@ -1392,7 +1393,7 @@ def _polisen_chunks(
         new_types.setdefault(str(frame.at[line, "raw_type"]), []).append(int(line))
     for raw, lines in new_types.items():
         # An automated feed must not stop on a type polisen.se adds: keep it under Övrigt, say so.
-        context.report.warnings.add("typ_ny", Problem(f"{context.file_name}, objekt {_ranges(lines)}",
+        context.report.warnings.add("typ_ny", Problem(f"{context.file_name}, objekt {line_ranges(lines)}",
                                     f"ny händelsetyp {raw!r} ({len(lines)} st) finns inte i taxonomin; sparad som Övrigt",
                                     "lägg till typen i data/taxonomy.json med rätt grupp och skadevikt"))  # fmt: skip
     unknown = types.isna()

@@ -305,7 +305,8 @@ def _unit_and_shift(
     return problems
 
 
-def _json(row: Mapping[str, Any] | None) -> str | None:
+def audit_json(row: Mapping[str, Any] | None) -> str | None:
+    """Return a row as the JSON text an audit table stores (datetimes in ISO 8601), or ``None``."""
     if row is None:
         return None
     return json.dumps(
@@ -328,8 +329,8 @@ def _audit(
             action=action,
             changed_by=who,
             changed_at=now_utc(),
-            before_json=_json(before),
-            after_json=_json(after),
+            before_json=audit_json(before),
+            after_json=audit_json(after),
         )
     )
 
@@ -354,8 +355,8 @@ def create_entry(engine: Engine, fields: Mapping[str, Any], *, who: str, area_co
         raise ImportRejected("Närvaroposten sparades inte.", refused)
     try:
         with write_transaction(engine) as connection:
-            return _insert_entry(connection, entry, who=who, area_codes=area_codes, source=source,
-                                 synthetic=synthetic, now=moment, shapes=shapes)  # fmt: skip
+            return create_entry_in(connection, entry, who=who, area_codes=area_codes, source=source,
+                                   synthetic=synthetic, now=moment, shapes=shapes)  # fmt: skip
     except exc.IntegrityError as error:  # PostgreSQL: the exclusion constraint on unit and time
         raise ImportRejected("Närvaroposten sparades inte.", [_overlap_refused(entry)]) from error
 
@@ -365,8 +366,8 @@ def _overlap_refused(entry: Mapping[str, Any]) -> Problem:
                    f"enheten {entry.get('unit')} är redan planerad samtidigt", "välj en annan tid eller enhet")  # fmt: skip
 
 
-def _insert_entry(connection: Connection, entry: Mapping[str, Any], *, who: str, area_codes: set[str], source: str,
-                  synthetic: bool, now: dt.datetime, shapes: Mapping[str, Any] | None) -> int:  # fmt: skip
+def create_entry_in(connection: Connection, entry: Mapping[str, Any], *, who: str, area_codes: set[str], source: str,
+                    synthetic: bool, now: dt.datetime, shapes: Mapping[str, Any] | None) -> int:  # fmt: skip
     """Validate and insert one entry inside an open write transaction; returns its id."""
     entry = dict(entry)
     problems = validate(
@@ -408,8 +409,8 @@ def update_entry(engine: Engine, entry_id: int, *, expected_version: int, change
         raise ImportRejected("Ändringen sparades inte.", refused)
     try:
         with write_transaction(engine) as connection:
-            return _update_entry(connection, entry_id, expected_version=expected_version, changes=changes,
-                                 who=who, area_codes=area_codes, now=moment, shapes=shapes)  # fmt: skip
+            return update_entry_in(connection, entry_id, expected_version=expected_version, changes=changes,
+                                   who=who, area_codes=area_codes, now=moment, shapes=shapes)  # fmt: skip
     except ConflictError:
         _audit_conflict(engine, entry_id, expected_version, changes, who)
         raise
@@ -419,8 +420,8 @@ def update_entry(engine: Engine, entry_id: int, *, expected_version: int, change
         ) from error
 
 
-def _update_entry(connection: Connection, entry_id: int, *, expected_version: int, changes: Mapping[str, Any], who: str,
-                  area_codes: set[str], now: dt.datetime, shapes: Mapping[str, Any] | None) -> int:  # fmt: skip
+def update_entry_in(connection: Connection, entry_id: int, *, expected_version: int, changes: Mapping[str, Any], who: str,
+                    area_codes: set[str], now: dt.datetime, shapes: Mapping[str, Any] | None) -> int:  # fmt: skip
     """Check the version, validate and update one entry inside an open write transaction."""
     moment = now
     before = _row(connection, entry_id)
@@ -541,7 +542,9 @@ def last_performed(engine: Engine, area_code: str, *, before: dt.datetime) -> dt
     if value is None:
         return None
     stamp = pd.Timestamp(value)
-    return (stamp.tz_localize("UTC") if stamp.tz is None else stamp.tz_convert("UTC")).to_pydatetime()
+    return (
+        stamp.tz_localize("UTC") if stamp.tz is None else stamp.tz_convert("UTC")
+    ).to_pydatetime()
 
 
 def list_entries(

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import ConflictError, GeoError, ImportRejected, Problem
-from geo.presence import _insert_entry, _update_entry, personnummer_problems, write_transaction
+from geo.presence import create_entry_in, personnummer_problems, update_entry_in, write_transaction
 from geo.store import now_utc
 from geo.tables import TableReport, read_table
 from geo.times import parse_local_times
@@ -115,16 +115,16 @@ def import_presence_file(engine: Any, path: Path, *, who: str, area_codes: set[s
                     if text.get("id") is None:
                         entry = {**{k: None for k in ("x", "y", "route_wkt", "promise_activity", "actual_start",
                                                       "actual_end", "tactics", "notes", "shift")}, **fields}  # fmt: skip
-                        _insert_entry(connection, entry, who=who, area_codes=area_codes, source="fil", synthetic=False,
-                                      now=moment, shapes=shapes)  # fmt: skip
+                        create_entry_in(connection, entry, who=who, area_codes=area_codes, source="fil", synthetic=False,
+                                        now=moment, shapes=shapes)  # fmt: skip
                         report.created += 1
                     else:
                         if text.get("version") is None:
                             problems.append(Problem(where, "en ändrad post saknar version",
                                                     "ange versionen du utgick från (kolumnen version)"))  # fmt: skip
                             continue
-                        _update_entry(connection, int(float(str(text["id"]))), expected_version=int(float(str(text["version"]))),
-                                      changes=fields, who=who, area_codes=area_codes, now=moment, shapes=shapes)  # fmt: skip
+                        update_entry_in(connection, int(float(str(text["id"]))), expected_version=int(float(str(text["version"]))),
+                                        changes=fields, who=who, area_codes=area_codes, now=moment, shapes=shapes)  # fmt: skip
                         report.updated += 1
                 except ConflictError as error:
                     problems.append(

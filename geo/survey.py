@@ -61,7 +61,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from geo.config import REFERENCE_DIR
 from geo.crs import CRS_NAMES, WORK_CRS, classify_points, transformer
 from geo.errors import GeoError, Problem, SchemaError
-from geo.ingest import _ranges
+from geo.ingest import line_ranges
 from geo.join import area_codes_for_points
 from geo.profiles import header_key
 from geo.schema import survey_items, survey_responses
@@ -1144,7 +1144,7 @@ def _report_blanks(
     """
     if table.blanks:
         parts = [
-            f"{question} {len(lines)} ({_ranges(lines)})"
+            f"{question} {len(lines)} ({line_ranges(lines)})"
             for question, lines in table.blanks.items()
         ]
         report.summary.append(

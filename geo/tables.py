@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.errors import GeoError, Problem
-from geo.ingest import ProblemLog, _separator_name, findings_lines
+from geo.ingest import ProblemLog, findings_lines, separator_name
 from geo.readers import detect_format, open_csv, open_xlsx
 
 MAX_TABLE_BYTES = 50 * 1024 * 1024
@@ -65,7 +65,7 @@ class TableReport:
     def text(self) -> str:
         head = f"Import av {self.what} från {self.file_name} ({self.format}"
         if self.encoding:
-            head += f", {self.encoding}, avgränsare {_separator_name(self.separator)}"
+            head += f", {self.encoding}, avgränsare {separator_name(self.separator)}"
         lines = [head + ")"]
         lines += [f"  {note}" for note in self.notes]
         if self.columns:

@@ -241,11 +241,11 @@ def _current(connection: Connection, table: Any, row_id: int) -> dict[str, Any] 
 def _register_audit(connection: Connection, register: str, table: Any, row_id: int, action: str, who: str,
                     before: Mapping[str, Any] | None) -> None:  # fmt: skip
     """One append-only audit row for a unit or shift change (before and after as JSON)."""
-    from geo.presence import _json
+    from geo.presence import audit_json
 
     connection.execute(insert(presence_register_audit).values(
         register=register, row_id=row_id, action=action, changed_by=who, changed_at=now_utc(),
-        before_json=_json(before), after_json=_json(_current(connection, table, row_id))))  # fmt: skip
+        before_json=audit_json(before), after_json=audit_json(_current(connection, table, row_id))))  # fmt: skip
 
 
 def register_audit(engine: Engine) -> pd.DataFrame:
