@@ -50,6 +50,7 @@ def test_the_map_fills_the_screen_without_sideways_scrolling(
     box = page.locator("#karta").bounding_box()
     assert box is not None
     assert box["height"] >= 0.6 * height, box  # the issue: 2 px tall at 390 px wide
+    assert box["y"] <= 0.45 * height, box  # and it starts in the first screen, without scrolling
     assert box["width"] >= 0.6 * width if width < 800 else box["width"] >= 0.5 * width
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert len(page.query_selector_all("#karta path.leaflet-interactive")) == 14
@@ -92,5 +93,36 @@ def test_search_by_area_name_and_month_picker(
     # Survey shares are for the whole wave: the month picker is off for them.
     page.select_option("#matt", "otrygg")
     assert page.is_disabled("#manad")
+    assert errors == []
+    assert all(h.startswith(site.as_uri() + "/") for h in hosts), hosts
+
+
+def test_a_tap_on_an_area_opens_its_public_figures(
+    browser_page: tuple[Page, list[str], list[str]],  # noqa: F811
+    site: Path,
+) -> None:
+    page, errors, hosts = browser_page
+    _open(page, site, 390, 844)
+    page.select_option("#manad", "2025-03")
+    measures = page.eval_on_selector_all("#matt option", "os => os.length")
+    # Tap the middle of the largest area as drawn (Ullared-Inland), wherever the map put it.
+    page.fill("#sok", "ullared")
+    page.press("#sok", "Enter")
+    page.locator("#karta").scroll_into_view_if_needed()
+    box = page.locator("#karta").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + min(box["height"], 844 - box["y"]) / 2)
+    popup = page.locator(".leaflet-popup-content .popup")
+    popup.wait_for(timeout=10_000)
+    assert popup.locator("strong").inner_text() == "Ullared-Inland"
+    terms = popup.locator("dt").all_inner_texts()
+    values = popup.locator("dd").all_inner_texts()
+    assert len(terms) == len(values) == measures
+    assert any("mars 2025" in t for t in terms)  # the monthly counts, for the chosen month
+    assert any("mars 2025" not in t for t in terms)  # the survey share: its own wave, said so
+    assert all(v.strip() for v in values)
+    # The popup fits the phone's screen.
+    popup_box = page.locator(".leaflet-popup").bounding_box()
+    assert popup_box is not None and popup_box["width"] <= 390
     assert errors == []
     assert all(h.startswith(site.as_uri() + "/") for h in hosts), hosts

@@ -84,6 +84,38 @@
     return palette[palette.length - 1];
   }
 
+  function popupFor(feature) {
+    var box = document.createElement("div");
+    box.className = "popup";
+    var name = document.createElement("strong");
+    name.textContent = feature.properties.namn;
+    box.appendChild(name);
+    var zone = document.createElement("div");
+    zone.textContent = feature.properties.zon;
+    box.appendChild(zone);
+    var list = document.createElement("dl");
+    var month = monthSelect.value;
+    var months = feature.properties.manader || {};
+    var monthText = (data.meta.months || []).filter(function (x) { return x.key === month; })[0];
+    data.measures.forEach(function (m) {
+      /* A monthly measure for the chosen month; every other figure for the whole period, and
+         labelled so: a figure never carries a month it was not counted for. */
+      var monthly = month && m.monthly && months[month] && months[month][m.key];
+      var cell = monthly ? months[month][m.key] : feature.properties.matt[m.key];
+      var term = document.createElement("dt");
+      term.textContent = monthly ? m.base + ", " + (monthText ? monthText.label : month) : m.label;
+      var value = document.createElement("dd");
+      value.textContent = cell ? cell.text : "–";
+      list.appendChild(term);
+      list.appendChild(value);
+    });
+    box.appendChild(list);
+    var note = document.createElement("p");
+    note.textContent = data.meta.period ? "Period: " + data.meta.period : "";
+    box.appendChild(note);
+    return box;
+  }
+
   var map = L.map("karta", { keyboard: true, attributionControl: true, zoomSnap: 0.5 });
   map.attributionControl.setPrefix("Leaflet");
   var shapes = {};
@@ -101,6 +133,8 @@
         box.appendChild(line);
         return box;
       });
+      /* A click (a tap on a phone) opens every public figure of the area for the chosen month. */
+      shape.bindPopup(function () { return popupFor(feature); }, { maxWidth: 280, autoPanPadding: [12, 12] });
     }
   }).addTo(map);
   map.fitBounds(layer.getBounds());
