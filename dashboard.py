@@ -11,13 +11,14 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from ui import presentation, strings
+from ui import chrome, presentation, strings
 from ui.auth import current_role, pages_for
 from ui.boundary import run_page
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
 st.set_page_config(page_title=strings.APP_TITLE, page_icon=strings.APP_FAVICON, layout="wide")
+chrome.apply()  # Streamlit's own English widget texts in Swedish; the upload limit
 
 
 def _page(key: str, title: str) -> StreamlitPage:

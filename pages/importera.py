@@ -8,7 +8,7 @@ from geo.ingest import ImportOptions, parse_line_list
 from geo.partners import IndicatorOptions
 from geo.profiles import available_profiles
 from geo.survey import SurveyOptions, available_codebooks
-from ui import importing, state, strings
+from ui import chrome, importing, state, strings
 from ui.auth import require_page, who_field
 
 require_page("importera")
@@ -82,7 +82,7 @@ if kind == "indicators":
 st.header(strings.IMPORT_HEADER)
 st.caption(strings.IMPORT_INTRO)
 importing.template_downloads()
-limit_mb = importing.upload_limit_mb()
+limit_mb = chrome.upload_limit_mb()
 uploaded = st.file_uploader(
     strings.IMPORT_FILE,
     type=["csv", "txt", "tsv", "xlsx", "geojson", "json", "gpkg"],

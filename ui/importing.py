@@ -217,16 +217,6 @@ def guarded(file_name: str, work: Callable[[], R]) -> R | None:
         return None
 
 
-def upload_limit_mb() -> int:
-    """The one upload limit (LAGESBILD_MAX_IMPORT_MB), applied to the server and the widget."""
-    from streamlit import config
-
-    limit = max(1, state.settings().max_import_bytes // (1024 * 1024))
-    if config.get_option("server.maxUploadSize") != limit:
-        config.set_option("server.maxUploadSize", limit)
-    return limit
-
-
 def template_downloads() -> None:
     """Download buttons for the import template (Swedish CSV and Excel), built only when clicked."""
     from geo.columns import template_csv, template_xlsx

@@ -839,3 +839,5 @@ HOTSPOT_FOCUS_NOTE = (
     "Kartan öppnar på den största gruppen rutor i den starkaste hotspotklassen. "
     "Slå på ”Visa hela kommunen på kartan” i sidopanelen för att se alla rutor."
 )
+UPLOAD_BUTTON = "Välj fil"
+UPLOAD_INSTRUCTIONS = "eller dra en fil hit · högst {size} per fil"
