@@ -812,12 +812,15 @@ def profile_label(name: str) -> str:
     the file name)."""
     return name.replace("_", " ")
 
+
 # The panel beside a map (ui/details.py): one clicked area's figures for the period.
 DETAILS_HINT = "Klicka på ett område på kartan för att se dess siffror för perioden här."
 DETAILS_HINT_CELL = (
     "Klicka på en ruta eller ett område på kartan för att se rutans klass och områdets siffror här."
 )
-DETAILS_OUTSIDE = "Punkten du klickade på ligger utanför kommunens områden. Klicka inne i ett område."
+DETAILS_OUTSIDE = (
+    "Punkten du klickade på ligger utanför kommunens områden. Klicka inne i ett område."
+)
 DETAILS_CAPTION = "{zone} · {first} – {last} · n = {n} · Källa: {source}"
 DETAILS_SYNTHETIC = "Syntetiska demodata, inte verkliga händelser."
 DETAILS_GROUP = "Grupp"
