@@ -131,3 +131,27 @@ def test_the_hotspot_map_opens_on_the_cells_and_shows_the_whole_municipality_on_
         timeout=60_000,
     )
     assert errors == [] and set(hosts) == {"127.0.0.1"}
+
+
+def test_presentation_mode_shows_the_map_first_at_full_width(
+    fresh_server: Server,  # noqa: F811 - the fixture imported above
+    browser_page: tuple[Page, list[str], list[str]],  # noqa: F811
+) -> None:
+    page, errors, hosts = browser_page
+    open_as_police(page, f"{fresh_server.url}/")
+    page.locator("[data-testid=stSidebar]").get_by_text("Presentationsläge").click()
+    page.get_by_role("button", name="Avsluta presentationsläge").wait_for(timeout=30_000)
+    _wait_for_map(page)
+    page.locator("[data-testid=stMetric]").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1_000)
+    map_box = page.locator(MAP).bounding_box()
+    main = page.locator("[data-testid=stMainBlockContainer]").bounding_box()
+    metric = page.locator("[data-testid=stMetric]").first.bounding_box()
+    assert map_box is not None and main is not None and metric is not None
+    assert map_box["y"] + map_box["height"] <= metric["y"], "the map comes before the key figures"
+    assert map_box["width"] >= 0.9 * (main["width"] - 64), (
+        map_box,
+        main,
+    )  # full width, less padding
+    assert map_box["y"] < 400  # on the first screen of a 1000 px tall window
+    assert errors == [] and set(hosts) == {"127.0.0.1"}
