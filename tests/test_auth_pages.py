@@ -112,6 +112,10 @@ def test_local_mode_opens_as_the_public_not_as_police() -> None:
     )
     assert _nav(app) == ["publik"]
     assert app.dataframe.len == 0
+    # The public's page holds nothing meant for staff: the local-mode note sits in the sidebar
+    # under the role picker, not on the page (for polis it stays on the page: test_pages.py).
+    assert any("Lokalt läge" in i.value for i in app.sidebar.info)
+    assert not any("Lokalt läge" in i.value for i in app.main.info)
 
 
 @pytest.mark.usefixtures("app_store")

@@ -136,8 +136,7 @@ def current_role() -> str:
     if config.configured:
         return _logged_in_role(config)
     refuse_unless_local()
-    if not presentation.active():  # no banner on the projector
-        st.info(strings.LOCAL_MODE_BANNER, icon="🔒")
+    banner = st.empty()  # the page's top, filled once the role is known
     chosen = st.session_state.get(_CHOSEN_ROLE, ROLES[0])
     role = str(
         st.sidebar.selectbox(
@@ -149,6 +148,10 @@ def current_role() -> str:
             on_change=_remember_choice,
         )
     )
+    if not presentation.active():  # no banner on the projector
+        # The public's page shows the public site and nothing meant for staff: the banner
+        # goes to the sidebar, under the role picker it explains.
+        (st.sidebar if role == "publik" else banner).info(strings.LOCAL_MODE_BANNER, icon="🔒")
     st.session_state[_CHOSEN_ROLE] = role
     st.session_state[_AUTHORISED_ROLE] = role
     st.session_state.pop(_ACCESS, None)
