@@ -130,8 +130,11 @@ def read(
     action: str | None = None,
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of the log, newest first; ``since`` inclusive, ``until`` exclusive (UTC);
-    ``user`` matches part of the who-value, case-insensitively."""
+    """Return rows of the log, newest first.
+
+    ``since`` is inclusive, ``until`` exclusive (UTC); ``user`` matches part of the who-value,
+    case-insensitively.
+    """
     query = select(access_log).order_by(access_log.c.id.desc())
     if since is not None:
         query = query.where(access_log.c.at >= since)
@@ -148,8 +151,11 @@ def read(
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """The rows as a semicolon CSV (UTF-8 with BOM, so Excel opens it with å, ä, ö); a cell that a
-    spreadsheet would run as a formula is neutralised (a who-value comes from an identity provider)."""
+    """Return the rows as a semicolon CSV (UTF-8 with BOM, so Excel opens it with å, ä, ö).
+
+    A cell that a spreadsheet would run as a formula is neutralised (a who-value comes from an
+    identity provider).
+    """
     from geo.spreadsheet import neutralise
 
     buffer = io.StringIO()

@@ -1,5 +1,6 @@
-"""Area layers: reading official layers (SCB RegSO/DeSO, Lantmäteriet, the kommun's own),
-validating them, and making one the active layer.
+"""Area layers: read official layers, validate them and make one the active layer.
+
+The layers are SCB RegSO/DeSO, Lantmäteriet's or the kommun's own.
 
 The built-in approximate layer is made by ``geo.builtin_areas``; this module handles everything
 that comes from a file.

@@ -103,8 +103,11 @@ def restore(engine: Engine, source: Path) -> BackupInfo:
 
 
 def prune_backups(folder: Path, *, keep_days: int, now: dt.datetime | None = None) -> list[Path]:
-    """Delete backups (``lagesbild-YYYYMMDD-HHMMSS.db|dump``) older than ``keep_days`` in ``folder``;
-    the newest one is always kept. Returns the deleted files. Other files are never touched."""
+    """Delete backups older than ``keep_days`` in ``folder``; return the deleted files.
+
+    Only ``lagesbild-YYYYMMDD-HHMMSS.db|dump`` files count; the newest one is always kept and other
+    files are never touched.
+    """
     if keep_days < 1:
         raise ConfigError("--keep-days ska vara minst 1 (dagar).")
     moment = (now or dt.datetime.now(dt.UTC)).timestamp()
@@ -161,7 +164,7 @@ def _sqlite_revision(path: Path) -> str | None:
 
 
 def pg_program(name: str) -> str:
-    """The path of ``pg_dump``/``pg_restore``: on PATH, else Debian's /usr/lib/postgresql/*/bin."""
+    """Return the path of ``pg_dump``/``pg_restore``: on PATH, else in /usr/lib/postgresql/*/bin."""
     found = shutil.which(name)
     if found:
         return found
@@ -174,8 +177,11 @@ def pg_program(name: str) -> str:
 
 
 def _pg_environment(engine: Engine) -> tuple[list[str], dict[str, str]]:
-    """Connection arguments for the client programs: the password goes in the environment
-    (PGPASSWORD), never on the command line where other users could read it."""
+    """Return the client programs' connection arguments and environment.
+
+    The password goes in the environment (PGPASSWORD), never on the command line where other users
+    could read it.
+    """
     url = make_url(str(engine.url.render_as_string(hide_password=False)))
     env = {**os.environ}
     if url.password:
@@ -206,7 +212,7 @@ def _pg_dump(engine: Engine, out: Path) -> None:
 
 
 def _pg_revision(source: Path) -> str | None:
-    """The Alembic revision inside a pg_dump archive (read without touching any database)."""
+    """Return the Alembic revision inside a pg_dump archive (read without touching any database)."""
     data = subprocess.run([pg_program("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", str(source)],
                           capture_output=True, text=True)  # fmt: skip
     if data.returncode != 0:
@@ -247,11 +253,14 @@ extension (the database is replaced whole, not merged)."""
 
 
 def _pg_restore(engine: Engine, source: Path) -> None:
-    """Replace our tables with the archive's, all in one transaction (psql --single-transaction):
-    every table this version knows is dropped first (also those the archive, from an older
-    version, lacks) with the functions its migrations made, then pg_restore's script recreates and fills the archive's tables. Extensions
-    (PostGIS, btree_gist) and PostGIS's ``spatial_ref_sys`` are left out: they belong to the
-    database administrator and stay installed. On any error nothing has changed."""
+    """Replace our tables with the archive's, all in one transaction (psql --single-transaction).
+
+    Every table this version knows is dropped first (also those the archive, from an older version,
+    lacks) with the functions its migrations made, then pg_restore's script recreates and fills the
+    archive's tables. Extensions (PostGIS, btree_gist) and PostGIS's ``spatial_ref_sys`` are left
+    out: they belong to the database administrator and stay installed. On any error nothing has
+    changed.
+    """
     args, env = _pg_environment(engine)
     _check_revision(_pg_revision(source), source)
     listing = subprocess.run([pg_program("pg_restore"), "--list", str(source)], capture_output=True, text=True, check=True)  # fmt: skip

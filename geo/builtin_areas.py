@@ -56,12 +56,12 @@ POPULATION_NOTE = (
 
 
 def municipality_outline() -> Polygon:
-    """The generalised land outline of Falkenberg municipality in EPSG:3006."""
+    """Return the generalised land outline of Falkenberg municipality in EPSG:3006."""
     return Polygon(OUTLINE_3006)
 
 
 def polygonal(geometry: shapely.Geometry) -> Polygon | MultiPolygon:
-    """The polygon parts of a geometry (an intersection can also yield stray lines and points)."""
+    """Return the polygon parts of a geometry (an intersection can also yield lines and points)."""
     parts = [p for p in shapely.get_parts(geometry) if isinstance(p, Polygon) and not p.is_empty]
     merged = shapely.union_all(parts)
     assert isinstance(merged, Polygon | MultiPolygon)
@@ -215,7 +215,7 @@ def seeds_and_targets(land: Polygon) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _estimate_population(layer: gpd.GeoDataFrame) -> list[int]:
-    """Population estimates per area (see the module docstring for the method)."""
+    """Estimate the population per area (see the module docstring for the method)."""
     land_km2 = layer.geometry.area.to_numpy() / 1e6
     population = np.zeros(len(layer))
     is_town = (layer["zone"] == "tätort").to_numpy()

@@ -382,7 +382,7 @@ def _cmd_settings(args: argparse.Namespace, _engine: Engine | None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (also used to document the commands)."""
+    """Build the argument parser (also used to document the commands)."""
     parser = SwedishArgumentParser(prog="python -m geo", description="Lägesbild Falkenberg")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -646,8 +646,11 @@ EXIT_STORAGE = 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; GeoErrors are printed in Swedish and give exit code 2, a full or
-    read-only disk or database exit code 3, anything else 1 (logged)."""
+    """Run one command and return its exit code.
+
+    GeoErrors are printed in Swedish and give exit code 2, a full or read-only disk or database exit
+    code 3, anything else 1 (logged).
+    """
     from geo.errors import StorageError, storage_error
 
     args = build_parser().parse_args(argv)

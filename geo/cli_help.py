@@ -1,5 +1,7 @@
-"""argparse in Swedish: "användning:", "argument", "flaggor", "visa den här hjälpen och avsluta"
-and Swedish error messages, for ``python -m geo`` (geo/cli.py builds its parser from this class).
+"""argparse in Swedish, for ``python -m geo`` (geo/cli.py builds its parser from this class).
+
+"användning:", "argument", "flaggor", "visa den här hjälpen och avsluta" and Swedish error
+messages.
 
 argparse takes its own words from gettext, and the machines this runs on have no Swedish
 catalogue for it, so the words are replaced here instead: the usage prefix in the formatter, the
@@ -31,7 +33,7 @@ _ERRORS = (
 
 
 def swedish_error(message: str) -> str:
-    """argparse's English error message in Swedish (unknown ones are left as they are)."""
+    """Translate argparse's English error message to Swedish (unknown ones are left as they are)."""
     for pattern, replacement in _ERRORS:
         if pattern.fullmatch(message):
             return pattern.sub(replacement, message)
@@ -66,6 +68,7 @@ class SwedishHelpFormatter(argparse.HelpFormatter):
         groups: Any,
         prefix: str | None = None,
     ) -> None:
+        """Add the usage line with the Swedish prefix "användning: "."""
         super().add_usage(usage, actions, groups, "användning: " if prefix is None else prefix)
 
 

@@ -94,6 +94,7 @@ class ColumnPlan:
 
     @property
     def complete(self) -> bool:
+        """Whether every required field found a column (no problems)."""
         return not self.problems
 
 
@@ -241,7 +242,7 @@ def _check_required(
 
 
 def _closest(field_name: str, profile: ImportProfile, headers: list[str]) -> str | None:
-    """The header most like one of the field's aliases (or ``None`` when nothing is close)."""
+    """Return the header most like one of the field's aliases (``None`` when nothing is close)."""
     keys = {header_key(h): h for h in headers}
     best: tuple[float, str] | None = None
     for alias in (*profile.columns.get(field_name, ()), field_name):
@@ -253,7 +254,7 @@ def _closest(field_name: str, profile: ImportProfile, headers: list[str]) -> str
 
 
 def closest_hint(value: str, headers: list[str]) -> str:
-    """A fix naming the closest header to a mistyped column name."""
+    """Return a fix naming the closest header to a mistyped column name."""
     keys = {header_key(h): h for h in headers}
     match = difflib.get_close_matches(header_key(value), list(keys), n=1, cutoff=0.5)
     if match:
@@ -407,13 +408,13 @@ TEMPLATE_NOTE = (
 
 
 def template_csv() -> bytes:
-    """The import template as a Swedish Excel CSV (``;``, UTF-8 with BOM, CRLF)."""
+    """Return the import template as a Swedish Excel CSV (``;``, UTF-8 with BOM, CRLF)."""
     lines = [";".join(TEMPLATE_COLUMNS), *(";".join(row) for row in TEMPLATE_ROWS)]
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 def template_xlsx() -> bytes:
-    """The import template as an Excel workbook (sheet *Händelser* plus a sheet *Om mallen*)."""
+    """Return the import template as an Excel workbook (sheets *Händelser* and *Om mallen*)."""
     import openpyxl
 
     workbook = openpyxl.Workbook()

@@ -141,5 +141,5 @@ def check_declared_crs(declared: str, x: ArrayLike, y: ArrayLike, *, where: str)
 
 
 def transformer(source: str, target: str = WORK_CRS) -> Transformer:
-    """A pyproj transformer with x=east, y=north on both sides (``always_xy``)."""
+    """Return a pyproj transformer with x=east, y=north on both sides (``always_xy``)."""
     return Transformer.from_crs(source, target, always_xy=True)

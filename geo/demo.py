@@ -133,7 +133,7 @@ def _along_e6(rng: np.random.Generator, n: int, _areas: gpd.GeoDataFrame) -> np.
 
 
 def _uniform_in(rng: np.random.Generator, polygon: shapely.Geometry, n: int) -> np.ndarray:
-    """n points uniformly inside a polygon (rejection sampling in its bounding box)."""
+    """Draw ``n`` points uniformly inside a polygon (rejection sampling in its bounding box)."""
     out = np.empty((0, 2))
     minx, miny, maxx, maxy = polygon.bounds
     while len(out) < n:
@@ -366,8 +366,11 @@ _DEMO_COMMENTS = (
 def _demo_place_and_comment(
     rng: np.random.Generator, answer: str, home: shapely.Geometry
 ) -> dict[str, object]:
-    """An "otrygg plats" for some respondents (more often for those who feel unsafe), near a made-up
-    spot or in their own area, and a synthetic comment for a few."""
+    """Give some respondents an "otrygg plats" and a few a synthetic comment.
+
+    The place is more often given to those who feel unsafe, near a made-up spot or in their own
+    area.
+    """
     x = y = None
     if rng.random() < (0.35 if answer in ("ganska_otrygg", "mycket_otrygg") else 0.06):
         if rng.random() < 0.7:
@@ -424,8 +427,11 @@ UNITS = ("Patrull 1", "Patrull 2", "Patrull 3", "Patrull 4")
 def generate_presence(
     areas: gpd.GeoDataFrame, *, end: dt.date, weeks: int = 16, seed: int = 1
 ) -> pd.DataFrame:
-    """Synthetic presence entries for the ``weeks`` weeks before ``end``: mostly in the town, a
-    quarter in the inland; most performed, but delivering less time than planned (FACTS §5)."""
+    """Generate synthetic presence entries for the ``weeks`` weeks before ``end``.
+
+    Mostly in the town, a quarter in the inland; most performed, but delivering less time than
+    planned (FACTS §5).
+    """
     rng = np.random.default_rng(seed + 2_000)
     town = areas.loc[areas["zone"] == "tätort", "area_code"].to_numpy()
     inland = areas.loc[areas["zone"] == "inland", "area_code"].to_numpy()

@@ -57,7 +57,7 @@ class AreaDetails:
 
 
 def point_in_layer(layer: gpd.GeoDataFrame, lat: float, lon: float, column: str) -> str | None:
-    """The ``column`` value of the polygon of ``layer`` (EPSG:3006) holding a WGS 84 point.
+    """Return the ``column`` value of the polygon of ``layer`` (EPSG:3006) holding a WGS 84 point.
 
     Parameters
     ----------
@@ -90,7 +90,7 @@ def point_in_layer(layer: gpd.GeoDataFrame, lat: float, lon: float, column: str)
 
 
 def month_starts(first: dt.date, last: dt.date) -> list[pd.Timestamp]:
-    """The first day of every calendar month from ``first``'s month to ``last``'s, in order."""
+    """Return the first day of every month from ``first``'s month to ``last``'s, in order."""
     return list(pd.period_range(first, last, freq="M").to_timestamp())
 
 
@@ -104,7 +104,7 @@ def area_details(
     survey: SurveyShare | None = None,
     last_presence: dt.datetime | None = None,
 ) -> AreaDetails:
-    """The panel's figures for one area.
+    """Compute the panel's figures for one area.
 
     Parameters
     ----------
@@ -151,7 +151,7 @@ def area_details(
 
 
 def survey_share(table: pd.DataFrame, area_code: str, wave: str) -> SurveyShare | None:
-    """The row of ``geo.survey.safety_by_area``'s table for one area as a :class:`SurveyShare`.
+    """Return one area's row of ``geo.survey.safety_by_area``'s table as a :class:`SurveyShare`.
 
     Suppressed rows keep their blanks: a small n that the table hid stays hidden here.
     """

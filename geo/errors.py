@@ -29,6 +29,7 @@ class Problem:
     fix: str = ""
 
     def __str__(self) -> str:
+        """Return the problem as one line: where, what and (when there is one) the fix."""
         text = f"{self.where}: {self.message}"
         return f"{text} — {self.fix}" if self.fix else text
 
@@ -113,8 +114,9 @@ def _storage_kind(error: BaseException) -> tuple[str, str] | None:
 
 
 def storage_error(error: BaseException) -> StorageError | None:
-    """The Swedish :class:`StorageError` for an exception caused by a full, read-only or
-    unwritable disk or database, or ``None`` when the exception is something else.
+    """Return the Swedish :class:`StorageError` for a full, read-only or unwritable store.
+
+    ``None`` when the exception is something else.
 
     The exception, the driver error SQLAlchemy wraps (``.orig``) and its causes are looked at, so
     ``sqlalchemy.exc.OperationalError('database or disk is full')`` is recognised as well as a

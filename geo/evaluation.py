@@ -1,5 +1,6 @@
-"""Did targeted presence work? Before/after against comparison areas: the weighted displacement
-difference (Wheeler & Ratcliffe 2018, FACTS §5).
+"""Did targeted presence work? Before/after against comparison areas (FACTS §5).
+
+The weighted displacement difference of Wheeler & Ratcliffe (2018).
 
 With counts before (b) and after (a) in the treated areas T, the comparison areas C, and
 optionally a displacement ring D around T with its own comparison ring Cd around C::
@@ -60,6 +61,7 @@ class Component:
 
     @property
     def change(self) -> float:
+        """The change from before to after (after − before)."""
         return self.after - self.before
 
 
@@ -82,6 +84,7 @@ class Evaluation:
 
     @property
     def standard_error(self) -> float:
+        """The standard error of the weighted displacement difference."""
         return math.sqrt(self.variance)
 
     def verdict(self) -> str:
@@ -235,7 +238,7 @@ def _baseline_refusal(
     *,
     harm_weighted: bool,
 ) -> str | None:
-    """The reason and what to pick instead when the baselines are not comparable."""
+    """Return why the baselines are not comparable and what to pick instead (or ``None``)."""
     unit = "i skadeindex" if harm_weighted else "händelser"
     if not baselines_comparable(t.before, c.before):
         low, high = t.before / MAX_BASELINE_RATIO, t.before * MAX_BASELINE_RATIO
@@ -271,8 +274,10 @@ def _baseline_refusal(
 def _rings(
     areas: gpd.GeoDataFrame, treated: list[str], control: list[str], buffer_m: float
 ) -> tuple[shapely.Geometry, shapely.Geometry]:
-    """The ring around the treated areas, and around the control areas (not overlapping the
-    treated areas or their ring)."""
+    """Return the ring around the treated areas and the ring around the control areas.
+
+    The control ring does not overlap the treated areas or their ring.
+    """
     treated_shape = shapely.union_all(
         areas.loc[areas["area_code"].isin(treated), "geometry"].to_numpy()
     )

@@ -43,6 +43,7 @@ class Caption:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def footer(self) -> str:
+        """Return the footer line: period, n, sources and the notes that apply."""
         parts = [f"Period: {self.period}"]
         if self.n is not None:
             parts.append(f"n = {self.n}")
@@ -55,7 +56,7 @@ class Caption:
 
 
 def new_figure(size: tuple[float, float], dpi: int = DPI) -> Figure:
-    """A figure not tied to pyplot (no global state), drawn with the Agg canvas."""
+    """Return a figure not tied to pyplot (no global state), drawn with the Agg canvas."""
     import matplotlib
 
     matplotlib.use("Agg")  # geopandas' plot() imports pyplot: never a GUI backend on a server
@@ -65,7 +66,7 @@ def new_figure(size: tuple[float, float], dpi: int = DPI) -> Figure:
 
 
 def month_label(month: object) -> str:
-    """A month as a chart label in Swedish: ``jan 2025`` (never a clock time)."""
+    """Return a month as a chart label in Swedish: ``jan 2025`` (never a clock time)."""
     return formats.month(month, short=True)
 
 
@@ -112,7 +113,7 @@ def frame_figure(fig: Figure, caption: Caption) -> None:
 
 
 def scale_bar(ax: Axes, *, length_m: float | None = None) -> None:
-    """A scale bar in the lower left and a north arrow in the upper right (axes in metres)."""
+    """Draw a scale bar in the lower left and a north arrow in the upper right (axes in metres)."""
     from matplotlib.patches import Rectangle
 
     x0, x1 = ax.get_xlim()
@@ -166,9 +167,11 @@ def choropleth_figure(
     monthly: pd.DataFrame | None = None,
     no_data: str = "Inget värde",
 ) -> Figure:
-    """Areas coloured by ``values`` (indexed by area code), with the same classes as the app's
-    map; optionally a monthly trend chart (columns = series, index = month) beside it. Areas
-    without a value are grey, labelled ``no_data`` in the legend."""
+    """Draw the areas coloured by ``values`` (indexed by area code), as the app's map does.
+
+    Optionally a monthly trend chart (columns = series, index = month) is drawn beside it. Areas
+    without a value are grey, labelled ``no_data`` in the legend.
+    """
     from matplotlib.patches import Patch
 
     fig = new_figure(WIDE)
@@ -231,8 +234,10 @@ def category_figure(
     cell_colours: dict[str, str] | None = None,
     cell_labels: dict[str, str] | None = None,
 ) -> Figure:
-    """Areas by category (e.g. perceived against recorded), focus areas outlined; or outlines
-    with coloured grid cells (hotspot classes) when ``cells`` is given."""
+    """Draw the areas by category (e.g. perceived against recorded), focus areas outlined.
+
+    With ``cells``, the outlines with coloured grid cells (hotspot classes) instead.
+    """
     from matplotlib.patches import Patch
 
     fig = new_figure(WIDE)
@@ -268,7 +273,7 @@ def category_figure(
 
 
 def figure_bytes(fig: Figure, fmt: str) -> bytes:
-    """The figure as PNG or PDF bytes."""
+    """Return the figure as PNG or PDF bytes."""
     if fmt not in ("png", "pdf"):
         raise ValueError(f"format {fmt!r}: use png or pdf")
     buffer = io.BytesIO()

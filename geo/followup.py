@@ -1,5 +1,7 @@
-"""The promise's yearly follow-up: its activities (editable by the police, shown to partners) and
-the indicators the tool can compute for them from the data.
+"""The promise's yearly follow-up: its activities and the indicators computed for them.
+
+The activities are edited by the police and shown to partners; the indicators come from the
+data.
 
 The year starts from the activities in data/promise.json (FACTS §1): MBU training for young
 adults, targeted police presence in the inland, a method against illegal housing and an SSPF
@@ -76,7 +78,7 @@ def ensure_year(engine: Engine, promise: Promise, year: int, *, who: str = "geo.
 
 
 def load_activities(engine: Engine, year: int) -> pd.DataFrame:
-    """The year's activities in the order they were added."""
+    """Return the year's activities in the order they were added."""
     with engine.connect() as connection:
         rows = connection.execute(
             select(promise_activities).where(promise_activities.c.year == year).order_by(promise_activities.c.id)
@@ -267,7 +269,7 @@ def focus_incidents(
 
 
 def survey_unsafe(responses: pd.DataFrame, focus_codes: set[str]) -> IndicatorValue:
-    """The latest wave's unsafe share (whole municipality, and focus areas), against the one before."""
+    """Return the latest wave's unsafe share (municipality, focus areas) against the wave before."""
     from geo.survey import UNSAFE, waves, wilson_interval
 
     available = waves(responses)

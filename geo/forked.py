@@ -55,6 +55,7 @@ class ChildProducer:
         self.result: Any = None
 
     def __iter__(self) -> Iterator[Any]:
+        """Start the child and yield what it produces, in order, until it finishes."""
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
         child = context.Process(target=self._run_child, args=(sender,), daemon=True)
@@ -87,8 +88,11 @@ class ChildProducer:
             child.join()
 
     def _run_child(self, sender: Any) -> None:
-        """In the child: produce, send, finish; leave with ``os._exit`` so nothing of the parent's
-        (database connections, atexit handlers, server threads) is closed or run here."""
+        """Produce, send and finish in the child, leaving with ``os._exit``.
+
+        Nothing of the parent's (database connections, atexit handlers, server threads) is closed or
+        run here.
+        """
         code = 0
         try:
 
@@ -115,7 +119,7 @@ class ChildProducer:
 
 
 def _picklable(error: GeoError) -> GeoError:
-    """The error itself if it survives pickling, else a plain ``GeoError`` with its message."""
+    """Return the error if it survives pickling, else a plain ``GeoError`` with its message."""
     try:
         pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object, never outside data
         return error

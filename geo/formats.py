@@ -1,5 +1,6 @@
-"""Swedish number, percent, p-value, date and month formats: one module for pages, exports and the
-public site, so a figure reads the same wherever it is shown.
+"""Swedish number, percent, p-value, date and month formats for pages, exports and the site.
+
+One module, so a figure reads the same wherever it is shown.
 
 Swedish typography (Språkrådet): decimal comma; thousands separated by a space — a narrow
 no-break space (U+202F) so a number never breaks across lines; a space before the percent sign
@@ -47,7 +48,7 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 
 
 def percent(share: float | None, decimals: int = 0) -> str:
-    """A share (0–1) as ``26 %``; ``None`` or NaN → ``–``."""
+    """Format a share (0–1) as ``26 %``; ``None`` or NaN → ``–``."""
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "–"
     return f"{number(share * 100, decimals)}{NBSP}%"
@@ -73,7 +74,7 @@ def month(stamp: object, *, short: bool = False) -> str:
 
 
 def day(value: dt.date | dt.datetime | pd.Timestamp) -> str:
-    """A day as ``2025-12-01``: never a clock time."""
+    """Format a day as ``2025-12-01``: never a clock time."""
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 

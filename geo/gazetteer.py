@@ -71,7 +71,7 @@ def find_places(text: str) -> list[Place]:
 
 
 def area_for_text(text: str, layer: gpd.GeoDataFrame) -> str | None:
-    """The one area a text's place names point to, or ``None`` (no place, or several areas)."""
+    """Return the one area a text's place names point to, or ``None`` (no place, or several)."""
     codes = set()
     known = set(layer["area_code"])
     for place in find_places(text):

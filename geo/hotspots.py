@@ -110,8 +110,10 @@ class Grid:
 
     @functools.cached_property
     def graph(self) -> Graph:
-        """The same neighbours as a ``libpysal.graph.Graph`` (built on first use: importing
-        libpysal alone takes ~2 s, too long for every cold page load)."""
+        """The same neighbours as a ``libpysal.graph.Graph``.
+
+        Built on first use: importing libpysal alone takes ~2 s, too long for every cold page load.
+        """
         from libpysal.graph import Graph
 
         off = sparse.coo_matrix(self.adjacency - sparse.diags(self.adjacency.diagonal()))
@@ -131,7 +133,7 @@ class Grid:
 
 @functools.lru_cache(maxsize=8)
 def land_grid(size: int = 250) -> Grid:
-    """The grid of ``size`` metres clipped to land (deterministic; cached per size).
+    """Return the grid of ``size`` metres clipped to land (deterministic; cached per size).
 
     Raises
     ------
@@ -245,7 +247,7 @@ def study_region(
     *,
     name: str = "hela kommunen",
 ) -> StudyRegion:
-    """The grid cells inside the chosen areas, clipped to them (all of the grid without codes).
+    """Return the grid cells inside the chosen areas, clipped to them (all without codes).
 
     Raises
     ------
@@ -293,8 +295,10 @@ def region_for(
     zones: Sequence[str] = (),
     area_codes: Sequence[str] = (),
 ) -> StudyRegion:
-    """The study region for a filter: the chosen areas, the areas of the chosen zones, or (with
-    neither) the whole municipality; named for the caption.
+    """Return the study region for a filter, named for the caption.
+
+    The region is the chosen areas, the areas of the chosen zones, or (with neither) the whole
+    municipality.
 
     Raises
     ------
@@ -331,8 +335,10 @@ def region_for(
 def region_values(
     region: StudyRegion, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sum per region cell of ``weights`` (1 per point when None), and a mask of the points
-    that fall in a region cell (the others are outside the study region)."""
+    """Sum ``weights`` (1 per point when None) per region cell; also mark the points inside.
+
+    The mask tells the points that fall in a region cell from those outside the study region.
+    """
     at = cell_of(region.grid, x, y)
     inside = at >= 0
     inside[inside] = region.position[at[inside]] >= 0
@@ -344,8 +350,10 @@ def region_values(
 
 
 def bh_threshold(p_values: np.ndarray, alpha: float) -> float:
-    """Benjamini–Hochberg: the largest p-value still significant at false-discovery rate ``alpha``
-    (0.0 when none is)."""
+    """Return the largest p-value significant at false-discovery rate ``alpha`` (0.0 when none is).
+
+    Benjamini–Hochberg's step-up rule.
+    """
     p = np.sort(np.asarray(p_values, dtype=float))
     m = len(p)
     below = p <= alpha * np.arange(1, m + 1) / m
@@ -508,8 +516,10 @@ def _neighbourhood_share(adjacency: sparse.csr_matrix, exposure: np.ndarray) -> 
 
 
 def _kappa(weight_classes: tuple[np.ndarray, np.ndarray]) -> float:
-    """Variance-to-mean ratio of one incident's weight (Σw²/Σw; 1 for counts): the scale of
-    the "effective counts" a weighted sum is tested as when it is overdispersed."""
+    """Return the variance-to-mean ratio of one incident's weight (Σw²/Σw; 1 for counts).
+
+    It is the scale of the "effective counts" a weighted sum is tested as when it is overdispersed.
+    """
     weights, counts = weight_classes
     total = float((counts * weights / 2).sum())
     return float((counts * (weights / 2) ** 2).sum()) / total if total > 0 else 1.0
@@ -520,8 +530,9 @@ def dispersion(
     exposure: np.ndarray,
     weight_classes: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> float:
-    """Overdispersion of the cell values against random placement: Pearson's χ² over its degrees
-    of freedom, at least 1 (1 is what random placement gives).
+    """Return the overdispersion of the cell values against random placement.
+
+    Pearson's χ² over its degrees of freedom, at least 1 (1 is what random placement gives).
 
     Real incidents cluster where people are, so cell counts vary far more than random placement
     allows; tested against pure random placement, every town cell would be hot and every empty
@@ -560,8 +571,10 @@ def permutation_p_values(
     only: np.ndarray | None = None,
     phi: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Monte Carlo p-values of each cell's Gi* sum (upper tail, lower tail) under the same null as
-    :func:`exact_p_values`: ``permutations`` independent draws of the sum (the cell included).
+    """Return Monte Carlo p-values of each cell's Gi* sum (upper tail, lower tail).
+
+    The null is that of :func:`exact_p_values`: ``permutations`` independent draws of the sum (the
+    cell included).
 
     Counts: each draw is Binomial(N, q) for the cell's neighbourhood share ``q`` (the sum of a
     random placement of all incidents); with overdispersion ``phi`` > 1 the negative binomial of
@@ -732,8 +745,11 @@ def mann_kendall(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _patterns(
     hot: np.ndarray, cold: np.ndarray, rising: np.ndarray, falling: np.ndarray
 ) -> np.ndarray:
-    """ESRI's pattern names for ``hot`` (cells × steps), with ``cold`` as the opposite state and
-    ``rising``/``falling`` the significant trends of intensity (in the direction of ``hot``)."""
+    """Return ESRI's pattern names for ``hot`` (cells × steps).
+
+    ``cold`` is the opposite state and ``rising``/``falling`` the significant trends of intensity
+    (in the direction of ``hot``).
+    """
     steps = hot.shape[1]
     share_hot = hot.mean(axis=1)
     final = hot[:, -1]
@@ -760,8 +776,9 @@ def _patterns(
 def emerging_hotspots(
     where: Grid | StudyRegion, counts_by_step: np.ndarray, *, alpha: float = EMERGING_ALPHA
 ) -> pd.DataFrame:
-    """Emerging hot- and cold-spot class per cell from counts per time step (cells × steps, oldest
-    first), as ESRI's Emerging Hot Spot Analysis.
+    """Classify each cell's emerging hot or cold spot from counts per time step.
+
+    Counts are cells × steps, oldest first, as in ESRI's Emerging Hot Spot Analysis.
 
     Per step, each cell is hot or cold when the exact test of its Gi* sum passes
     Benjamini–Hochberg at ``alpha`` over the region's cells. The trend is a Mann-Kendall test of
@@ -821,8 +838,9 @@ def hotspots_for(
     permutations: int = 999,
     seed: int = 1,
 ) -> tuple[HotspotResult, int]:
-    """Gi* for a selection of incidents in a study region (the whole grid when None); returns the
-    result and how many had no point (left out).
+    """Run Gi* for a selection of incidents in a study region (the whole grid when None).
+
+    Returns the result and how many incidents had no point (left out).
 
     ``incidents`` needs ``x``, ``y`` (EPSG:3006, NaN when only the area is known) and, when
     ``weighted``, ``harm``. This is the one function the page, the report and ``geo hotspots``
@@ -847,8 +865,10 @@ def emerging_for(
     months: pd.PeriodIndex,
     cell_size: int = 250,
 ) -> pd.DataFrame:
-    """Emerging classes over calendar months (Swedish time) for a selection of incidents, on the
-    cells of the study region (the same cells every month)."""
+    """Return the emerging classes over calendar months (Swedish time) for a selection of incidents.
+
+    The classes are computed on the cells of the study region (the same cells every month).
+    """
     region = region or study_region(land_grid(cell_size))
     located = incidents.dropna(subset=["x", "y"])
     _values, inside = region_values(region, located["x"].to_numpy(), located["y"].to_numpy())
@@ -896,9 +916,11 @@ def hotspots_from_store(
     cell_size: int = 250,
     weighted: bool = False,
 ) -> tuple[HotspotResult, int]:
-    """Gi* for the incidents in ``[start, end)`` and the study region of ``zones``/``area_codes``,
-    exactly as the Hotspots page selects them (all categories; harm without police-initiated
-    offences): what ``python -m geo hotspots`` writes.
+    """Run Gi* for the stored incidents in ``[start, end)`` in a study region.
+
+    The region is that of ``zones``/``area_codes`` and the incidents are selected exactly as the
+    Hotspots page selects them (all categories; harm without police-initiated offences): what
+    ``python -m geo hotspots`` writes.
 
     Raises
     ------
@@ -920,8 +942,10 @@ def hotspots_from_store(
 
 
 def write_cells(result: HotspotResult, path: str) -> None:
-    """Write every cell of the result (count, z, p, adjusted p, class, region) as GeoJSON (WGS84,
-    as RFC 7946 wants) or CSV (EPSG:3006 centre coordinates and WKT), chosen by the suffix.
+    """Write every cell of the result as GeoJSON or CSV, chosen by the suffix.
+
+    Each cell has its count, z, p, adjusted p, class and region; GeoJSON in WGS84 (as RFC 7946
+    wants), CSV with EPSG:3006 centre coordinates and WKT.
 
     Raises
     ------
@@ -952,7 +976,7 @@ def write_cells(result: HotspotResult, path: str) -> None:
 
 
 def focus_cells(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The cells a hotspot map should open on: the largest cluster of the strongest hot class.
+    """Return the cells a hotspot map should open on: the largest cluster of the strongest class.
 
     Cells of the strongest hot class present (99 %, else 95 %, else 90 %) that touch or lie
     within one cell of each other form a cluster; the cluster with the most cells is returned

@@ -1,5 +1,8 @@
-"""Indicators per area and period: counts per category group, a harm index, rates only where they
-mean something, and change with a Poisson test so that "up from 2 to 4" is not an alarm."""
+"""Indicators per area and period: counts per group, a harm index, rates and tested change.
+
+Rates are given only where they mean something, and change comes with a Poisson test, so that
+"up from 2 to 4" is not an alarm.
+"""
 
 from __future__ import annotations
 
@@ -90,7 +93,7 @@ def load_floors(path: Path = FLOORS_PATH) -> Floors:
 
 
 def counts_per_area(incident_frame: pd.DataFrame, areas: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Number of incidents per area, every area listed (zero where none).
+    """Count the incidents per area, every area listed (zero where none).
 
     Returns
     -------
@@ -198,9 +201,12 @@ def poisson_change(
 
 
 def _binomial_two_sided(k: int, n: int, p: float) -> float:
-    """Exact two-sided binomial p-value: the probability of every outcome no more likely than
-    ``k`` (scipy's ``binomtest`` rule, relative tolerance 1e-7), vectorised over the outcomes
-    (``binomtest`` costs about a millisecond a call; a view tests 28 changes)."""
+    """Return the exact two-sided binomial p-value of ``k`` successes in ``n`` at ``p``.
+
+    The probability of every outcome no more likely than ``k`` (scipy's ``binomtest`` rule, relative
+    tolerance 1e-7), vectorised over the outcomes (``binomtest`` costs about a millisecond a call; a
+    view tests 28 changes).
+    """
     if p <= 0.0 or p >= 1.0:
         return 1.0 if (k == 0 and p <= 0.0) or (k == n and p >= 1.0) else 0.0
     pmf = stats.binom.pmf(np.arange(n + 1), n, p)
@@ -208,9 +214,11 @@ def _binomial_two_sided(k: int, n: int, p: float) -> float:
 
 
 def adjust_changes(changes: list[Change], *, alpha: float = SIGNIFICANCE) -> list[Change]:
-    """The same changes with Benjamini–Hochberg adjusted p-values over all of them (the family a
-    view shows); a change is significant when its adjusted p is at most ``alpha``. Comparisons
-    without any incident are no test and stay out of the family."""
+    """Return the changes with Benjamini–Hochberg adjusted p-values over all of them.
+
+    All of them are the family a view shows; a change is significant when its adjusted p is at most
+    ``alpha``. Comparisons without any incident are no test and stay out of the family.
+    """
     p = np.array([c.p_value if c.before + c.after > 0 else np.nan for c in changes], dtype=float)
     adjusted = bh_adjust(p)
     return [
@@ -234,7 +242,7 @@ def area_indicators(
     previous: Period | None = None,
     year_before: Period | None = None,
 ) -> pd.DataFrame:
-    """The indicator table per area for a period.
+    """Compute the indicator table per area for a period.
 
     Parameters
     ----------
@@ -346,7 +354,7 @@ def select_incidents(
     zones: tuple[str, ...] = (),
     area_code: str | None = None,
 ) -> pd.DataFrame:
-    """The incidents in a period, category groups, zones and/or one area (empty tuple = all)."""
+    """Return the incidents of a period, category groups, zones and/or one area (empty = all)."""
     keep = pd.Series(True, index=incident_frame.index)
     if start is not None:
         keep &= incident_frame["occurred_at"] >= pd.Timestamp(start)

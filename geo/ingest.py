@@ -98,6 +98,7 @@ class ProblemLog:
     counts: Counter[str] = field(default_factory=Counter)
 
     def add(self, kind: str, problem: Problem) -> None:
+        """Count a problem of ``kind`` and keep it if fewer than the examples per kind are kept."""
         self.counts[kind] += 1
         bucket = self.listed.setdefault(kind, [])
         if len(bucket) < EXAMPLES_PER_KIND:
@@ -105,9 +106,11 @@ class ProblemLog:
 
     @property
     def total(self) -> int:
+        """The number of problems of every kind, listed or not."""
         return sum(self.counts.values())
 
     def lines(self) -> list[str]:
+        """Return the listed problems as report lines, with a count of those left out per kind."""
         out = []
         for kind, problems in self.listed.items():
             out += [f"  - {p}" for p in problems]
@@ -159,9 +162,11 @@ class ImportReport:
 
     @property
     def accepted(self) -> bool:
+        """Whether the file has no errors (it can be imported)."""
         return self.errors.total == 0
 
     def text(self) -> str:
+        """Return the Swedish report for the terminal and the page."""
         head = f"Import av {self.file_name} ({self.format}"
         if self.encoding:
             head += f", {self.encoding}, avgränsare {separator_name(self.separator)}"
@@ -220,7 +225,7 @@ def findings_lines(
     *,
     error_hint: str | None = None,
 ) -> list[str]:
-    """The part every import report shares: screened lines, errors (nothing imported) and warnings."""
+    """Return what every import report shares: screened lines, errors and warnings."""
     lines = []
     if redacted:
         lines.append(
@@ -521,8 +526,10 @@ def _start_checkpoint(connection: Connection, engine: Engine) -> threading.Threa
 
 
 def _existing(engine: Engine, source: str) -> dict[str, tuple[str, str, str, str, str, str]]:
-    """id key → (occurred_at, raw_type, description, category, area_code, id as stored) of what the
-    store already has from a source."""
+    """Return what the store already has from a source, by id key.
+
+    Each value is (occurred_at, raw_type, description, category, area_code, id as stored).
+    """
     with engine.connect() as connection:
         rows = connection.execute(
             select(incidents.c.source_id, incidents.c.occurred_at, incidents.c.raw_type, incidents.c.description,
@@ -545,8 +552,11 @@ def _existing(engine: Engine, source: str) -> dict[str, tuple[str, str, str, str
 def _validated(
     path: Path, fmt: str, options: ImportOptions, context: _Context, say: ProgressCallback
 ) -> Iterator[pd.DataFrame]:
-    """The file's rows, validated, chunk by chunk: yields only while no error has been found (so
-    nothing is written after one); keeps validating to report every error; fills the preview."""
+    """Yield the file's rows, validated, chunk by chunk, while no error has been found.
+
+    Nothing is written after an error; validation goes on to report every error and fills the
+    preview.
+    """
     report = context.report
     for canonical in _canonical_chunks(path, fmt, options, context, say):
         if len(report.preview) < 20:
@@ -617,8 +627,11 @@ def _canonical_chunks(
 def _map_columns(
     source: SourceFile, first: pd.DataFrame | None, context: _Context, options: ImportOptions
 ) -> dict[str, str] | None:
-    """Canonical field → file column (profile, the user's map, then the content of the first
-    rows); reports missing required columns with the closest header (returns None then)."""
+    """Map each canonical field to a file column: profile, the user's map, then the content.
+
+    The content is that of the first rows. Missing required columns are reported with the closest
+    header; the result is None then.
+    """
     if not source.headers:
         return None
     plan = plan_columns(
@@ -847,7 +860,7 @@ def _apply_time_zones(
 def _check_time_zones(
     parsed: pd.Series, offsets: pd.Series, values: pd.Series, column: str, context: _Context
 ) -> pd.Series:
-    """A declared CET/CEST-style offset that Swedish time did not have then is an error."""
+    """Report a declared CET/CEST-style offset that Swedish time did not have then as an error."""
     bad = pd.Series(False, index=parsed.index)
     check = parsed.notna() & offsets.isin(["+01:00", "+02:00"])
     if not check.any():
@@ -942,7 +955,7 @@ def _types(
 
 
 def group_weight(taxonomy: Taxonomy, group: str) -> float:
-    """The harm weight given to a type a user put in ``group``: the median of the group's types.
+    """Return the harm weight of a type a user put in ``group``: the median of the group's.
 
     Documented on *Importera*: a user-assigned type is weighted like a typical type of its group.
     """
@@ -1065,7 +1078,7 @@ def _closest_area(name: str, context: _Context) -> str:
 
 
 def _place_area(name: str, context: _Context) -> str | None:
-    """A locality or district named on its own (``Ullared``, ``Skrea strand``) → its area."""
+    """Return the area of a locality or district named alone (``Ullared``, ``Skrea strand``)."""
     from geo.gazetteer import area_for_text, find_places
 
     found = find_places(name)
@@ -1077,9 +1090,11 @@ def _place_area(name: str, context: _Context) -> str | None:
 def _axis_order(
     xs: pd.Series, ys: pd.Series, present: pd.Series, context: _Context
 ) -> tuple[pd.Series, pd.Series]:
-    """Points whose x holds the northing (the Swedish convention X = north, Y = east) are read that
-    way, counted, and named in the report: never swapped silently, and a file mixing both orders is
-    refused at the end (:func:`_report_file_level`)."""
+    """Read points whose x holds the northing that way, counted and named in the report.
+
+    Swedish convention has X = north, Y = east. Never swapped silently, and a file mixing both
+    orders is refused at the end (:func:`_report_file_level`).
+    """
     if not present.any():
         return xs, ys
     expected = context.declared_crs or WORK_CRS
@@ -1242,7 +1257,7 @@ def id_keys(source_ids: pd.Series) -> pd.Series:
 
 
 def content_ids(source: str, out: pd.DataFrame) -> pd.Series:
-    """A stable id for rows without one, from what the row is: source, time, type and place.
+    """Return a stable id for rows without one, from what the row is: source, time, type, place.
 
     The same file imported again gives the same ids, so it is recognised as already imported.
     The description is left out on purpose: a corrected text is the same incident.
@@ -1453,7 +1468,7 @@ def _write(
 
 
 def _changes(stored: tuple[str, str, str, str, str, str], row: pd.Series) -> list[str]:
-    """What differs between a stored incident and the same id in the file, in Swedish."""
+    """Return what differs between a stored incident and the same id in the file, in Swedish."""
     stored_time, stored_type, stored_text, stored_category, stored_area, _stored_id = stored
     time = pd.Timestamp(row["occurred_at"])
     changes = []
@@ -1472,7 +1487,7 @@ def _changes(stored: tuple[str, str, str, str, str, str], row: pd.Series) -> lis
 
 
 def _text(value: object) -> str:
-    """A cell as text for comparing: missing (None, NaN, NA) is the empty string."""
+    """Return a cell as text for comparing: missing (None, NaN, NA) is the empty string."""
     return "" if value is None or bool(pd.isna(value)) else str(value)
 
 

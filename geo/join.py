@@ -11,7 +11,7 @@ from geo.errors import CRSError
 
 
 def area_codes_for_points(x: np.ndarray, y: np.ndarray, areas: gpd.GeoDataFrame) -> np.ndarray:
-    """The ``area_code`` of the area containing each point, ``None`` where no area does.
+    """Return the ``area_code`` of the area containing each point, ``None`` where none does.
 
     Parameters
     ----------

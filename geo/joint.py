@@ -1,5 +1,7 @@
-"""The joint situational picture (gemensam lägesbild): recorded incidents, the survey and partner
-indicators per area, side by side, and perceived against recorded safety with its uncertainty.
+"""The joint situational picture (gemensam lägesbild) per area, side by side.
+
+Recorded incidents, the survey and partner indicators, and perceived against recorded safety
+with its uncertainty.
 
 Perceived against recorded, per area (each side is tested, not eyeballed):
 
@@ -74,6 +76,7 @@ class Promise:
     note: str
 
     def focus_codes(self) -> set[str]:
+        """Return the area codes of every focus area."""
         return {code for f in self.focus_areas for code in f.area_codes}
 
 
@@ -113,8 +116,11 @@ def poisson_interval(count: int, level: float = 0.95) -> tuple[float, float]:
 
 
 def poisson_p_value(count: int, expected: float) -> float:
-    """Two-sided exact Poisson test of ``count`` against a mean ``expected`` (twice the smaller
-    tail): below 0.05 exactly when the Garwood 95 % interval of the count excludes ``expected``."""
+    """Return the two-sided exact Poisson p-value of ``count`` against a mean ``expected``.
+
+    Twice the smaller tail: below 0.05 exactly when the Garwood 95 % interval of the count excludes
+    ``expected``.
+    """
     if not math.isfinite(expected) or expected <= 0:
         return math.nan
     lower = float(stats.poisson.cdf(count, expected))
@@ -123,8 +129,11 @@ def poisson_p_value(count: int, expected: float) -> float:
 
 
 def score_p_value(k: int, n: int, share: float) -> float:
-    """Two-sided score test of ``k`` of ``n`` against a share: below 0.05 exactly when the Wilson
-    95 % interval excludes ``share`` (Wilson's interval is this test inverted)."""
+    """Return the two-sided score test p-value of ``k`` of ``n`` against a share.
+
+    Below 0.05 exactly when the Wilson 95 % interval excludes ``share`` (Wilson's interval is this
+    test inverted).
+    """
     if n < 1 or not 0 < share < 1:
         return math.nan
     z = (k - n * share) / math.sqrt(n * share * (1 - share))
@@ -132,8 +141,11 @@ def score_p_value(k: int, n: int, share: float) -> float:
 
 
 def newcombe_p_value(k1: int, n1: int, k0: int, n0: int) -> float:
-    """The smallest two-sided level at which Newcombe's hybrid score interval for p1 − p0 excludes
-    zero (so below 0.05 exactly when the 95 % interval shown does)."""
+    """Return the smallest two-sided level at which Newcombe's interval for p1 − p0 excludes 0.
+
+    Newcombe's hybrid score interval, so the p-value is below 0.05 exactly when the 95 % interval
+    shown does.
+    """
     from scipy.optimize import brentq
 
     from geo.survey import wilson_interval
@@ -254,8 +266,11 @@ def _combine(perceived: str, recorded: str) -> str:
 
 
 def latest_indicators(indicators: pd.DataFrame, *, until_year: int | None = None) -> pd.DataFrame:
-    """For each indicator and source, the values of its latest period (up to ``until_year``),
-    labelled with unit, period and source so a table column carries its provenance."""
+    """Return, for each indicator and source, the values of its latest period.
+
+    Periods up to ``until_year``; labelled with unit, period and source so a table column carries
+    its provenance.
+    """
     if indicators.empty:
         return pd.DataFrame(
             columns=["area_code", "label", "value", "indicator", "period", "unit", "source"]
@@ -295,9 +310,12 @@ def tested_safety_change(
     suppress_below: int,
     reveal_small: bool,
 ) -> pd.DataFrame:
-    """:func:`geo.survey.safety_change` with a p-value per area (the level at which Newcombe's
-    interval excludes zero) and Benjamini–Hochberg over the areas tested: ``significant`` when the
-    adjusted p is at most 0.05. ``attrs["family"]`` is the number of areas tested."""
+    """Return :func:`geo.survey.safety_change` with a p-value per area, tested as one family.
+
+    The p-value is the level at which Newcombe's interval excludes zero, with Benjamini–Hochberg
+    over the areas tested: ``significant`` when the adjusted p is at most 0.05.
+    ``attrs["family"]`` is the number of areas tested.
+    """
     from geo.survey import safety_by_area, safety_change
 
     change = safety_change(responses, areas, wave, previous, suppress_below=suppress_below,

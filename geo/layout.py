@@ -1,5 +1,7 @@
-"""Checks that an exported figure reads at a glance: no text cut at the edge, none on top of other
-text, no table cell too narrow for its text, no page left nearly empty.
+"""Checks that an exported figure reads at a glance.
+
+No text cut at the edge, none on top of other text, no table cell too narrow for its text, no
+page left nearly empty.
 
 The figure is drawn with matplotlib's Agg renderer, which gives every text's extent in pixels;
 the checks compare those boxes. Used by the tests of every PNG and PDF the project makes (slides
@@ -39,8 +41,10 @@ def _label(text: Text) -> str:
 
 
 def _texts(fig: Figure) -> list[Text]:
-    """Every text that is drawn: visible, not empty, and not an axis text of axes switched off
-    (a map's axes keep their tick labels and "Easting" label, hidden)."""
+    """Return every text that is drawn: visible, not empty, not on axes switched off.
+
+    A map's axes keep their tick labels and "Easting" label, hidden.
+    """
     from matplotlib.text import Text
 
     hidden: set[int] = set()
@@ -129,7 +133,7 @@ def layout_problems(fig: Figure) -> list[LayoutProblem]:
 
 
 def _filled_share(fig: Figure, renderer: object) -> float:
-    """The share of the figure covered by axes with something drawn, tables and content text."""
+    """Return the share of the figure covered by axes with content, tables and content text."""
     width, height = int(fig.bbox.width), int(fig.bbox.height)
     grid = np.zeros((100, 100), dtype=bool)
 

@@ -31,10 +31,12 @@ class MapAssets:
 
     @property
     def js(self) -> list[tuple[str, str]]:
+        """Leaflet's script as folium's ``default_js`` entries."""
         return [("leaflet", f"{self.base_url}/leaflet.js")]
 
     @property
     def css(self) -> list[tuple[str, str]]:
+        """Leaflet's style sheet as folium's ``default_css`` entries."""
         return [("leaflet_css", f"{self.base_url}/leaflet.css")]
 
 
@@ -45,8 +47,11 @@ APP_ASSETS = MapAssets("/app/static/vendor/leaflet")
 def _empty_map(
     assets: MapAssets, tiles_url: str | None, tiles_attribution: str | None
 ) -> folium.Map:
-    """A Falkenberg map with Leaflet from ``assets``, a metric scale, the offline reference layer
-    (land outline, the E6, locality names) and, only when configured, a tile layer."""
+    """Return a Falkenberg map with Leaflet from ``assets``, a metric scale and the reference layer.
+
+    The offline reference layer (land outline, the E6, locality names) and, only when configured, a
+    tile layer.
+    """
     fmap = folium.Map(location=FALKENBERG_CENTRE, zoom_start=10, tiles=None, control_scale=False)
     fmap.default_js = assets.js
     fmap.default_css = assets.css
@@ -85,8 +90,11 @@ _LAND_STYLE = {
 
 
 def reference_layer() -> folium.FeatureGroup:
-    """Where things are, without tiles: the municipality's land, the E6 (approximate) and the
-    localities' names (FACTS §1.3), all from the project's own facts, so it works offline."""
+    """Return where things are, without tiles: the land, the E6 and the localities' names.
+
+    The municipality's land, the E6 (approximate) and the names of FACTS §1.3, all from the
+    project's own facts, so it works offline.
+    """
     from geo.builtin_areas import municipality_outline
     from geo.falkenberg import E6_APPROX, LOCALITIES_2020
 
@@ -127,8 +135,11 @@ def reference_layer() -> folium.FeatureGroup:
 
 
 def place_min_zoom(population: int) -> int:
-    """Localities by size: the town and the large villages at the municipality's zoom (10),
-    smaller ones as the user zooms in, so names never pile up."""
+    """Return the zoom from which a locality's name shows, by population.
+
+    The town and the large villages at the municipality's zoom (10), smaller ones as the user zooms
+    in, so names never pile up.
+    """
     return 10 if population >= 700 else 11 if population >= 400 else 12
 
 
@@ -148,7 +159,7 @@ def class_breaks(values: Sequence[float], classes: int = 5) -> list[float]:
 
 
 def colour_for(value: float | None, breaks: Sequence[float]) -> str:
-    """The palette colour of the class ``value`` falls in."""
+    """Return the palette colour of the class ``value`` falls in."""
     if value is None or not np.isfinite(value) or not breaks:
         return NO_DATA_COLOUR
     palette = SEQUENTIAL_5[-len(breaks) :] if len(breaks) < len(SEQUENTIAL_5) else SEQUENTIAL_5
@@ -273,7 +284,7 @@ def with_legend(group: folium.FeatureGroup, legend: str) -> folium.FeatureGroup:
 
 
 def _value_text(value: float) -> str:
-    """A tooltip value in Swedish format: whole numbers without decimals, others with one."""
+    """Format a tooltip value in Swedish: whole numbers without decimals, others with one."""
     from geo import formats
 
     if not np.isfinite(value):
@@ -292,7 +303,7 @@ def area_choropleth(
     tiles_url: str | None = None,
     tiles_attribution: str | None = None,
 ) -> folium.Map:
-    """A map of the areas coloured by ``value_column``, with tooltip and legend.
+    """Return a map of the areas coloured by ``value_column``, with tooltip and legend.
 
     Parameters
     ----------
@@ -359,7 +370,7 @@ def choropleth_layer(
     legend: tuple[str, Sequence[str]] | None = None,
     no_data: str | None = None,
 ) -> tuple[folium.FeatureGroup, list[float]]:
-    """The areas coloured by ``value_column`` as a layer for a stable base map; returns the breaks.
+    """Return the areas coloured by ``value_column`` as a layer for a stable base map, and breaks.
 
     Use with :func:`area_outline_map` and ``st_folium(feature_group_to_add=...)`` so that the map
     keeps its zoom when the values change. ``legend`` = (title, notes) puts the legend on the map
@@ -406,8 +417,10 @@ def area_outline_map(
     tiles_url: str | None = None,
     tiles_attribution: str | None = None,
 ) -> folium.Map:
-    """A stable base map: area outlines with names, and a legend (already-escaped HTML; ``None``
-    when the layers bring their own, see :func:`with_legend`).
+    """Return a stable base map: area outlines with names, and a legend.
+
+    The legend is already-escaped HTML; ``None`` when the layers bring their own (see
+    :func:`with_legend`).
 
     Changing layers are added with ``st_folium(..., feature_group_to_add=...)`` so that the map
     keeps its zoom when filters change.
@@ -436,8 +449,11 @@ _METRES_PER_PIXEL_AT_ZOOM_0 = 156_543.03 * float(np.cos(np.radians(57.0)))
 
 
 def label_min_zoom(name: str, width_m: float) -> int:
-    """The first zoom level at which an area ``width_m`` wide has room for its name (about 7 px per
-    character at 12 px): labels appear as the user zooms in, never piled on top of each other."""
+    """Return the first zoom at which an area ``width_m`` wide has room for its name.
+
+    About 7 px per character at 12 px: labels appear as the user zooms in, never piled on top of
+    each other.
+    """
     label_px = 7 * len(name) + 8
     zoom = np.log2(label_px * _METRES_PER_PIXEL_AT_ZOOM_0 / max(width_m, 1.0))
     return int(np.clip(np.ceil(zoom), 8, 16))
@@ -608,7 +624,7 @@ def category_layer(
 def count_cells_layer(
     cells: gpd.GeoDataFrame, *, label: str, name: str = "Kluster"
 ) -> folium.FeatureGroup:
-    """Aggregated cells (``count`` per polygon) as a purple overlay; the count in the tooltip."""
+    """Return aggregated cells (``count`` per polygon) as a purple overlay, counts as tooltips."""
     group = folium.FeatureGroup(name=name)
     if cells.empty:
         return group
@@ -634,8 +650,9 @@ WHOLE_MUNICIPALITY = (FALKENBERG_CENTRE, 10)
 def view_for(
     shapes: gpd.GeoDataFrame, *, width_px: int = 800, height_px: int = 520, max_zoom: int = 15
 ) -> tuple[tuple[float, float], int]:
-    """The (centre, zoom) that shows every shape of ``shapes`` (EPSG:3006) on a map of about
-    ``width_px`` × ``height_px``; the whole municipality when there are none.
+    """Return the (centre, zoom) that shows every shape of ``shapes`` (EPSG:3006).
+
+    On a map of about ``width_px`` × ``height_px``; the whole municipality when there are none.
 
     Used to open a hotspot map on the cells found rather than on the whole municipality, where
     250 m cells are a few pixels each.

@@ -59,6 +59,8 @@ def period_bounds(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 @dataclass(frozen=True)
 class IndicatorOptions:
+    """How a partner indicator file is imported: who imports it (for the import log)."""
+
     imported_by: str = "okänd"
 
 

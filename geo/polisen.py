@@ -191,11 +191,13 @@ class CallLog:
     path: Path
 
     def load(self) -> list[float]:
+        """Return the times of earlier calls (none when the file does not exist yet)."""
         if not self.path.exists():
             return []
         return [float(t) for t in json.loads(self.path.read_text(encoding="utf-8"))]
 
     def save(self, calls: list[float]) -> None:
+        """Write the times of the calls, creating the folder if needed."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(calls), encoding="utf-8")
 
@@ -210,8 +212,10 @@ def fetch_events(
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Any]:
-    """Fetch events from the API, keeping its rules: HTTPS, a User-Agent, ≥10 s between calls,
-    ≤60 calls an hour and ≤1,440 a day (the limits are kept across runs in ``call_log``).
+    """Fetch events from the API, keeping its rules.
+
+    The rules: HTTPS, a User-Agent, ≥10 s between calls, ≤60 calls an hour and ≤1,440 a day
+    (the limits are kept across runs in ``call_log``).
 
     Raises
     ------

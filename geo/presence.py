@@ -1,5 +1,7 @@
-"""The presence log: planned and performed police presence per area, edited safely by several
-officers, audited, and measured against need. Nothing here ever reaches a public output.
+"""The presence log: planned and performed police presence per area.
+
+Edited safely by several officers, audited, and measured against need. Nothing here ever
+reaches a public output.
 
 Editing: every entry has a ``version``; an edit names the version it was based on and is refused
 with :class:`ConflictError` (showing both versions) when someone else saved in between. Every
@@ -43,7 +45,7 @@ def presence_settings(path: Path = REFERENCE_DIR / "presence.json") -> dict[str,
 
 
 def kinds() -> tuple[str, ...]:
-    """The configured kinds of presence (``data/presence.json``)."""
+    """Return the configured kinds of presence (``data/presence.json``)."""
     return tuple(presence_settings()["kinds"])
 
 
@@ -213,9 +215,12 @@ TEXT_FIELDS = {
 def personnummer_problems(
     fields: Mapping[str, Any], who: str | None, *, where: str
 ) -> list[Problem]:
-    """A problem for every text field (and the name of who saves, which the audit keeps) that holds
-    a personnummer, a samordningsnummer or a near miss (``geo.screening``). Refused, never stored:
-    the presence log and its append-only audit cannot be cleaned afterwards."""
+    """Return a problem for every field that holds a personnummer or samordningsnummer.
+
+    Every text field counts, and the name of who saves, which the audit keeps; near misses too
+    (``geo.screening``). Refused, never stored: the presence log and its append-only audit cannot
+    be cleaned afterwards.
+    """
     texts = {name: fields.get(key) for key, name in TEXT_FIELDS.items()}
     texts["vem som sparar"] = who
     problems = []
@@ -231,8 +236,9 @@ def personnummer_problems(
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction that holds the write lock from its first statement, so a check made inside it
-    (a unit's other bookings, a version) still holds when it commits.
+    """Open a transaction that holds the write lock from its first statement.
+
+    So a check made inside it (a unit's other bookings, a version) still holds when it commits.
 
     SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before anything is read (the
     driver's own deferred ``BEGIN`` only comes with the first write, after the check: ten processes
@@ -274,9 +280,12 @@ def _others_for_unit(connection: Connection, unit: str) -> pd.DataFrame:
 def _unit_and_shift(
     connection: Connection, entry: dict[str, Any], *, check_shift: bool
 ) -> list[Problem]:
-    """The unit must be a registered, active unit and the visit must lie inside a registered shift
+    """Check the entry's unit and shift against the registers; return the problems.
+
+    The unit must be a registered, active unit and the visit must lie inside a registered shift
     (the named one, or the one found and written into ``entry``), once units and shifts exist
-    (``geo.units``; an empty register accepts any unit, as before migration 0007)."""
+    (``geo.units``; an empty register accepts any unit, as before migration 0007).
+    """
     from geo.units import list_shifts, list_units, shift_containing
 
     where = f"närvaropost {entry.get('id') or '(ny)'}"
@@ -463,8 +472,11 @@ def update_entry_in(connection: Connection, entry_id: int, *, expected_version: 
 def _audit_conflict(
     engine: Engine, entry_id: int, expected_version: int, changes: Mapping[str, Any], who: str
 ) -> None:
-    """The refused attempt goes into the audit too (action ``konflikt``): who tried to change what,
-    from which version, against the version that was stored. Nothing in the entry changes."""
+    """Write a refused attempt into the audit (action ``konflikt``); the entry is unchanged.
+
+    The row says who tried to change what, from which version, against the version that was
+    stored.
+    """
     with write_transaction(engine) as connection:
         current = _row(connection, entry_id)
         if current is not None:
@@ -584,7 +596,7 @@ def list_entries(
 
 
 def audit_trail(engine: Engine, entry_id: int | None = None) -> pd.DataFrame:
-    """The audit rows (all, or for one entry), in order."""
+    """Return the audit rows (all, or for one entry), in order."""
     query = select(presence_audit).order_by(presence_audit.c.id)
     if entry_id is not None:
         query = query.where(presence_audit.c.entry_id == entry_id)
@@ -593,7 +605,7 @@ def audit_trail(engine: Engine, entry_id: int | None = None) -> pd.DataFrame:
 
 
 def local_window(day: dt.date, start: dt.time, minutes: int) -> tuple[dt.datetime, dt.datetime]:
-    """A window that starts at a Swedish wall-clock time and lasts ``minutes``, in UTC.
+    """Return a window that starts at a Swedish wall-clock time and lasts ``minutes``, in UTC.
 
     Raises
     ------
@@ -615,7 +627,7 @@ def local_window(day: dt.date, start: dt.time, minutes: int) -> tuple[dt.datetim
 
 
 def stays_window(stays: pd.DataFrame) -> tuple[dt.datetime, dt.datetime] | None:
-    """The whole UTC days that GPS stays cover (to fetch the plan for the same days)."""
+    """Return the whole UTC days that GPS stays cover (to fetch the plan for the same days)."""
     if stays.empty:
         return None
     return (
@@ -684,8 +696,10 @@ def planned_hours_per_area(entries: pd.DataFrame) -> pd.Series:
 
 def need_vs_delivered(incidents: pd.DataFrame, entries: pd.DataFrame, areas: gpd.GeoDataFrame, *, end: dt.datetime,
                       hours: tuple[int, ...] = ()) -> pd.DataFrame:  # fmt: skip
-    """Per area: share of need (harm-weighted incidents, optionally only in ``hours`` of the day)
-    against share of delivered presence hours, the gap, and the days since the last presence.
+    """Compare, per area, the share of need with the share of delivered presence.
+
+    Need is harm-weighted incidents, optionally only in ``hours`` of the day; delivered presence is
+    in hours. Also the gap, and the days since the last presence.
 
     ``incidents`` need ``occurred_at``, ``area_code`` and ``harm``; ``entries`` are presence entries
     for the same period.
@@ -839,7 +853,7 @@ def propose(need: pd.DataFrame, profiles: Mapping[str, pd.DataFrame], *, week_st
 
 
 def _busiest_slots(profile: pd.DataFrame | None, n: int) -> list[tuple[int, int, int]]:
-    """The ``n`` busiest (weekday, hour) slots of a week profile; evening slots when it is empty."""
+    """Return the ``n`` busiest (weekday, hour) slots of a week profile; evenings if empty."""
     if profile is None or profile.to_numpy().sum() == 0:
         return [(day % 7, 20 + (day // 7) % 3, 0) for day in range(n)]
     stacked = profile.stack().sort_values(ascending=False, kind="stable")
@@ -854,9 +868,11 @@ def _busiest_slots(profile: pd.DataFrame | None, n: int) -> list[tuple[int, int,
 
 def dwell_sessions(positions: pd.DataFrame, areas: gpd.GeoDataFrame, *, min_stay_minutes: float = 10,
                    max_gap_minutes: float = 5) -> pd.DataFrame:  # fmt: skip
-    """Stays in areas from GPS fixes: consecutive fixes of one unit in one area form a stay; a new
-    stay starts when the unit, the area changes or the gap between fixes exceeds ``max_gap_minutes``.
-    Stays shorter than ``min_stay_minutes`` (driving through) are dropped.
+    """Return the stays in areas from GPS fixes.
+
+    Consecutive fixes of one unit in one area form a stay; a new stay starts when the unit or the
+    area changes or the gap between fixes exceeds ``max_gap_minutes``. Stays shorter than
+    ``min_stay_minutes`` (driving through) are dropped.
 
     ``positions``: ``unit``, ``time`` (UTC), ``x``, ``y`` (EPSG:3006). Vectorised: no per-point loop.
     """
@@ -911,8 +927,10 @@ def gps_against_plan(stays: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame
 
 
 def read_gps(path: Path) -> pd.DataFrame:
-    """GPS log from CSV (``unit;time;lat;lon``, ISO times with offset) or GPX (``trkpt``, the unit is
-    the track name or the file name) → ``unit``, ``time`` (UTC), ``x``, ``y`` in EPSG:3006.
+    """Read a GPS log: ``unit``, ``time`` (UTC), ``x``, ``y`` in EPSG:3006.
+
+    From CSV (``unit;time;lat;lon``, ISO times with offset) or GPX (``trkpt``, the unit is the track
+    name or the file name).
 
     Raises
     ------
@@ -1022,15 +1040,17 @@ def record_dwell(engine: Engine, stays: pd.DataFrame, *, who: str, kind: str = "
 
 
 def week_plan_csv(entries: pd.DataFrame, names: Mapping[str, str]) -> bytes:
-    """The plan as Swedish Excel CSV (``;``, UTF-8 with BOM), times in Swedish time, every text
-    cell neutralised against formulas (:mod:`geo.spreadsheet`)."""
+    """Return the plan as Swedish Excel CSV (``;``, UTF-8 with BOM), times in Swedish time.
+
+    Every text cell is neutralised against formulas (:mod:`geo.spreadsheet`).
+    """
     from geo.spreadsheet import csv_bytes
 
     return csv_bytes(plan_table(entries, names))
 
 
 def week_plan_ics(entries: pd.DataFrame, names: Mapping[str, str]) -> bytes:
-    """The plan as an iCalendar file (one event per entry that is not cancelled)."""
+    """Return the plan as an iCalendar file (one event per entry that is not cancelled)."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
@@ -1050,7 +1070,7 @@ def week_plan_ics(entries: pd.DataFrame, names: Mapping[str, str]) -> bytes:
 
 
 def week_plan_html(entries: pd.DataFrame, names: Mapping[str, str], *, title: str) -> str:
-    """A printable week plan (self-contained HTML; every text escaped)."""
+    """Return a printable week plan (self-contained HTML; every text escaped)."""
     import html
 
     table = plan_table(entries, names)
@@ -1069,6 +1089,7 @@ def week_plan_html(entries: pd.DataFrame, names: Mapping[str, str], *, title: st
 
 
 def plan_table(entries: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """Return the entries as the plan's table: Swedish headers, area names, local times."""
     local = {
         c: entries[c].dt.tz_convert(LOCAL_TZ).dt.strftime("%Y-%m-%d %H:%M")
         for c in ("planned_start", "planned_end")
@@ -1098,8 +1119,11 @@ def week_hours_vs_need(week: pd.DataFrame, need: pd.DataFrame) -> pd.DataFrame:
 
 
 def week_blocks(week: pd.DataFrame, names: Mapping[str, str], monday: dt.date) -> pd.DataFrame:
-    """The week's visits as blocks for a units × days view: unit, local day, start and end
-    (``HH:MM``), area name, purpose, minutes, status and id, ordered by unit and time."""
+    """Return the week's visits as blocks for a units × days view, by unit and time.
+
+    Each block has the unit, local day, start and end (``HH:MM``), area name, purpose, minutes,
+    status and id.
+    """
     columns = ["id", "unit", "day", "start", "end", "area", "purpose", "minutes", "status", "shift"]
     if week.empty:
         return pd.DataFrame(columns=columns)
@@ -1116,8 +1140,11 @@ def week_blocks(week: pd.DataFrame, names: Mapping[str, str], monday: dt.date) -
 
 
 def map_minutes(week: pd.DataFrame, measure: str) -> pd.Series:
-    """Minutes per area for the week's map: ``planned`` (not cancelled), ``remaining`` (still
-    ``planerad``) or ``done`` (delivered, actual times)."""
+    """Return minutes per area for the week's map, by ``measure``.
+
+    ``planned`` (not cancelled), ``remaining`` (still ``planerad``) or ``done`` (delivered, actual
+    times).
+    """
     if week.empty:
         return pd.Series(dtype=float)
     if measure == "done":

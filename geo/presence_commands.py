@@ -1,6 +1,9 @@
-"""`python -m geo presence …`: propose, import and export a week, with the page's own functions
-(``geo.proposal.propose_week``, ``geo.presence_import.import_presence_file``,
-``geo.presence.week_plan_csv`` / ``week_plan_ics``)."""
+"""`python -m geo presence …`: propose, import and export a week, as the page does.
+
+With the page's own functions (``geo.proposal.propose_week``,
+``geo.presence_import.import_presence_file``, ``geo.presence.week_plan_csv`` /
+``week_plan_ics``).
+"""
 
 from __future__ import annotations
 
@@ -37,6 +40,8 @@ def week_bounds(monday: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 @dataclass(frozen=True)
 class ProposalRun:
+    """A week's proposal, its table as the page shows it, and the ISO week."""
+
     proposal: WeekProposal
     table: pd.DataFrame
     week: str
@@ -45,7 +50,7 @@ class ProposalRun:
 def propose_for_week(engine: Engine, week: str, *, hours: float, units: list[str] | None = None,
                      shifts: list[str] | None = None, inland_min: float = 0.3, max_hours_per_area: float = 8.0,
                      visit_minutes: int | None = None, now: dt.datetime | None = None) -> ProposalRun:  # fmt: skip
-    """The proposal for an ISO week from the store: need and week profiles of the year before."""
+    """Return the proposal for an ISO week from the store (need and profiles of the year before)."""
     from geo.indicators import select_incidents, time_of_week, with_harm
     from geo.store import load_incidents
     from geo.taxonomy import load_taxonomy
@@ -86,7 +91,7 @@ def propose_for_week(engine: Engine, week: str, *, hours: float, units: list[str
 
 
 def export_week(engine: Engine, week: str, fmt: str) -> bytes:
-    """The week's plan as CSV (Excel, formulas neutralised) or iCalendar."""
+    """Return the week's plan as CSV (Excel, formulas neutralised) or iCalendar."""
     monday = iso_week_monday(week)
     start, end = week_bounds(monday)
     _info, layer = active_layer(engine)
@@ -100,18 +105,20 @@ def export_week(engine: Engine, week: str, fmt: str) -> bytes:
 
 
 def proposal_csv(table: pd.DataFrame) -> bytes:
-    """The week's proposal as Swedish Excel CSV, every text cell neutralised against formulas."""
+    """Return the week's proposal as Swedish Excel CSV, text cells neutralised against formulas."""
     from geo.spreadsheet import csv_bytes
 
     return csv_bytes(table)
 
 
 def area_names(engine: Engine) -> dict[str, str]:
+    """Return area code → name of the active layer."""
     _info, layer = active_layer(engine)
     return dict(zip(layer["area_code"], layer["name"], strict=True))
 
 
 def import_file(engine: Engine, path: Path, *, who: str, dry_run: bool = False):  # type: ignore[no-untyped-def]
+    """Import a presence file against the active layer (all or nothing); return the report."""
     from geo.presence_import import import_presence_file
 
     _info, layer = active_layer(engine)

@@ -37,6 +37,8 @@ class _Rollback(Exception):
 
 @dataclass
 class PresenceImportReport:
+    """What a presence file import found and did: rows, created, updated and warnings."""
+
     file_name: str
     rows: int = 0
     created: int = 0

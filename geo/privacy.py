@@ -159,7 +159,7 @@ def load_rules(path: Path | None = None) -> Rules:
 
 
 def last_closed_month(today: dt.date, settle_days: int = 0) -> str:
-    """The latest month that ended at least ``settle_days`` days before ``today`` (``YYYY-MM``)."""
+    """Return the latest month that ended ``settle_days`` days before ``today`` (``YYYY-MM``)."""
     first = today.replace(day=1) - dt.timedelta(days=1)
     while (today - first).days <= settle_days:
         first = first.replace(day=1) - dt.timedelta(days=1)
@@ -177,8 +177,10 @@ def month_range(last: str, months: int) -> tuple[str, ...]:
 
 @dataclass
 class AreaTable:
-    """One area's counts: rows = categories, the hidden sensitive row and the total; columns =
-    months and period totals. ``status`` says what is shown for each cell.
+    """One area's counts, with what is shown for each cell (``status``).
+
+    Rows are the categories, the hidden sensitive row and the total; columns are months and period
+    totals.
 
     With earlier releases (see :class:`PriorRelease`) the table also holds their months and their
     period totals, so the audit sees everything an attacker who kept every release knows. The
@@ -202,6 +204,7 @@ class AreaTable:
     late: int = 0
 
     def __post_init__(self) -> None:
+        """Start with every cell shown and editable, and one period of all months if none."""
         self.status = np.zeros(self.values.shape, dtype=int)
         self.editable = np.ones(self.values.shape, dtype=bool)
         self.known = np.zeros(self.values.shape, dtype=bool)
@@ -211,6 +214,7 @@ class AreaTable:
             self.periods = {last: list(range(last))}
 
     def index(self, row: str, col: str) -> tuple[int, int]:
+        """Return the (row, column) position of a category and a column."""
         return self.rows.index(row), self.cols.index(col)
 
     @property
@@ -226,11 +230,14 @@ class AreaTable:
 
 @dataclass(frozen=True)
 class PriorRelease:
-    """What an earlier public release showed: its months and every shown cell of every area
-    (``(area_code, row, col) → text``, col a month or ``period``), and the *basis* its months were
-    counted from (``(area_code, month) → {row: count}``, the true counts, kept in the store and
-    never published; ``None`` for releases recorded before the basis was kept). ``survey`` is the
-    wave and the shown figures (``area_code → (n, unsafe)``) of its survey column."""
+    """What an earlier public release showed, and what its months were counted from.
+
+    Its months and every shown cell of every area (``(area_code, row, col) → text``, col a month
+    or ``period``), and the *basis* (``(area_code, month) → {row: count}``, the true counts, kept
+    in the store and never published; ``None`` for releases recorded before the basis was kept).
+    ``survey`` is the wave and the shown figures (``area_code → (n, unsafe)``) of its survey
+    column.
+    """
 
     months: tuple[str, ...]
     cells: dict[tuple[str, str, str], str]
@@ -240,8 +247,11 @@ class PriorRelease:
 
 
 def prior_release(tables: dict[str, AreaTable], months: tuple[str, ...]) -> PriorRelease:
-    """What a release of these tables shows (its cells' texts) and its basis (the true counts of
-    its months, the sensitive row too), as the ledger keeps it for every later release."""
+    """Return what a release of these tables shows and its basis, as the ledger keeps it.
+
+    What it shows is its cells' texts; its basis the true counts of its months, the sensitive row
+    too. The ledger keeps it for every later release.
+    """
     cells: dict[tuple[str, str, str], str] = {}
     basis: dict[tuple[str, str], dict[str, int]] = {}
     for code, table in tables.items():
@@ -274,8 +284,10 @@ def _prior_status(text: str) -> int:
 def connected_priors(
     priors: Iterable[PriorRelease], months: tuple[str, ...]
 ) -> tuple[PriorRelease, ...]:
-    """The earlier releases linked to ``months`` through a chain of shared months (the others
-    share no relation with this release, so they cannot change what it discloses)."""
+    """Return the earlier releases linked to ``months`` through a chain of shared months.
+
+    The others share no relation with this release, so they cannot change what it discloses.
+    """
     priors = tuple(priors)
     reached, linked = set(months), [False] * len(priors)
     grew = True
@@ -395,16 +407,19 @@ def count_tables(
 
 
 def _threshold(table: AreaTable, i: int, rules: Rules) -> int | None:
-    """The row's small-count threshold; ``None`` for a sensitive row that is never shown."""
+    """Return the row's small-count threshold; ``None`` for a sensitive row that is never shown."""
     if table.rows[i] == SENSITIVE:
         return rules.sensitive_min_count
     return rules.min_count
 
 
 def _primary(table: AreaTable, rules: Rules) -> None:
-    """Counts 1–4 become "<5"; a month (or the period) whose total is below the threshold has no
-    breakdown at all: its categories are withheld, since "<5" in a small sum gives itself away
-    (four categories of "<5" adding up to a total of "<5" can only be 1 each)."""
+    """Apply primary suppression: counts 1–4 become "<5", small totals get no breakdown.
+
+    A month (or the period) whose total is below the threshold has no breakdown at all: its
+    categories are withheld, since "<5" in a small sum gives itself away (four categories of "<5"
+    adding up to a total of "<5" can only be 1 each).
+    """
     total = table.rows.index(TOTAL)
     for i in range(len(table.rows)):
         limit = _threshold(table, i, rules)
@@ -419,8 +434,7 @@ def _primary(table: AreaTable, rules: Rules) -> None:
 
 
 def _withhold_column(table: AreaTable, j: int, *, total_too: bool = False) -> None:
-    """Withhold every editable category of column ``j`` (the total stays as it is, unless
-    ``total_too``)."""
+    """Withhold every editable category of column ``j`` (the total too when ``total_too``)."""
     for i, row in enumerate(table.rows):
         if not table.editable[i, j] or table.status[i, j] == HIDDEN_SENSITIVE:
             continue
@@ -432,8 +446,10 @@ def _withhold_column(table: AreaTable, j: int, *, total_too: bool = False) -> No
 
 
 def _relations(table: AreaTable) -> list[list[tuple[int, int, int]]]:
-    """Each relation as (row, col, coefficient) terms summing to zero: every column's total is the
-    sum of its rows; every period cell is the sum of its months."""
+    """Return each relation as (row, col, coefficient) terms summing to zero.
+
+    Every column's total is the sum of its rows; every period cell is the sum of its months.
+    """
     total = table.rows.index(TOTAL)
     relations = []
     for j in range(len(table.cols)):
@@ -458,8 +474,11 @@ def _bounds(table: AreaTable, i: int, j: int, rules: Rules) -> tuple[float, floa
 
 @dataclass(frozen=True)
 class Breach:
-    """A protected cell that can be worked out, and why. ``value``, ``low`` and ``high`` are for
-    tests and the guard's own checks; :meth:`describe` never shows them."""
+    """A protected cell that can be worked out, and why.
+
+    ``value``, ``low`` and ``high`` are for tests and the guard's own checks; :meth:`describe` never
+    shows them.
+    """
 
     area_code: str
     row: str
@@ -469,6 +488,7 @@ class Breach:
     high: float
 
     def describe(self, names: dict[str, str] | None = None) -> str:
+        """Return the breach in Swedish for staff: area, row, column and rule, never a value."""
         area = (names or {}).get(self.area_code, self.area_code)
         col = _col_text(self.col)
         if self.row == SENSITIVE:
@@ -557,8 +577,10 @@ def _mask(table: AreaTable, columns: list[int]) -> np.ndarray:
 def _audit_pass(
     table: AreaTable, rules: Rules, *, known: np.ndarray, check: np.ndarray, columns: list[int]
 ) -> list[Breach]:
-    """Solve for the range of every ``check`` cell (nonzero) given the visible and ``known`` cells
-    of ``columns`` and the relations among them."""
+    """Solve for the range of every ``check`` cell (nonzero) from what is visible.
+
+    The visible and ``known`` cells of ``columns`` and the relations among them.
+    """
     inside = np.zeros(len(table.cols), dtype=bool)
     inside[columns] = True
     unknown = (table.status != VISIBLE) & ~known & inside[None, :]
@@ -651,8 +673,10 @@ def _ranges(
     bounds: list[tuple[float, float | None]],
     targets: list[tuple[int, bool]],
 ) -> list[tuple[float, float]]:
-    """For each (variable, want_high): its smallest and (if asked) largest value subject to
-    ``a_eq x = b_eq`` and the bounds (``inf`` when unbounded; NaN when nothing fits)."""
+    """Return, for each (variable, want_high), its smallest and (if asked) largest value.
+
+    Subject to ``a_eq x = b_eq`` and the bounds (``inf`` when unbounded; NaN when nothing fits).
+    """
     import highspy
 
     solver = _solver()
@@ -701,10 +725,12 @@ def _ranges(
 
 
 def _hide_partner(table: AreaTable, relation: list[tuple[int, int, int]], rules: Rules) -> bool:
-    """Hide one more visible cell of a relation: one this release decides, of at least
-    ``min_count`` (so its hiding tells nothing), preferring cells whose other relation already has
-    a hidden cell, then categories over totals and months over periods, then the smallest.
-    Returns False when no cell can be hidden."""
+    """Hide one more visible cell of a relation; return False when none can be hidden.
+
+    The cell is one this release decides, of at least ``min_count`` (so its hiding tells nothing),
+    preferring cells whose other relation already has a hidden cell, then categories over totals
+    and months over periods, then the smallest.
+    """
     total = table.rows.index(TOTAL)
     candidates = []
     for i, j, _c in relation:
@@ -808,7 +834,7 @@ def protect(
 
 
 def shown_value(value: int, status: int, limit: int = 5) -> str:
-    """What a published cell says: the count, "<5" (below ``limit``) or "dold"."""
+    """Return what a published cell says: the count, "<5" (below ``limit``) or "dold"."""
     if status == VISIBLE:
         return str(int(value))
     if status == PRIMARY:
@@ -862,8 +888,9 @@ def guard(
     forbidden: frozenset[str] = frozenset(),
     names: dict[str, str] | None = None,
 ) -> None:
-    """Check every output cell and file against the rules; raise on the first publication that
-    breaks any of them, naming every breach.
+    """Check every output cell and file against the rules; raise naming every breach.
+
+    The first publication that breaks any of them is refused as a whole.
 
     Parameters
     ----------
@@ -965,8 +992,11 @@ def _check_areas(publication: Publication, rules: Rules, names: dict[str, str] |
 def _check_survey_changes(
     publication: Publication, rules: Rules, names: dict[str, str] | None
 ) -> list[str]:
-    """A published wave's figures may change only when n moves by at least the threshold from
-    every earlier release's n (else the change itself describes a few respondents)."""
+    """Refuse a changed wave figure unless n moved by at least the threshold.
+
+    A published wave's figures may change only when n moves by at least the threshold from every
+    earlier release's n (else the change itself describes a few respondents).
+    """
     out = []
     for row in publication.areas.to_dict("records"):
         n, k, wave = row.get("survey_n"), row.get("survey_unsafe"), row.get("survey_wave")

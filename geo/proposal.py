@@ -47,11 +47,14 @@ class Visit:
 
     @property
     def hours(self) -> float:
+        """The visit's length in hours."""
         return self.minutes / 60
 
 
 @dataclass(frozen=True)
 class Unplaced:
+    """Minutes of an area's share that found no unit and time, and why."""
+
     area_code: str
     name: str
     minutes: int
@@ -60,6 +63,8 @@ class Unplaced:
 
 @dataclass(frozen=True)
 class WeekProposal:
+    """The week's proposed visits, what could not be placed, and the minutes asked for."""
+
     visits: list[Visit]
     unplaced: list[Unplaced]
     requested_minutes: int
@@ -67,6 +72,7 @@ class WeekProposal:
 
     @property
     def placed_minutes(self) -> int:
+        """The minutes of every proposed visit."""
         return sum(v.minutes for v in self.visits)
 
 
@@ -84,8 +90,10 @@ def iso_week_monday(text: str) -> dt.date:
 def visit_lengths(
     total_minutes: int, visit_minutes: int, low: int = 10, high: int = 20
 ) -> list[int]:
-    """``total_minutes`` cut into visits of about ``visit_minutes`` that add up exactly; every
-    length lies in ``[low, high]``. Empty when the total is shorter than one visit."""
+    """Cut ``total_minutes`` into visits of about ``visit_minutes`` that add up exactly.
+
+    Every length lies in ``[low, high]``. Empty when the total is shorter than one visit.
+    """
     if total_minutes < low:
         return []
     count = max(1, round(total_minutes / visit_minutes))
@@ -98,8 +106,10 @@ def visit_lengths(
 
 
 def largest_remainder(weights: pd.Series, total: int, caps: pd.Series) -> pd.Series:
-    """Whole numbers in proportion to ``weights`` that sum to ``total`` (or to what the caps allow),
-    each at most its cap: floors first, then the largest remainders."""
+    """Return whole numbers in proportion to ``weights`` summing to ``total``, each at most its cap.
+
+    Or to what the caps allow: floors first, then the largest remainders.
+    """
     weights = weights.clip(lower=0).astype(float)
     result = pd.Series(0, index=weights.index, dtype=int)
     remaining = total
@@ -153,7 +163,7 @@ def propose_week(need: pd.DataFrame, profiles: Mapping[str, pd.DataFrame], *, we
                  now: dt.datetime, visit_minutes: int = 15, busy: pd.DataFrame | None = None,
                  travel: Callable[[str, str], float] | None = None, same_area_gap_minutes: int = 90,
                  seed: int = 0) -> WeekProposal:  # fmt: skip
-    """The week's visits per area and unit (see the module docstring).
+    """Propose the week's visits per area and unit (see the module docstring).
 
     Parameters
     ----------
@@ -259,8 +269,11 @@ def propose_week(need: pd.DataFrame, profiles: Mapping[str, pd.DataFrame], *, we
 
 def _candidate_hours(profile: pd.DataFrame | None, week_start: dt.date,
                      rng: np.random.Generator) -> list[tuple[dt.date, int, int]]:  # fmt: skip
-    """Every local (day, hour) of the week, busiest first; ties (and empty profiles) in a seeded
-    random order so visits are not all at the same hours."""
+    """Return every local (day, hour) of the week, busiest first.
+
+    Ties (and empty profiles) come in a seeded random order, so visits are not all at the same
+    hours.
+    """
     cells = []
     for offset in range(7):
         day = week_start + dt.timedelta(days=offset)
@@ -280,7 +293,7 @@ def _place(code: str, day: dt.date, hour: int, minutes: int, *, duty: list[tuple
            booked: dict[str, list[tuple[dt.datetime, dt.datetime, str]]], load: dict[str, float], now: dt.datetime,
            rng: np.random.Generator, placed_at: list[dt.datetime], gap: int,
            travel: Callable[[str, str], float] | None) -> tuple[str, str, dt.datetime] | None:  # fmt: skip
-    """A (unit, shift, start) for a visit starting in local ``hour`` of ``day``, or None."""
+    """Return a (unit, shift, start) for a visit starting in local ``hour`` of ``day``, or None."""
     offsets = rng.permutation(np.arange(0, 60, 5))
     for offset in offsets:
         local = pd.Timestamp(dt.datetime.combine(day, dt.time(hour, int(offset))))
@@ -318,7 +331,7 @@ def _free(bookings: list[tuple[dt.datetime, dt.datetime, str]], code: str, start
 
 
 def proposal_table(proposal: WeekProposal) -> pd.DataFrame:
-    """The proposal as the editable table the page shows: Swedish local times without seconds."""
+    """Return the proposal as the page's editable table: Swedish local times without seconds."""
     rows = [{"Lägg in": True, "Område": v.area_code, "Områdesnamn": v.name, "Enhet": v.unit, "Pass": v.shift,
              "Start": pd.Timestamp(v.start).tz_convert(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"), "Minuter": v.minutes,
              "Varför": v.reason} for v in proposal.visits]  # fmt: skip

@@ -105,8 +105,10 @@ class LastRelease:
 
 @dataclass(frozen=True)
 class Refusal:
-    """A publication that did not happen, for staff: cell references and rules (never a hidden
-    value), and what to do. The public sees only that the map is not updated yet, and since when."""
+    """A publication that did not happen, for staff: cell references, rules and what to do.
+
+    Never a hidden value. The public sees only that the map is not updated yet, and since when.
+    """
 
     problems: tuple[str, ...]
     way_forward: str
@@ -133,7 +135,7 @@ def source_names(sources: list[str] | tuple[str, ...]) -> str:
 
 
 def last_release(engine: Engine) -> LastRelease | None:
-    """The latest release recorded in the ledger, if any."""
+    """Return the latest release recorded in the ledger, if any."""
     query = (
         select(
             public_releases.c.released_at,
@@ -149,7 +151,7 @@ def last_release(engine: Engine) -> LastRelease | None:
 
 
 def refusal(engine: Engine, error: GeoError) -> Refusal:
-    """What staff and the public get when :func:`publish` refuses."""
+    """Return what staff and the public get when :func:`publish` refuses."""
     from geo.privacy import WAY_FORWARD, PrivacyBreach
 
     if isinstance(error, PrivacyBreach):
@@ -286,10 +288,13 @@ def publish(
 
 
 def release_content(publication: Publication) -> dict[str, object]:
-    """What a release shows, as stored in the ledger: its months and every shown count, the survey
-    figures it shows, the late line, and the *basis* (the true counts of every cell of its months,
-    the sensitive row too), which freezes those months for every later release. The ledger is in
-    the store, for the audit; nothing of the basis is ever published."""
+    """Return what a release shows, as stored in the ledger.
+
+    Its months and every shown count, the survey figures it shows, the late line, and the *basis*
+    (the true counts of every cell of its months, the sensitive row too), which freezes those
+    months for every later release. The ledger is in the store, for the audit; nothing of the basis
+    is ever published.
+    """
     prior = prior_release(publication.tables, publication.months)
     cells = [[a, r, c, t] for (a, r, c), t in prior.cells.items()]
     basis = [[a, m, counts] for (a, m), counts in (prior.basis or {}).items()]
@@ -343,8 +348,10 @@ def prior_releases(engine: Engine) -> tuple[PriorRelease, ...]:
 
 
 def prior_from_content(data: dict[str, Any]) -> PriorRelease:
-    """A ledger entry (see :func:`release_content`) as the audit reads it; entries recorded before
-    the basis and the survey were kept have neither."""
+    """Return a ledger entry (see :func:`release_content`) as the audit reads it.
+
+    Entries recorded before the basis and the survey were kept have neither.
+    """
     survey = data.get("survey") or {}
     return PriorRelease(
         tuple(data["months"]),
@@ -393,8 +400,11 @@ def write_site(publication: Publication, out: Path) -> None:
 
 
 def closed_waves(engine: Engine, today: dt.date, rules: Rules) -> set[str]:
-    """Survey waves that are closed: their latest answer is at least ``survey_closed_days`` old (a
-    wave without answer dates closes when its year has ended). Only closed waves are published."""
+    """Return the survey waves that are closed; only closed waves are published.
+
+    A wave is closed when its latest answer is at least ``survey_closed_days`` old (a wave without
+    answer dates closes when its year has ended).
+    """
     query = select(survey_responses.c.wave, func.max(survey_responses.c.answered_on)).group_by(
         survey_responses.c.wave
     )
@@ -419,12 +429,15 @@ def _area_figures(
     today: dt.date,
     priors: tuple[PriorRelease, ...],
 ) -> pd.DataFrame:
-    """Per area: population, the period total (as shown), a rate where allowed, and the latest
-    closed survey wave's unsafe share where n is large enough.
+    """Return per area the population, the period total, a rate and the survey share.
 
-    A wave an earlier release showed keeps the figures it showed until the area's n has moved by
-    at least the survey threshold from every n shown before (one late answer would otherwise be
-    readable as the difference of two releases)."""
+    The period total as shown, a rate where allowed, and the latest closed survey wave's unsafe
+    share where n is large enough.
+
+    A wave an earlier release showed keeps the figures it showed until the area's n has moved by at
+    least the survey threshold from every n shown before (one late answer would otherwise be
+    readable as the difference of two releases).
+    """
     from geo.survey import load_responses, wilson_interval
 
     responses = load_responses(engine)
@@ -637,8 +650,11 @@ def _site_files(
 
 
 def late_text(late: int, rules: Rules) -> str:
-    """The "tillkommet efter publicering" line: registrations made after the months of this
-    release were first published, for the whole municipality (never per area or month)."""
+    """Return the "tillkommet efter publicering" line for the whole municipality.
+
+    It counts the registrations made after the months of this release were first published (never
+    per area or month).
+    """
     if late <= 0:
         return "Tillkommet efter publicering: inga händelser har registrerats i efterhand för de redan publicerade månaderna."
     amount = f"&lt;{rules.min_count}" if late < rules.min_count else str(late)
@@ -663,7 +679,7 @@ def _measures_and_features(
     rules: Rules,
     period_text: str,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """The map's measures and one GeoJSON feature per area (simplified polygons, WGS84)."""
+    """Return the map's measures and one GeoJSON feature per area (simplified, WGS84)."""
     measures: list[dict[str, object]] = [
         {"key": "total", "label": f"Alla händelser, {period_text}", "base": "Alla händelser", "monthly": True, "short": "Antal", "decimals": 0,
          "note": f"Antal registrerade händelser. 1–{rules.min_count - 1} visas som <{rules.min_count}."},

@@ -1,5 +1,7 @@
-"""Readers for incident files: each yields chunks of text columns indexed by the file's own line
-(or feature) numbers, plus the structural problems it found. Validation happens in ``geo.ingest``.
+"""Readers for incident files: chunks of text columns by line, and structural problems.
+
+Each reader yields chunks indexed by the file's own line (or feature) numbers, plus the
+structural problems it found. Validation happens in ``geo.ingest``.
 
 CSV (Swedish Excel style): UTF-8, UTF-8 with BOM, Windows-1252 and UTF-16 with BOM; separators
 ``;``, ``,`` and TAB; a strict parser (unterminated quotes, ragged rows and NUL bytes are reported
@@ -37,7 +39,7 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def detect_format(path: Path, declared: str | None = None) -> tuple[str, str | None]:
-    """The file's real format and, if it differs from its name or declaration, a note why.
+    """Return the file's real format and, if it differs from its name or declaration, why.
 
     A ``.csv`` that is really an Excel workbook (a zip archive) is read as ``xlsx``.
     """
@@ -100,8 +102,11 @@ class ByteScan:
 
 
 def scan_bytes(path: Path) -> ByteScan:
-    """Encoding by BOM (``utf-8-sig``, ``utf-16``), else ``utf-8`` if the whole file decodes, else
-    ``cp1252``; also whether there are NUL bytes and how many lines there are."""
+    """Scan a file's bytes: its encoding, whether it has NUL bytes, and its number of lines.
+
+    Encoding by BOM (``utf-8-sig``, ``utf-16``), else ``utf-8`` if the whole file decodes, else
+    ``cp1252``.
+    """
     utf8 = codecs.getincrementaldecoder("utf-8")()
     valid_utf8, has_nul, newlines, last = True, False, 0, b""
     with path.open("rb") as handle:
@@ -127,7 +132,7 @@ def scan_bytes(path: Path) -> ByteScan:
 
 
 def detect_separator(header_line: str) -> str:
-    """The most frequent of ``;``, TAB and ``,`` in the header (``;`` wins ties: Swedish Excel)."""
+    """Return the most frequent of ``;``, TAB and ``,`` in the header (``;`` wins ties)."""
     counts = {sep: header_line.count(sep) for sep in (";", "\t", ",")}
     best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] > 0 else ";"

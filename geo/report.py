@@ -47,6 +47,7 @@ class ReportPeriod:
     label: str
 
     def utc(self) -> tuple[dt.datetime, dt.datetime]:
+        """Return the period's bounds in UTC (local midnight of ``start`` and of ``end``)."""
         return (
             dt.datetime.combine(self.start, dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.UTC),
             dt.datetime.combine(self.end, dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.UTC),
@@ -86,7 +87,7 @@ def parse_period(text: str) -> ReportPeriod:
 
 
 def last_closed_months(today: dt.date, months: int = 12) -> ReportPeriod:
-    """The ``months`` whole calendar months before the current one (the report's default)."""
+    """Return the ``months`` whole calendar months before the current one (the default)."""
     end = today.replace(day=1)
     start = _add_months(end, -months)
     return ReportPeriod(start, end, f"{start} – {end - dt.timedelta(days=1)}")
@@ -100,9 +101,10 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 def comparison_periods(
     period: ReportPeriod, last_incident: dt.datetime
 ) -> tuple[Period, Period, Period]:
-    """The part of ``period`` the data cover, and the same months of the period before and of
-    the year before (equal spans: a year with data to November is January–November against
-    January–November).
+    """Return the part of ``period`` the data cover, and the same months before.
+
+    The same months of the period before and of the year before (equal spans: a year with data to
+    November is January–November against January–November).
 
     The data cover a month when the last incident is on or after the month's last day; a period
     running past the data is cut at the end of the last such month (never below one month).
@@ -118,7 +120,7 @@ def comparison_periods(
 
 
 def comparison_text(periods: dict[str, str], same: bool, *, partial: bool) -> str:
-    """The sentence that names the compared periods."""
+    """Return the sentence that names the compared periods."""
     cut = " (perioden är inte slut: bara de månader som har data jämförs)" if partial else ""
     if same:
         return (f"{periods['now']}{cut} jämförs med samma månader året före, {periods['previous']} "
@@ -162,7 +164,7 @@ def build_report(
     today: dt.date | None = None,
     promise_path: Path | None = None,
 ) -> bytes:
-    """The meeting report as PDF bytes (the pages of :func:`report_pages`, numbered).
+    """Build the meeting report as PDF bytes (the pages of :func:`report_pages`, numbered).
 
     Raises
     ------
@@ -187,7 +189,7 @@ def report_pages(
     today: dt.date | None = None,
     promise_path: Path | None = None,
 ) -> list[Figure]:
-    """The meeting report's pages as figures, each with its frame and page number."""
+    """Draw the meeting report's pages as figures, each with its frame and page number."""
     from geo.followup import (
         INDICATORS,
         ensure_year,

@@ -60,7 +60,7 @@ class RetentionReport:
     audit_id: int | None
 
     def text(self) -> str:
-        """A Swedish summary for the command line."""
+        """Return a Swedish summary for the command line."""
         day = self.cutoff.astimezone(LOCAL_TZ).date().isoformat()
         verb = "skulle raderas (provkörning, inget ändrat)" if self.dry_run else "raderade"
         line = (
@@ -95,8 +95,10 @@ def parse_age(text: str) -> int:
 
 
 def cutoff_for(months: int, today: dt.date) -> dt.datetime:
-    """The first day of the month ``months`` months before ``today``'s month, 00:00 Swedish time,
-    in UTC: incidents before it are older than the policy."""
+    """Return the start of the month ``months`` before ``today``'s, 00:00 Swedish time, in UTC.
+
+    Incidents before it are older than the policy.
+    """
     index = today.year * 12 + (today.month - 1) - months
     first = dt.datetime(index // 12, index % 12 + 1, 1, tzinfo=LOCAL_TZ)
     return first.astimezone(dt.UTC)

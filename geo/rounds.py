@@ -32,6 +32,8 @@ ESTIMATE = "uppskattad restid"
 
 @dataclass(frozen=True)
 class Place:
+    """A place a round can visit: an area or a locality, with its point in EPSG:3006."""
+
     key: str  # area code or locality name
     name: str
     e: float
@@ -50,6 +52,7 @@ class TravelTable:
         return {key for pair in self.minutes for key in pair}
 
     def __call__(self, origin: str, destination: str) -> float:
+        """Return the minutes from ``origin`` to ``destination`` (infinite when unknown)."""
         if origin == destination:
             return 0.0
         return self.minutes.get(
@@ -84,8 +87,10 @@ def estimated_table(
 
 
 def read_travel_csv(path: Path, known: set[str], base: TravelTable | None = None) -> TravelTable:
-    """An imported table (``from,to,minutes,source``; ``;`` or ``,``) over ``base``: all or nothing,
-    every bad line named."""
+    """Read a travel table (``from,to,minutes,source``; ``;`` or ``,``) over ``base``.
+
+    All or nothing, every bad line named.
+    """
     text = path.read_text(encoding="utf-8-sig")
     dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=";,")
     rows = list(csv.DictReader(text.splitlines(), dialect=dialect))
@@ -128,6 +133,8 @@ def read_travel_csv(path: Path, known: set[str], base: TravelTable | None = None
 
 @dataclass(frozen=True)
 class Stop:
+    """A stop a round may make: its need, length and the window its start must lie in."""
+
     key: str
     need: float
     minutes: int
@@ -137,6 +144,8 @@ class Stop:
 
 @dataclass(frozen=True)
 class RoundStop:
+    """A stop of a planned round: arrival and departure in minutes after the start."""
+
     key: str
     arrive: int  # minutes after the shift's start
     leave: int
@@ -145,6 +154,8 @@ class RoundStop:
 
 @dataclass(frozen=True)
 class Round:
+    """A planned round: its stops in order, the return, what was skipped and the need served."""
+
     base: str
     stops: list[RoundStop]
     return_at: int
@@ -154,7 +165,7 @@ class Round:
 
 def plan_round(base: str, stops: Sequence[Stop], travel: TravelTable, *, shift_minutes: int,
                time_limit_s: float = 1.0, improve: bool = True) -> Round:  # fmt: skip
-    """The round from ``base`` and back within ``shift_minutes`` that serves the most need.
+    """Plan the round from ``base`` and back within ``shift_minutes`` that serves the most need.
 
     Solved with OR-Tools (vehicle routing with time windows; each stop optional at a penalty of its
     need), first solution by path-cheapest-arc, improved by guided local search up to the limit
@@ -251,7 +262,7 @@ def naive_round(
 def travel_for(
     areas: gpd.GeoDataFrame, settings: Mapping[str, object], kind: str = "bil"
 ) -> TravelTable:
-    """The shipped estimate for a unit kind (speed from ``data/presence.json``)."""
+    """Return the shipped travel estimate for a unit kind (speed from ``data/presence.json``)."""
     rules = settings["travel"]
     assert isinstance(rules, dict)
     return estimated_table(
@@ -263,6 +274,8 @@ def travel_for(
 
 @dataclass(frozen=True)
 class RoundRow:
+    """One line of a round as the page shows it: local arrival, place and travel minutes."""
+
     clock: str  # Swedish local HH:MM of arrival
     name: str
     travel_minutes: float
@@ -270,6 +283,8 @@ class RoundRow:
 
 @dataclass(frozen=True)
 class RoundView:
+    """A round as the page shows it: its lines, what was skipped and the map."""
+
     rows: list[RoundRow]
     skipped: list[str]
     map: folium.Map
@@ -278,8 +293,11 @@ class RoundView:
 def round_for_duty(week: pd.DataFrame, areas: gpd.GeoDataFrame, units: Sequence[Unit], shifts: Sequence[Shift],
                    travel: TravelTable, *, duty: tuple[str, dt.date, str], need: pd.DataFrame,
                    time_limit_s: float = 0.5) -> RoundView | None:  # fmt: skip
-    """The planned visits of one unit in one shift on one day, ordered into a round from the
-    unit's home base (solver), each stop within 30 minutes of its planned start, shown on a map."""
+    """Order one unit's planned visits of a shift on a day into a round, shown on a map.
+
+    The round starts at the unit's home base (solver), each stop within 30 minutes of its planned
+    start.
+    """
     from geo.crs import transformer
     from geo.maps import area_choropleth
 

@@ -63,6 +63,7 @@ class PostGISGeometry(UserDefinedType[Any]):
         self.modifiers = tuple(str(m) for m in modifiers)  # e.g. ("Point", "3006")
 
     def get_col_spec(self, **_kw: Any) -> str:
+        """Return the column type as DDL: ``geometry`` or ``geometry(Point, 3006)``."""
         return f"geometry({', '.join(self.modifiers)})" if self.modifiers else "geometry"
 
 
@@ -89,6 +90,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        """Return the value in UTC for the database; refuse a naive datetime."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -97,6 +99,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        """Return a stored value as an aware UTC datetime (SQLite keeps no offset)."""
         if value is None:
             return None
         if value.tzinfo is None:

@@ -33,7 +33,7 @@ whole column (1M rows: 0.05 s instead of 0.5 s for ``\d{6}``, which pandas runs 
 
 
 def luhn_ok(digits: str) -> bool:
-    """The Luhn check over a string of digits (the last one being the check digit)."""
+    """Whether a string of digits passes the Luhn check (the last digit being the check digit)."""
     total = 0
     for position, char in enumerate(reversed(digits)):
         value = int(char)

@@ -1,5 +1,7 @@
-"""`python -m geo serve`: start the app, and refuse to start on an address other computers can
-reach unless login is configured (issue 16: local mode is for one computer).
+"""`python -m geo serve`: start the app, refusing an open address without login.
+
+An address other computers can reach is refused unless login is configured (issue 16: local
+mode is for one computer).
 
 The check runs before Streamlit starts, so the server never listens publicly without login; the
 pages check again for every request (``ui/auth.py``: a proxy or a foreign ``Host`` in local mode),
@@ -46,7 +48,7 @@ def is_loopback(address: str) -> bool:
 
 
 def secrets_files(extra: Sequence[str]) -> list[Path]:
-    """The secrets files Streamlit will read: ``--secrets.files`` if given, else the defaults."""
+    """Return the secrets files Streamlit reads: ``--secrets.files`` if given, else its defaults."""
     for position, argument in enumerate(extra):
         if argument.startswith("--secrets.files="):
             return [Path(p) for p in argument.split("=", 1)[1].split(",") if p]
@@ -56,7 +58,7 @@ def secrets_files(extra: Sequence[str]) -> list[Path]:
 
 
 def read_secrets(files: Sequence[Path]) -> dict[str, Any]:
-    """The secrets of every file that exists, later files overriding earlier ones (as Streamlit)."""
+    """Read the secrets of every file that exists, later files overriding earlier ones."""
     merged: dict[str, Any] = {}
     for path in files:
         if not path.is_file():
@@ -86,7 +88,7 @@ def check_start(address: str, extra: Sequence[str]) -> bool:
 
 
 def command(address: str, port: int, extra: Sequence[str]) -> list[str]:
-    """The Streamlit command line for the app."""
+    """Return the command line that runs the app (``dashboard.py``) with this Python."""
     return [
         sys.executable, "-m", "streamlit", "run", str(PROJECT / "dashboard.py"),
         "--server.address", address, "--server.port", str(port), "--server.headless", "true",

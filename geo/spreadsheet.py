@@ -29,7 +29,7 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 
 
 def neutralise(value: Any) -> Any:
-    """The cell as it may be written: a text that a spreadsheet would run gets a leading ``'``.
+    """Return the cell as it may be written: a text a spreadsheet would run gets a leading ``'``.
 
     Parameters
     ----------
@@ -50,7 +50,7 @@ def neutralise(value: Any) -> Any:
 
 
 def neutralise_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``table`` with every text cell (and text header) neutralised; numbers untouched."""
+    """Return a copy of ``table`` with every text cell and text header neutralised."""
     safe = table.copy()
     for column in safe.columns:
         series = safe[column]
@@ -62,7 +62,7 @@ def neutralise_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(table: pd.DataFrame, *, sep: str = ";", bom: bool = True) -> bytes:
-    """A table as CSV for Excel: neutralised cells, CRLF, UTF-8 (with a BOM unless ``bom=False``).
+    """Return a table as CSV for Excel: neutralised cells, CRLF, UTF-8 (BOM unless ``bom=False``).
 
     ``sep=";"`` with a BOM is what Swedish Excel opens directly; ``sep=","`` without a BOM suits
     GIS tools (QGIS, ArcGIS).

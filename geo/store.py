@@ -125,14 +125,14 @@ def _alembic_config() -> Config:
 
 
 def head_revision() -> str:
-    """The newest migration's revision id."""
+    """Return the newest migration's revision id."""
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at (``None`` for an empty database)."""
+    """Return the revision the database is at (``None`` for an empty database)."""
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
@@ -225,7 +225,7 @@ def require_current_schema(engine: Engine) -> None:
 
 
 def now_utc() -> dt.datetime:
-    """The current time in UTC (one place, so tests and logs agree)."""
+    """Return the current time in UTC (one place, so tests and logs agree)."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -272,14 +272,14 @@ def record_import(connection: Connection, record: ImportRecord) -> int:
 
 
 def import_log(engine: Engine) -> pd.DataFrame:
-    """The import log, newest first."""
+    """Return the import log, newest first."""
     with engine.connect() as connection:
         rows = connection.execute(select(imports).order_by(imports.c.id.desc())).mappings().all()
     return pd.DataFrame([dict(r) for r in rows])
 
 
 def data_version(engine: Engine) -> str:
-    """A key that changes whenever data changes (new import or new area layer); for caches."""
+    """Return a key that changes whenever data change (an import, an area layer); for caches."""
     with engine.connect() as connection:
         last_import = connection.execute(select(func.max(imports.c.id))).scalar() or 0
         layer = connection.execute(
@@ -379,7 +379,7 @@ def rejoin_incidents(connection: Connection, layer: gpd.GeoDataFrame) -> None:
 
 
 def active_layer(engine: Engine | Connection) -> tuple[LayerInfo, gpd.GeoDataFrame]:
-    """The active area layer (EPSG:3006) and its facts.
+    """Return the active area layer (EPSG:3006) and its facts.
 
     Raises
     ------
@@ -532,7 +532,7 @@ def _with_utc_offset(times: np.ndarray) -> np.ndarray:
 
 
 def _constant_literal(values: np.ndarray) -> str | None:
-    """An SQL literal when every value is the same None, bool or text; otherwise ``None``."""
+    """Return an SQL literal when every value is the same None, bool or text; else ``None``."""
     first = values[0]
     if len(values) > 1 and values[1] is not first and values[1] != first:
         return None  # the usual case for a varying column, decided without a pass over it
@@ -548,7 +548,7 @@ def _constant_literal(values: np.ndarray) -> str | None:
 
 
 def _driver_connection(connection: Connection) -> Any:
-    """The sqlite3 connection under a SQLAlchemy connection (same transaction)."""
+    """Return the sqlite3 connection under a SQLAlchemy connection (same transaction)."""
     return connection.connection.driver_connection
 
 
@@ -564,9 +564,11 @@ class SQLIndex:
     definition: str
 
     def drop(self, connection: Connection) -> None:
+        """Drop the index (in the connection's transaction)."""
         connection.execute(text(f"DROP INDEX {self.name}"))
 
     def create(self, connection: Connection) -> None:
+        """Create the index again from its definition (in the connection's transaction)."""
         connection.execute(text(f"CREATE INDEX {self.name} ON {self.definition}"))
 
 
@@ -678,7 +680,7 @@ def _sqlite_column(series: pd.Series, column: str) -> np.ndarray:
 
 
 def _sqlite_times(series: pd.Series) -> np.ndarray:
-    """Times as UTC text the way SQLAlchemy's SQLite DateTime stores them, ``None`` for NaT."""
+    """Return times as UTC text as SQLAlchemy's SQLite DateTime stores them, ``None`` for NaT."""
     stamps = pd.to_datetime(series, utc=True)
     missing = stamps.isna().to_numpy()
     if missing.all():
@@ -785,6 +787,7 @@ class UTCDateTimeValue:
 
     @staticmethod
     def parse(value: Any) -> dt.datetime:
+        """Return an aggregate's value (text or datetime) as an aware UTC datetime."""
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value)
         if value.tzinfo is None:

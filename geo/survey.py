@@ -240,13 +240,13 @@ def load_codebook(path: Path | None = None) -> Codebook:
 
 
 def available_codebooks() -> dict[str, Path]:
-    """The codebooks shipped in data/ (name → file), the standard one first."""
+    """Return the codebooks shipped in data/ (name → file), the standard one first."""
     paths = [CODEBOOK_PATH, *sorted(p for p in REFERENCE_DIR.glob("survey_codebook_*.json"))]
     return {load_codebook(p).name: p for p in paths}
 
 
 def name_key(name: str) -> str:
-    """An area-name matching key: Unicode NFKC, case, å/ä/ö, dashes and spacing ignored."""
+    """Return an area-name matching key: NFKC, and case, å/ä/ö, dashes and spacing ignored."""
     text = unicodedata.normalize("NFKC", name)
     text = re.sub(r"[\-‐‑‒–—_/.,]+", " ", text)
     return re.sub(r"\s+", " ", fold(text)).strip()
@@ -259,7 +259,10 @@ def _alias_file(path: Path) -> tuple[tuple[str, str], ...]:
 
 
 def area_name_table(layer: gpd.GeoDataFrame, aliases: Path | None = None) -> dict[str, str]:
-    """Matching key → area code: the layer's own names, then the alias table (codes in the layer)."""
+    """Return matching key → area code: the layer's names, then the alias table's.
+
+    Only alias codes that are in the layer count.
+    """
     codes = set(layer["area_code"])
     table = {name_key(a): c for a, c in _alias_file(aliases or ALIASES_PATH) if c in codes}
     table.update({name_key(n): c for n, c in zip(layer["name"], layer["area_code"], strict=True)})
@@ -351,7 +354,7 @@ def comment_flags(text: str) -> tuple[str, ...]:
 
 
 def flag_comment(text: str, flags: Iterable[str]) -> str:
-    """The comment as stored: a review mark first when it may name a person or an address."""
+    """Return the comment as stored: a review mark first when it may name a person or address."""
     flags = [f for f in (FLAG_PERSON, FLAG_ADDRESS) if f in set(flags)]
     if not flags:
         return text
@@ -359,7 +362,7 @@ def flag_comment(text: str, flags: Iterable[str]) -> str:
 
 
 def comment_flag(stored: str | None) -> str | None:
-    """What a stored comment's review mark says (``"en person och en adress"``), or None."""
+    """Return what a stored comment's review mark says (``"en person och en adress"``), or None."""
     match = _FLAG_MARK.match(stored or "")
     return match["what"] if match else None
 
@@ -382,7 +385,7 @@ _FIELD_NAMES = {
 
 
 def _nothing(index: pd.Index) -> pd.Series:
-    """An object column of None (``pd.Series(None, ...)`` would hold NaN)."""
+    """Return an object column of None (``pd.Series(None, ...)`` would hold NaN)."""
     return pd.Series([None] * len(index), index=index, dtype=object)
 
 
@@ -532,7 +535,7 @@ def import_survey(
 
 
 def _nulls(row: dict[str, Any]) -> dict[str, Any]:
-    """The row with pandas' missing values (NaN, NA, NaT) as None."""
+    """Return the row with pandas' missing values (NaN, NA, NaT) as None."""
     return {
         k: None if not isinstance(v, (str, bytes, list, tuple, dict)) and pd.isna(v) else v
         for k, v in row.items()
@@ -575,8 +578,11 @@ def _layout(
     options: SurveyOptions,
     report: TableReport,
 ) -> str:
-    """``long`` or ``wide``: as chosen, else long when the file has question and answer columns
-    and no question columns of its own."""
+    """Return the file's layout, ``long`` or ``wide``.
+
+    As chosen, else long when the file has question and answer columns and no question columns of
+    its own.
+    """
     long_columns = "question" in fields and "answer" in fields
     wide_columns = "safety" in fields or bool(item_columns)
     if options.layout != "auto":
@@ -629,7 +635,7 @@ def _check_columns(
 def _wide_responses(
     frame: pd.DataFrame, fields: dict[str, str], item_columns: dict[str, str], report: TableReport
 ) -> _Responses:
-    """A wide file is already one response per line; only comments and blanks are looked at."""
+    """Return a wide file's responses: one per line already; only comments and blanks are read."""
     table = _Responses(frame.copy(), dict(fields), dict(item_columns), "wide")
     for column in [fields.get("safety"), *item_columns.values()]:
         if column:
@@ -852,8 +858,10 @@ _WAVE = re.compile(r"^(19|20)\d{2}$")
 
 
 def respondent_key(respondent: str) -> str:
-    """How respondent ids are compared: trimmed and case-folded (``R17`` is ``r17 ``), as
-    incident ids are; an Excel number's ``.0`` is dropped."""
+    """Return how respondent ids are compared: trimmed and case-folded, as incident ids are.
+
+    ``R17`` is ``r17 ``; an Excel number's ``.0`` is dropped.
+    """
     return re.sub(r"\.0$", "", respondent.strip().casefold())
 
 
@@ -1041,7 +1049,7 @@ def _display_name(key: str, names: dict[str, str], layer: gpd.GeoDataFrame) -> s
 def _points(
     table: _Responses, x_col: str, y_col: str, crs: str | None, report: TableReport
 ) -> pd.DataFrame:
-    """Valid points of two coordinate columns, in EPSG:3006 (``e``, ``n``), by response.
+    """Return the valid points of two coordinate columns, in EPSG:3006 (``e``, ``n``), by response.
 
     Problems are reported at the line of the x value; the responses refused are in
     ``attrs["refused"]``.
@@ -1102,7 +1110,7 @@ def _points(
 
 
 def _comments(table: _Responses) -> pd.Series:
-    """The screened comment per response, with the review mark when it was flagged."""
+    """Return the screened comment per response, with the review mark when it was flagged."""
     column = table.fields.get("comment")
     if column is None:
         return _nothing(table.frame.index)
@@ -1210,7 +1218,7 @@ def load_comments(engine: Engine, wave: str) -> pd.DataFrame:
 
 
 def waves(responses: pd.DataFrame) -> list[str]:
-    """The waves present, newest first."""
+    """Return the waves present, newest first."""
     return sorted({str(w) for w in responses["wave"]}, reverse=True)
 
 
@@ -1258,7 +1266,7 @@ def safety_by_area(
 
 
 def safety_overall(responses: pd.DataFrame, wave: str) -> dict[str, float]:
-    """The whole municipality's unsafe share for one wave (n, k, share, low, high)."""
+    """Return the whole municipality's unsafe share for one wave (n, k, share, low, high)."""
     answers = responses.loc[responses["wave"].astype(str) == str(wave), "safety_answer"]
     answered = answers[answers.notna() & (answers != "vet_ej")]
     n, k = len(answered), int(answered.isin(UNSAFE).sum())
@@ -1274,8 +1282,11 @@ def safety_change(
     suppress_below: int = SUPPRESS_BELOW,
     reveal_small: bool = False,
 ) -> pd.DataFrame:
-    """Per area, the change in unsafe share from ``previous`` to ``wave`` (percentage points as a
-    fraction) with Newcombe's interval; ``significant`` when the interval excludes zero."""
+    """Return per area the change in unsafe share from ``previous`` to ``wave``.
+
+    In percentage points as a fraction, with Newcombe's interval; ``significant`` when the interval
+    excludes zero.
+    """
     now = safety_by_area(responses, areas, wave, suppress_below=suppress_below, reveal_small=True)
     before = safety_by_area(
         responses, areas, previous, suppress_below=suppress_below, reveal_small=True
@@ -1301,8 +1312,11 @@ def item_shares(
     suppress_below: int = SUPPRESS_BELOW,
     reveal_small: bool = False,
 ) -> pd.DataFrame:
-    """Per problem item: n (answers other than "vet ej"), how many said ganska/mycket stort
-    problem, that share and its Wilson interval; for the whole municipality or some areas."""
+    """Return per problem item how many see it as a large problem, with a Wilson interval.
+
+    n (answers other than "vet ej"), how many said ganska/mycket stort problem, that share and its
+    interval; for the whole municipality or some areas.
+    """
     chosen = items[items["wave"].astype(str) == str(wave)]
     if area_codes is not None:
         chosen = chosen[chosen["area_code"].isin(list(area_codes))]

@@ -50,6 +50,7 @@ class TableReport:
 
     @property
     def accepted(self) -> bool:
+        """Whether the file has no errors (it can be imported)."""
         return self.errors.total == 0
 
     def where(self, line: int | None, column: str | None = None) -> str:
@@ -60,9 +61,11 @@ class TableReport:
     def error(
         self, kind: str, line: int | None, column: str | None, message: str, fix: str = ""
     ) -> None:
+        """Record an error at a file line and column."""
         self.errors.add(kind, Problem(self.where(line, column), message, fix))
 
     def text(self) -> str:
+        """Return the Swedish report, shaped like the incident import's."""
         head = f"Import av {self.what} från {self.file_name} ({self.format}"
         if self.encoding:
             head += f", {self.encoding}, avgränsare {separator_name(self.separator)}"
@@ -87,7 +90,7 @@ class TableReport:
 
 
 def read_table(path: Path, report: TableReport) -> pd.DataFrame:
-    """The whole file as text columns indexed by file line (header = line 1).
+    """Read the whole file as text columns indexed by file line (header = line 1).
 
     Structural problems (ragged rows, bad quotes, empty file) go to ``report.errors``.
 
@@ -152,17 +155,22 @@ def read_table(path: Path, report: TableReport) -> pd.DataFrame:
 
 
 def _unreadable(error: Exception) -> bool:
-    """Whether reading failed because of the file (a broken workbook, a missing part, an I/O
-    error), not because of a bug. openpyxl's own errors are recognised by their module, so
-    openpyxl is imported only when a workbook is read."""
+    """Whether reading failed because of the file rather than a bug.
+
+    A broken workbook, a missing part, an I/O error. openpyxl's own errors are recognised by their
+    module, so openpyxl is imported only when a workbook is read.
+    """
     return isinstance(error, (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile)) or type(
         error
     ).__module__.startswith("openpyxl")
 
 
 def _unique_headers(headers: list[str], file_name: str, fmt: str, report: TableReport) -> list[str]:
-    """Headers made unique (``namn (2)``) so the frame can be built; a repeated header is an
-    error (the CSV reader reports it already, an Excel sheet is reported here)."""
+    """Return the headers made unique (``namn (2)``) so the frame can be built.
+
+    A repeated header is an error (the CSV reader reports it already, an Excel sheet is reported
+    here).
+    """
     seen: dict[str, int] = {}
     out = []
     for header in headers:

@@ -31,7 +31,7 @@ def normalise_text(value: str) -> str:
 
 
 def fold(value: str) -> str:
-    """A matching key: normalised, lower case, å/ä→a, ö→o (FACTS §1.3)."""
+    """Return a matching key: normalised, lower case, å/ä→a, ö→o (FACTS §1.3)."""
     return normalise_text(value).casefold().translate(_FOLD_TABLE)
 
 
@@ -75,7 +75,7 @@ class Taxonomy:
         return index
 
     def group(self, key: str) -> CategoryGroup:
-        """The group with this key (raises KeyError for an unknown key)."""
+        """Return the group with this key (raises KeyError for an unknown key)."""
         for group in self.groups:
             if group.key == key:
                 return group
@@ -94,11 +94,11 @@ class Taxonomy:
         return fold(raw).startswith(fold(self.summary_prefix))
 
     def classify(self, raw: str) -> EventType | None:
-        """The event type a raw string names (through the alias table), or ``None``."""
+        """Return the event type a raw string names (through the alias table), or ``None``."""
         return self._by_key.get(fold(raw))
 
     def type_named(self, name: str) -> EventType:
-        """The event type with exactly this name (raises KeyError)."""
+        """Return the event type with exactly this name (raises KeyError)."""
         for event_type in self.types:
             if event_type.name == name:
                 return event_type

@@ -29,6 +29,8 @@ _TIME = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 @dataclass(frozen=True)
 class Unit:
+    """A unit that can be planned: name, kind, home base, whether active, and its version."""
+
     id: int
     name: str
     kind: str
@@ -49,6 +51,7 @@ class Shift:
 
     @property
     def label(self) -> str:
+        """The shift as a label: name and local start–end, e.g. ``kväll 15:00–24:00``."""
         return f"{self.name} {self.start}–{self.end}"
 
     def minutes(self) -> tuple[int, int]:
@@ -57,8 +60,11 @@ class Shift:
         return start, end if end > start else end + 1440
 
     def window(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-        """The UTC window of the shift that starts on local ``day``. Wall-clock bounds, so a night
-        shift across the daylight-saving change is an hour shorter (March) or longer (October)."""
+        """Return the UTC window of the shift that starts on local ``day``.
+
+        Wall-clock bounds, so a night shift across the daylight-saving change is an hour shorter
+        (March) or longer (October).
+        """
         start, end = self.minutes()
         midnight = dt.datetime.combine(day, dt.time())
         return _local_to_utc(midnight + dt.timedelta(minutes=start)), _local_to_utc(
@@ -72,8 +78,11 @@ def _minutes(text: str) -> int:
 
 
 def _local_to_utc(naive: dt.datetime) -> dt.datetime:
-    """A Swedish wall-clock time in UTC; a time in the spring gap moves forward, a repeated autumn
-    time takes its first occurrence (shift bounds are whole hours people work by)."""
+    """Return a Swedish wall-clock time in UTC, never refusing one.
+
+    A time in the spring gap moves forward, a repeated autumn time takes its first occurrence
+    (shift bounds are whole hours people work by).
+    """
     stamp = pd.Timestamp(naive).tz_localize(LOCAL_TZ, nonexistent="shift_forward", ambiguous=True)
     return stamp.tz_convert("UTC").to_pydatetime()
 
@@ -90,8 +99,10 @@ def shift_windows(
 
 
 def shift_containing(shifts: Sequence[Shift], start: dt.datetime, end: dt.datetime) -> Shift | None:
-    """The first shift whose window (on the local day of ``start`` or the day before, for a night
-    shift) holds the whole of ``[start, end)``."""
+    """Return the first shift whose window holds the whole of ``[start, end)``, or None.
+
+    The window on the local day of ``start``, or the day before for a night shift.
+    """
     local_day = pd.Timestamp(start).tz_convert(LOCAL_TZ).date()
     for shift in shifts:
         for day in (local_day, local_day - dt.timedelta(days=1)):
@@ -105,6 +116,7 @@ def shift_containing(shifts: Sequence[Shift], start: dt.datetime, end: dt.dateti
 
 
 def list_units(source: Engine | Connection, *, active_only: bool = False) -> list[Unit]:
+    """Return the units by name (only the active ones with ``active_only``)."""
     query = select(presence_units).order_by(presence_units.c.name)
     if active_only:
         query = query.where(presence_units.c.active.is_(True))
@@ -116,6 +128,7 @@ def list_units(source: Engine | Connection, *, active_only: bool = False) -> lis
 
 
 def list_shifts(source: Engine | Connection) -> list[Shift]:
+    """Return the shift patterns by start time."""
     rows = _rows(source, select(presence_shifts).order_by(presence_shifts.c.start_time))
     return [Shift(r["id"], r["name"], r["start_time"], r["end_time"], r["version"]) for r in rows]
 
@@ -131,6 +144,7 @@ def _rows(source: Engine | Connection, query: object) -> list[Mapping[str, Any]]
 
 
 def unit_problems(fields: Mapping[str, object], *, where: str, who: str) -> list[Problem]:
+    """Return what is wrong with a unit's fields: name, kind, home base, personnummer."""
     from geo.falkenberg import LOCALITIES_2020
     from geo.presence import personnummer_problems
 
@@ -151,6 +165,7 @@ def unit_problems(fields: Mapping[str, object], *, where: str, who: str) -> list
 
 
 def shift_problems(fields: Mapping[str, object], *, where: str, who: str) -> list[Problem]:
+    """Return what is wrong with a shift's fields: name, start and end times, personnummer."""
     from geo.presence import personnummer_problems
 
     problems = []
@@ -283,8 +298,10 @@ def ensure_defaults(engine: Engine, *, who: str = "standard (data/presence.json)
 
 def unit_load(entries: pd.DataFrame, units: Sequence[Unit], shifts: Sequence[Shift],
               week_start: dt.date) -> pd.DataFrame:  # fmt: skip
-    """Per unit: planned visits and hours this week (cancelled left out), done hours, and the
-    share of the unit's shift time (every shift, every day) that is booked."""
+    """Return per unit the week's planned visits and hours, done hours, and booked share.
+
+    Cancelled visits are left out; the share is of the unit's shift time (every shift, every day).
+    """
     shift_hours = sum(
         (end - start).total_seconds() / 3600
         for _s, _d, start, end in shift_windows(shifts, week_start)

@@ -80,7 +80,7 @@ class UploadArea:
 
     @property
     def folder(self) -> Path:
-        """This process's folder (created on first use)."""
+        """The folder of this process (created on first use)."""
         _private_folder(self.root)
         return _private_folder(self.root / self.process)
 
@@ -103,10 +103,12 @@ class UploadArea:
             shutil.rmtree(folder, ignore_errors=True)
 
     def sweep(self, *, max_age: dt.timedelta = MAX_AGE, now: float | None = None) -> SweepResult:
-        """Remove abandoned uploads: every folder of a server process that no longer runs (or of
-        an earlier process with this one's id), every upload older than ``max_age``, and folders
-        left by earlier versions in the temp dir. Uploads of other running servers younger than
-        ``max_age`` are kept."""
+        """Remove abandoned uploads.
+
+        Every folder of a server process that no longer runs (or of an earlier process with this
+        one's id), every upload older than ``max_age``, and folders left by earlier versions in the
+        temp dir. Uploads of other running servers younger than ``max_age`` are kept.
+        """
         moment = time.time() if now is None else now
         limit = moment - max_age.total_seconds()
         folders = files = 0
@@ -148,7 +150,7 @@ def _running(pid: int) -> bool:
 
 
 def _newest(path: Path) -> float:
-    """The newest modification time in a folder (or of a file)."""
+    """Return the newest modification time in a folder (or of a file)."""
     try:
         times = [path.lstat().st_mtime] + [p.lstat().st_mtime for p in path.rglob("*")]
     except FileNotFoundError:

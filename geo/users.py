@@ -1,5 +1,6 @@
-"""Who may log in and in which role: the login configuration, the one claim → role mapping and the
-allow-list of users kept in the database.
+"""Who may log in and in which role: login configuration, claim → role and the allow-list.
+
+The allow-list of users is kept in the database; claims become roles through one mapping.
 
 Login goes through the organisations' own identity providers (OIDC; Streamlit's ``st.login``).
 Each provider section is named after the organisation that runs it (``polis``, ``kommun``,
@@ -86,6 +87,7 @@ class LoginConfig:
 
     @property
     def configured(self) -> bool:
+        """Whether any login provider is configured (else the app runs in local mode)."""
         return bool(self.providers)
 
 
@@ -117,6 +119,7 @@ class Access:
         return who_value(self.login, self.organisation)
 
     def actor(self) -> Actor:
+        """Return who acts, for the logs: login, organisation and role."""
         return Actor(self.who, self.organisation, self.role)
 
 
@@ -135,7 +138,7 @@ def _has_personnummer(text: str) -> bool:
 
 
 def load_login_config(secrets: Mapping[str, Any]) -> LoginConfig:
-    """The login configuration from the secrets (``st.secrets`` as a plain mapping).
+    """Read the login configuration from the secrets (``st.secrets`` as a plain mapping).
 
     ``[auth]`` holds Streamlit's settings and one ``[auth.<name>]`` section per provider;
     ``[login.<name>]`` says how that provider's claims become roles::
@@ -249,7 +252,7 @@ def _claim_values(value: Any) -> list[str]:
 
 
 def role_from_claims(claims: Mapping[str, Any], provider: ProviderConfig) -> str | None:
-    """The most privileged role the provider's claim maps to, or ``None``.
+    """Return the most privileged role the provider's claim maps to, or ``None``.
 
     A claim may be a list (Entra ID's ``roles``) or one string of values separated by spaces or
     commas. Values that the map does not name are ignored.
@@ -275,7 +278,7 @@ def role_from_claims(claims: Mapping[str, Any], provider: ProviderConfig) -> str
 
 
 def login_of(claims: Mapping[str, Any]) -> str:
-    """The login a person is known by: the e-mail address (lower case), else the OIDC subject.
+    """Return the login a person is known by: the e-mail address (lower case), else the subject.
 
     Raises
     ------
@@ -301,8 +304,11 @@ def login_of(claims: Mapping[str, Any]) -> str:
 
 
 def login_expired(claims: Mapping[str, Any], config: LoginConfig, now: float) -> bool:
-    """Whether the login is older than ``config.max_age_hours`` (by the ID token's ``auth_time``,
-    else ``iat``; a login without either is taken as expired, so it is renewed)."""
+    """Whether the login is older than ``config.max_age_hours``.
+
+    By the ID token's ``auth_time``, else ``iat``; a login without either is taken as expired, so it
+    is renewed.
+    """
     issued = claims.get("auth_time", claims.get("iat"))
     try:
         issued_at = float(issued)
@@ -317,7 +323,7 @@ def resolve_access(
     config: LoginConfig,
     lookup: Callable[[str], UserEntry | None],
 ) -> Access:
-    """The access of a logged-in person (see the module docstring for the order of the rules).
+    """Return the access of a logged-in person (see the module docstring for the rules' order).
 
     Parameters
     ----------
@@ -395,7 +401,7 @@ def _entry(row: RowMapping) -> UserEntry:
 
 
 def find_user(engine: Engine, login: str) -> UserEntry | None:
-    """The allow-list entry of a login, if any."""
+    """Return the allow-list entry of a login, if any."""
     with engine.connect() as connection:
         row = (
             connection.execute(select(app_users).where(app_users.c.login == normalise_login(login)))
@@ -406,7 +412,7 @@ def find_user(engine: Engine, login: str) -> UserEntry | None:
 
 
 def list_users(engine: Engine) -> list[UserEntry]:
-    """The whole allow-list, by organisation and login."""
+    """Return the whole allow-list, by organisation and login."""
     with engine.connect() as connection:
         rows = connection.execute(
             select(app_users).order_by(app_users.c.organisation, app_users.c.login)
@@ -510,8 +516,11 @@ def save_user(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m geo.users add LOGIN --role admin --organisation polis``: the first admin, before
-    anyone can log in to edit the list (later entries are made on the page *Användare*)."""
+    """Run ``python -m geo.users``: add the first admin before anyone can log in.
+
+    ``python -m geo.users add LOGIN --role admin --organisation polis``; later entries are made on
+    the page *Användare*.
+    """
     from geo.config import load_settings
     from geo.store import make_engine, require_current_schema
 
