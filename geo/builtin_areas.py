@@ -27,7 +27,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-from scipy import ndimage
 from shapely.geometry import MultiPolygon, Polygon
 
 from geo.crs import MAP_CRS, WORK_CRS, transformer
@@ -157,6 +156,8 @@ def _connected_labels(
     to its next-best seed, until every region touches its seed (8-neighbourhood, over land). Cells
     off land take the label of the nearest land cell, so clipping to the coast leaves no gaps.
     """
+    from scipy import ndimage  # only when the layer is generated: scipy costs ~1 s to import
+
     shape = on_land.shape
     order = np.argsort(score, axis=1)
     rank = np.zeros(len(score), dtype=int)

@@ -34,7 +34,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy import stats
 
 from geo import formats
 from geo.errors import GeoError
@@ -118,6 +117,8 @@ def weighted_displacement_difference(
     variance = sum(p.var_before + p.var_after for p in parts)
     if variance <= 0:
         return wdd, 0.0, math.nan, math.nan
+    from scipy import stats  # here, not at the top: scipy.stats costs ~1 s to import
+
     z = wdd / math.sqrt(variance)
     return wdd, variance, z, float(2 * stats.norm.sf(abs(z)))
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from geo import formats
 from geo.periods import LOCAL_TZ, Period
@@ -207,6 +206,8 @@ def _binomial_two_sided(k: int, n: int, p: float) -> float:
     tolerance 1e-7), vectorised over the outcomes (``binomtest`` costs about a millisecond a call; a
     view tests 28 changes).
     """
+    from scipy import stats  # here, not at the top: scipy.stats costs ~1 s to import
+
     if p <= 0.0 or p >= 1.0:
         return 1.0 if (k == 0 and p <= 0.0) or (k == n and p >= 1.0) else 0.0
     pmf = stats.binom.pmf(np.arange(n + 1), n, p)

@@ -11,13 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from geo.config import Settings
-from geo.evaluation import Evaluation
 from geo.indicators import counts_per_area
 from geo.periods import LOCAL_TZ, Period
 from geo.store import LayerInfo, active_layer, data_version, incident_time_range, load_incidents
 from ui import state
 
 if TYPE_CHECKING:
+    from geo.evaluation import Evaluation
     from geo.hotspots import StudyRegion
 
 
