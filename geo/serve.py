@@ -90,7 +90,7 @@ def check_start(address: str, extra: Sequence[str]) -> bool:
 def command(address: str, port: int, extra: Sequence[str]) -> list[str]:
     """Return the command line that runs the app (``dashboard.py``) with this Python."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(PROJECT / "dashboard.py"),
+        sys.executable, "-m", "ui.server", str(PROJECT / "dashboard.py"),
         "--server.address", address, "--server.port", str(port), "--server.headless", "true",
         *extra,
     ]  # fmt: skip
@@ -104,4 +104,4 @@ def serve(
     mode = "inloggning" if login else "lokalt läge"
     print(f"Lägesbild Falkenberg startar på http://{address}:{port} ({mode})", flush=True)
     arguments = command(address, port, extra)
-    os.execv(arguments[0], arguments)  # noqa: S606 - our own command line: this Python, -m streamlit
+    os.execv(arguments[0], arguments)  # noqa: S606 - our own command line: this Python, -m ui.server

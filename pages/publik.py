@@ -5,8 +5,6 @@ the map is not updated yet and since when; the refusal's detail (cell references
 a hidden value) is shown to the polis role only.
 """
 
-import datetime as dt
-
 import streamlit as st
 import streamlit.components.v1 as components
 
@@ -21,7 +19,7 @@ version = loaders.current_data_version()
 
 st.header(strings.PUBLIC_HEADER)
 st.caption(strings.PUBLIC_INTRO)
-site = state.public_site(settings.database_url, version, f"{dt.date.today():%Y-%m}", actor())
+site = state.public_site(settings.database_url, version, state.public_month(), actor())
 if isinstance(site, Refusal):
     if site.last is not None:
         st.info(strings.PUBLIC_NOT_UPDATED.format(when=site.last.local_date_text))

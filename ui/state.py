@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 from sqlalchemy import Engine
 
@@ -14,6 +16,8 @@ from geo.store import make_engine, require_current_schema
 STATIC_LEAFLET_DIR = PROJECT_ROOT / "static" / "vendor" / "leaflet"
 STATIC_PUBLIC_DIR = PROJECT_ROOT / "static" / "publik"
 """The published public site, served by Streamlit at /app/static/publik/."""
+SERVER_ACTOR = Actor("servern (vid start)", None, "server")
+"""Who the access log names for what the server does by itself at start (ui/warmup.py)."""
 
 
 @st.cache_resource
@@ -64,6 +68,12 @@ def public_site(
         )
         record(engine(database_url), _actor, "ändring", page="publik", target="publik karta", details=details)  # fmt: skip
     return made
+
+
+def public_month() -> str:
+    """The month the public site is published for: part of :func:`public_site`'s key, so the
+    first visit of a new month publishes again (the page and the server's warm-up use this)."""
+    return f"{dt.date.today():%Y-%m}"
 
 
 def public_site_exists() -> bool:
