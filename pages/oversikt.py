@@ -42,12 +42,11 @@ source = loaders.source_text(counts.sources)
 caption = strings.CAPTION.format(start=first, end=last, n=formats.number(n), source=source)
 
 
-def key_figures() -> None:
-    """Incidents, harm and the inland's share, with the change against the previous period."""
+def key_figures(covered: bool) -> None:
+    """Incidents, harm and the inland's share, with the change against the previous period
+    (only when the previous period is ``covered`` by the data)."""
     key_total, key_harm, key_inland = st.columns(3)
     previous = int(table["previous"].sum())
-    # No change figure when the previous period lies (partly) before the first data in the store.
-    covered = filters.shifted_back().start_utc >= span[0].isoformat()
     key_total.metric(
         strings.KEY_TOTAL,
         formats.number(n),
@@ -68,8 +67,10 @@ def key_figures() -> None:
     )
 
 
+# No change figure when the previous period lies (partly) before the first data in the store.
+covered = filters.shifted_back().start_utc >= span[0].isoformat()
 if not presentation.active():
-    key_figures()
+    key_figures(covered)
 map_column, panel_column = presentation.map_and_side()
 trend = loaders.monthly_by_zone(settings.database_url, version, filters)
 with map_column:
@@ -107,7 +108,7 @@ with panel_column:
         hint=strings.DETAILS_OUTSIDE if clicked and not clicked_code else None,
     )  # fmt: skip
 if presentation.active():
-    key_figures()
+    key_figures(covered)
 
 shown = table[list(strings.INDICATOR_COLUMNS)].assign(zone=table["zone"].map(strings.ZONE_LABELS))
 tables.show(shown.rename(columns=strings.INDICATOR_COLUMNS), width="stretch")
