@@ -395,6 +395,9 @@ def main() -> None:
         "meets_target": bool(value <= TARGET_S and figures["later"] <= TARGET_S
                              and apptests["public"] <= TARGET_S and apptests["hotspots"] <= TARGET_S),
         "public_first_s": figures["first"], "hotspots_first_s": figures["hotspots"],
+        # This machine is shared: the bare page is the floor of the moment (1.07 s when 3.66 s was
+        # measured for the first visit, i.e. the target was 2.8 × the floor then).
+        "public_first_vs_bare": round(figures["first"] / bare, 2), "hotspots_first_vs_bare": round(figures["hotspots"] / bare, 2),
         "chromium": figures, "apptest": apptests, "naive": baselines, "bare_page_s": round(bare, 2),
         "runs": {"chromium": chromium, "apptest": tested, "naive": naive},
         "rows": args.rows, "load_average_at_start": round(load, 2), "load_average_at_end": round(os.getloadavg()[0], 2),

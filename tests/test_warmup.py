@@ -113,3 +113,22 @@ def test_a_failing_step_ends_the_warm_up_without_raising(
         assert warm_up() == {}
     finally:
         st.cache_resource.clear()
+
+
+def test_the_warm_up_steps_aside_while_a_page_runs() -> None:
+    """While a session's script runs (and a moment after), the warm-up waits; alone, it does not."""
+    import threading
+    import time
+
+    from ui.warmup import SCRIPT_THREAD, yield_to_pages
+
+    started = time.monotonic()
+    yield_to_pages(quiet_s=0.0)
+    assert time.monotonic() - started < 0.1  # nobody on the server
+    page = threading.Thread(target=time.sleep, args=(0.4,), name=SCRIPT_THREAD)
+    page.start()
+    started = time.monotonic()
+    yield_to_pages(quiet_s=0.3)
+    waited = time.monotonic() - started
+    page.join()
+    assert 0.65 <= waited < 3.0  # the page's 0.4 s, then 0.3 s of quiet

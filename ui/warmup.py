@@ -57,16 +57,29 @@ SCRIPT_THREAD = "ScriptRunner.scriptThread"
 """The name of the thread Streamlit runs a session's script in (it ends when the run is done)."""
 
 
-def yield_to_pages(max_wait_s: float = 10.0) -> None:
-    """Wait (at most ``max_wait_s``) while a session's script runs.
+_last_page_seen = [float("-inf")]
+"""When (monotonic) :func:`yield_to_pages` last saw a session's script running."""
 
-    The warm-up shares the interpreter lock with the sessions: while it imports or computes, a page
-    that runs at the same time gets about half the CPU. After the first page's step it therefore
-    steps aside between modules and between views, so a visitor during the warm-up is not slowed
-    by work done for someone else (it only delays the warm-up)."""
+
+def _page_running() -> bool:
+    running = any(t.name == SCRIPT_THREAD and t.is_alive() for t in threading.enumerate())
+    if running:
+        _last_page_seen[0] = time.monotonic()
+    return running
+
+
+def yield_to_pages(quiet_s: float = 1.0, max_wait_s: float = 10.0) -> None:
+    """Wait while a session's script runs, and ``quiet_s`` after it (at most ``max_wait_s``).
+
+    The warm-up shares the CPU and the interpreter lock with the sessions: while it imports or
+    computes, a page that runs at the same time gets about half of it, and the browser drawing
+    what the page sent competes with it too (two cores). After the first page's step the warm-up
+    therefore steps aside between modules and between views, so a visitor during the warm-up is
+    not slowed by work done for someone else; it only delays the warm-up. With nobody on the
+    server it does not wait at all."""
     deadline = time.monotonic() + max_wait_s
-    while time.monotonic() < deadline and any(
-        t.name == SCRIPT_THREAD and t.is_alive() for t in threading.enumerate()
+    while time.monotonic() < deadline and (
+        _page_running() or time.monotonic() - _last_page_seen[0] < quiet_s
     ):
         time.sleep(0.02)
 
