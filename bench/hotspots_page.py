@@ -6,6 +6,9 @@ different changes), and the map's payload (the st_folium component's arguments, 
 script the browser receives). Baseline, in the same run: a rerun after the same kind of filter
 change with every cache cleared first (what each rerun would cost without caching).
 Targets (issue 4): warm rerun ≤ 1 s, cold ≤ 10 s, map payload ≤ 1.5 MB.
+"Cold" here is the page alone with every cache empty and no server warm-up; what a police user
+gets on the first visit after `python -m geo serve` (whose warm-up loads the incidents and the
+default view) is timed by bench/cold_start.py, in Chromium and AppTest.
 """
 
 from __future__ import annotations
