@@ -29,12 +29,6 @@ def entries(start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
     return list_entries(state.engine(state.settings().database_url), start=start, end=end)
 
 
-def area_codes() -> set[str]:
-    settings = state.settings()
-    _info, layer = loaders.area_layer(settings.database_url, loaders.current_data_version())
-    return set(layer["area_code"])
-
-
 @st.cache_data(show_spinner="Räknar behov …", max_entries=16)
 def need_table(
     database_url: str,
@@ -77,26 +71,24 @@ def week_grid_html(blocks: pd.DataFrame, units: Sequence[str], monday: dt.date) 
     days = [monday + dt.timedelta(days=i) for i in range(7)]
     shown_units = list(dict.fromkeys([*units, *blocks["unit"].tolist()]))
     head = "".join(f"<th>{DAY_NAMES[d.weekday()]} {d.day}/{d.month}</th>" for d in days)
+    cells: dict[tuple[str, dt.date], list[str]] = {}
+    for block in blocks.itertuples():  # in the blocks' order: by unit, then time
+        colour = STATUS_COLOURS.get(str(block.status), "#ffffff")
+        strike = "text-decoration:line-through;" if block.status == "inställd" else ""
+        cells.setdefault((block.unit, block.day), []).append(
+            f'<div class="visit" data-id="{int(block.id)}" data-status="{html.escape(str(block.status))}" '
+            f'style="background:{colour};{strike}border:1px solid #888;border-radius:3px;margin:2px 0;padding:2px 4px;font-size:0.8em">'
+            f"<b>{html.escape(str(block.start))}–{html.escape(str(block.end))}</b> {html.escape(str(block.area))}<br>"
+            f"{html.escape(str(block.purpose))[:60]} · {int(block.minutes)} min · {html.escape(str(block.status))}"
+            f" · #{int(block.id)}</div>"
+        )
     rows = []
     for unit in shown_units:
-        cells = []
-        for day in days:
-            mine = blocks[(blocks["unit"] == unit) & (blocks["day"] == day)]
-            parts = []
-            for block in mine.itertuples():
-                colour = STATUS_COLOURS.get(str(block.status), "#ffffff")
-                strike = "text-decoration:line-through;" if block.status == "inställd" else ""
-                parts.append(
-                    f'<div class="visit" data-id="{int(block.id)}" data-status="{html.escape(str(block.status))}" '
-                    f'style="background:{colour};{strike}border:1px solid #888;border-radius:3px;margin:2px 0;padding:2px 4px;font-size:0.8em">'
-                    f"<b>{html.escape(str(block.start))}–{html.escape(str(block.end))}</b> {html.escape(str(block.area))}<br>"
-                    f"{html.escape(str(block.purpose))[:60]} · {int(block.minutes)} min · {html.escape(str(block.status))}"
-                    f" · #{int(block.id)}</div>"
-                )
-            cells.append(f"<td style='vertical-align:top;min-width:110px'>{''.join(parts)}</td>")
-        rows.append(
-            f"<tr><th style='text-align:left'>{html.escape(unit)}</th>{''.join(cells)}</tr>"
+        row = "".join(
+            f"<td style='vertical-align:top;min-width:110px'>{''.join(cells.get((unit, day), []))}</td>"
+            for day in days
         )
+        rows.append(f"<tr><th style='text-align:left'>{html.escape(unit)}</th>{row}</tr>")
     return (
         "<div style='overflow-x:auto'><table class='week-grid' style='border-collapse:collapse;width:100%'>"
         f"<thead><tr><th>Enhet</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"

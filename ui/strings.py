@@ -162,6 +162,24 @@ PLAN_GPS_COLUMNS = {
 }
 PLAN_ROUND_SKIPPED = "Hinns inte med i passet: {places}"
 PLAN_TRAVEL_FILE = "Restidstabell (CSV from,to,minutes,source) som ersätter uppskattningen"
+PLAN_TRAVEL_IMPORTED = "importerad från {name} (annars {estimate})"
+PLAN_ROUND_DUTY = "{unit} · {day} · {shift}"
+PLAN_ENTRY_LABEL = "#{id}: {day} {start}–{end} · {area} · {unit} · {status}"
+PLAN_VERSION = "Version {version}, senast ändrad av {who}"
+PLAN_STATUS = "Status"
+PLAN_DAYS_AGO = "{days} dagar sedan"
+PLAN_EXPORT_CSV = "CSV (Excel)"
+PLAN_EXPORT_ICS = "iCalendar"
+PLAN_EXPORT_HTML = "Utskrift (HTML)"
+PLAN_PRINT_TITLE = "Närvaroplan vecka {week}"
+PLAN_PROPOSAL_IN = " i {name}"
+PLAN_PROPOSAL_START_HELP = "ÅÅÅÅ-MM-DD TT:MM, svensk tid"
+PLAN_GPS_VS_PLAN_COLUMNS = {
+    "area_code": "Område",
+    "gps_minutes": "Minuter enligt GPS",
+    "planned_minutes": "Planerade minuter",
+}
+PLAN_GPS_SAVED = "{count} vistelser sparade som genomförd närvaro."
 NEED_HOURS = "Timmar som räknas för behovet (svensk tid)"
 NEED_TABLE = "Behov och levererad närvaro per område"
 NEED_GAPS = "Täckningsluckor: stort behov, ingen närvaro på minst 14 dagar"
@@ -175,6 +193,23 @@ NEED_VISIT_COUNT = "Besök"
 ALL_HOURS = "Alla timmar"
 NEED_PERIOD = "Händelser räknas {first} – {last} (till och med den sista händelsen i urvalet); närvaro räknas {first} – {presence_last}{today}."
 NEED_KOPER_BINS = "Klasser i minuter, halvöppna: [10, 15) betyder från 10 till under 15 minuter, så ett besök på 15 minuter räknas i [15, 20)."
+NEED_TODAY = " (i dag)"
+NEED_CAPTION = (
+    "{first} – {last} · behov = skadeviktade händelser{hours} · närvaro = genomförda timmar"
+)
+NEED_CAPTION_HOURS = " kl {hours}"
+NEED_GAP_LINE = "- **{name}**: {share} av behovet, ingen närvaro på {days}"
+NEED_GAP_NEVER = "aldrig i perioden"
+NEED_GAP_DAYS = "{days} dagar"
+NEED_SHARE_LABELS = {"need_share": "Behov", "delivered_share": "Närvaro"}
+NEED_SHARE_AXES = ("Område", "Andel")
+NEED_INLAND_WEEK_COLUMNS = {
+    "period": "Vecka",
+    "delivered_hours": "Levererat (h)",
+    "target_hours": "Mål (h)",
+    "met": "Uppnått",
+}
+NEED_INLAND_MONTH_COLUMNS = {**NEED_INLAND_WEEK_COLUMNS, "period": "Månad"}
 NEED_COLUMNS = {
     "name": "Område",
     "zone": "Zon",
