@@ -53,6 +53,10 @@ def _click(page: Page, frame: Frame, lat: float, lon: float) -> None:
 def _panel_text(page: Page) -> str:
     panel = page.locator(".st-key-omradespanel")
     panel.wait_for(timeout=60_000)
+    # The panel appears with its first elements: read it when the run that draws it is done.
+    page.wait_for_selector(
+        "[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000
+    )
     return panel.inner_text()
 
 

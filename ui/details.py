@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from dataclasses import dataclass, field
 
 import altair as alt
 import geopandas as gpd
@@ -62,6 +63,37 @@ def area_details(
     shown = {k: v for k, v in labels.items() if not filters.groups or k in filters.groups}
     return compute_details(incidents, area=rows.iloc[0], first=first, last=last,
                            group_labels=shown, survey=survey, last_presence=presence)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the panel computes from besides the click: the page's layer, period and groups, the
+    survey wave (``None``: the newest in the store, looked up on a click), who looks."""
+
+    layer: gpd.GeoDataFrame = field(compare=False, repr=False)
+    database_url: str
+    version: str
+    filters: Filters
+    min_n: int
+    polis: bool
+    wave: str | None = None
+
+
+def beside_map(
+    source: Source, clicked: tuple[float, float] | None, *, hint: str | None = None
+) -> None:
+    """The panel for the last click on the map: the area's figures; a click outside the areas
+    says so; without a click ``hint`` (or the default line) says how to get them."""
+    code = area_at(source.layer, clicked)
+    found = None
+    if code:
+        wave = (
+            latest_wave(source.database_url, source.version) if source.wave is None else source.wave
+        )
+        found = area_details(source.database_url, source.version, source.filters, code, wave,
+                             source.min_n, source.polis)  # fmt: skip
+    panel(found, polis=source.polis, min_n=source.min_n,
+          hint=strings.DETAILS_OUTSIDE if clicked and not code else hint)  # fmt: skip
 
 
 def wave_filters(wave: str) -> Filters:

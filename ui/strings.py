@@ -385,6 +385,7 @@ KEY_NO_PREVIOUS = (
     "Ingen jämförelse: föregående period ligger före de första uppgifterna i databasen."
 )
 TREND_HEADER = "Utveckling per månad och zon"
+TREND_CAPTION = "Källa: {source}. Hela perioden i databasen, per kalendermånad i svensk tid."
 CHANGES_HEADER = "Största förändringarna"
 CHANGES_NONE = (
     "Ingen förändring är statistiskt säker i vald period (exakt Poissontest, justerat för att alla "
