@@ -251,8 +251,12 @@ EMERGING_EXPLAIN = (
 )
 EMERGING_AREAS = "Områden med trendhotspots"
 EMERGING_TOGGLE = "Beräkna trendklasser"
+HOTSPOT_CLASS = "Klass"
+HOTSPOT_CELLS = "Rutor"
+EMERGING_COLUMNS = {"name": "Område", "emerging_class": HOTSPOT_CLASS, "cells": HOTSPOT_CELLS}
 EMERGING_OFF = "Trendklasserna beräknas på begäran (Gi* per månad och trendtest per ruta)."
 WEEK_HEADER = "När: timme och veckodag"
+WEEK_CAPTION = "{first} – {last}, n = {n} · svensk tid · Källa: {source}"
 WEEKDAYS = ["mån", "tis", "ons", "tor", "fre", "lör", "sön"]
 HOUR = "Timme"
 WEEKDAY = "Veckodag"

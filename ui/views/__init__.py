@@ -47,11 +47,11 @@ class Metric:
 @dataclass(frozen=True)
 class MapView:
     """A map as ``ui.maps.show_map`` takes it: a stable base, the layers that change, and where it
-    opens (``None``: where the base fits); ``caption`` goes under it."""
+    opens (``None``: where the base fits); ``caption`` (if any) goes under it."""
 
     base: folium.Map
     layers: tuple[folium.FeatureGroup, ...]
-    caption: str
+    caption: str = ""
     view: tuple[tuple[float, float], int] | None = None
 
 
@@ -79,7 +79,8 @@ class ChoroplethExport:
 @dataclass(frozen=True)
 class CategoryExport:
     """A slide of areas by category (``classes`` by area code), focus areas outlined; with
-    ``cells``, the outlines with coloured grid cells instead (hotspot classes)."""
+    ``cells``, the outlines with coloured grid cells instead (hotspot classes). ``title`` names
+    the buttons' files; the legend's title is ``legend_title`` (default: the same)."""
 
     title: str
     layer: gpd.GeoDataFrame = field(repr=False)
@@ -91,13 +92,14 @@ class CategoryExport:
     cells: gpd.GeoDataFrame | None = field(default=None, repr=False)
     cell_colours: dict[str, str] | None = None
     cell_labels: dict[str, str] | None = None
+    legend_title: str | None = None
 
     def figure(self) -> Figure:
         """Draw the slide."""
         from geo.exports import category_figure
 
         return category_figure(self.layer, self.classes, self.colours, self.labels, self.caption,
-                               legend_title=self.title, outlined=self.outlined, cells=self.cells,
+                               legend_title=self.legend_title or self.title, outlined=self.outlined, cells=self.cells,
                                cell_colours=self.cell_colours, cell_labels=self.cell_labels)  # fmt: skip
 
 
