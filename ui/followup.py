@@ -1,4 +1,5 @@
-"""Glue for the Uppföljning page: the activity editor, indicator table and the evaluation form."""
+"""Glue for the Uppföljning page: the activity editor and its save (the page's writes), the
+indicator table and the evaluation form."""
 
 from __future__ import annotations
 
@@ -10,8 +11,66 @@ import pandas as pd
 import streamlit as st
 
 from geo import formats
+from geo.config import Settings
 from geo.periods import Period
 from ui import loaders, state, strings, tables
+
+
+def start_year(settings: Settings, year: int) -> None:
+    """Start ``year`` with the promise's activities if it has none (a write): once per session
+    and year, not on every rerun."""
+    from geo.followup import ensure_year
+    from geo.joint import load_promise
+
+    seeded = f"followup_seeded_{year}"
+    if seeded not in st.session_state:
+        ensure_year(state.engine(settings.database_url), load_promise(settings.promise_path), year)
+        st.session_state[seeded] = True
+
+
+def activity_editor(
+    settings: Settings, year: int, activities: pd.DataFrame, focus: dict[str, str]
+) -> None:
+    """The police's editor of the year's activities, who saves, and the save button.
+
+    A save is checked against the versions as this user opened them (kept in the session until
+    the save), not against a fresh read: someone else's save in between is a conflict, shown.
+    """
+    from geo.errors import ConflictError, ImportRejected
+    from geo.followup import INDICATORS, PARTIES, STATUSES, save_activities
+    from ui.auth import who_field
+
+    opened_key = f"followup_opened_{year}"
+    if opened_key not in st.session_state:
+        st.session_state[opened_key] = activities
+    opened: pd.DataFrame = st.session_state[opened_key]
+    columns = list(strings.FOLLOWUP_COLUMNS)
+    edited = st.data_editor(
+        for_editor(opened, focus, INDICATORS)[["id", "version", *columns]],
+        column_config=editor_columns(focus, PARTIES, STATUSES, INDICATORS),
+        column_order=columns,
+        num_rows="dynamic",
+        hide_index=True,
+        key=f"followup_editor_{year}",
+        width="stretch",
+    )
+    who = who_field(strings.FOLLOWUP_BY, key="followup_by", fallback="okänd (Uppföljning)")
+    if not st.button(strings.FOLLOWUP_SAVE, type="primary"):
+        return
+    try:
+        counts = save_activities(
+            state.engine(settings.database_url), year,
+            rows_for_save(edited, year, focus=focus, indicators=INDICATORS), who=who,
+            focus_keys=set(focus),
+        )  # fmt: skip
+    except (ImportRejected, ConflictError) as error:
+        st.error(strings.md_lines(error))
+        return
+    st.session_state.pop(opened_key, None)
+    if counts["ändrade"] or counts["nya"]:
+        st.success(strings.FOLLOWUP_SAVED.format(changed=counts["ändrade"], new=counts["nya"]))
+    else:
+        st.info(strings.FOLLOWUP_NOTHING)
 
 
 def editor_columns(
