@@ -6,8 +6,10 @@ CSS: the English element is hidden (``display: none``, which also takes it out o
 accessibility tree) and the Swedish text drawn with ``::after`` on its parent, which browsers
 show and read out as the element's text; the button itself stays, focusable and clickable.
 Left in English: the "Skip to main content" link a keyboard user sees on the first Tab (its text
-is the link's own text node, which CSS cannot hide without hiding the link). The server's upload limit is applied here too, on every run, so no
-uploader depends on *Importera* having been opened first.
+is the link's own text node, which CSS cannot hide without hiding the link). The select boxes'
+screen-reader announcements ("4 options available.") are React Aria's and follow the browser's
+language: a Swedish browser announces them in Swedish. The server's upload limit is applied here
+too, on every run, so no uploader depends on *Importera* having been opened first.
 """
 
 from __future__ import annotations
