@@ -20,13 +20,13 @@ import geopandas as gpd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.builtin_areas import (  # noqa: E402
+from geo.areas.builtin import (  # noqa: E402
     municipality_outline,
     read_builtin_layer,
     seeds_and_targets,
     weighted_voronoi,
 )
-from geo.falkenberg import REGSO_2018  # noqa: E402
+from geo.areas.falkenberg import REGSO_2018  # noqa: E402
 
 OFFICIAL = ROOT.parent / "shared" / "geo" / "scb_regso_2018_falkenberg.geojson"
 

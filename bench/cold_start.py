@@ -189,7 +189,7 @@ def public_map_drawn(page: Any) -> None:
 
 def hotspot_cells_drawn(page: Any) -> None:
     """The Hotspots map has a size and at least one Gi* class is drawn on it."""
-    from geo.maps import HOTSPOT_COLOURS
+    from geo.outputs.maps import HOTSPOT_COLOURS
 
     _in_frames(page, "(colours) => { const m = document.querySelector('.leaflet-container');"
                " return !!m && m.getBoundingClientRect().height > 100 && [...document.querySelectorAll("

@@ -1,7 +1,7 @@
 """Dwell time from 1,000,000 GPS positions (a year of one vehicle, one fix per 30 s) into presence per area.
 
 Run from the project root: `.venv/bin/python bench/dwell.py`.
-Measured: ``geo.presence.dwell_sessions`` (point-in-area join, stays, minimum stay) on the whole year.
+Measured: ``geo.presence.log.dwell_sessions`` (point-in-area join, stays, minimum stay) on the whole year.
 Baseline, in the same run: a naive loop over the points (shapely point-in-polygon per point, a Python
 state machine for stays) on 20,000 positions, scaled to 1,000,000. Target (issue 5): ≤ 5 s.
 """
@@ -20,8 +20,8 @@ import shapely
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.builtin_areas import read_builtin_layer  # noqa: E402
-from geo.presence import dwell_sessions  # noqa: E402
+from geo.areas.builtin import read_builtin_layer  # noqa: E402
+from geo.presence.log import dwell_sessions  # noqa: E402
 
 TARGET_SECONDS = 5.0
 POSITIONS = 1_051_200  # 365 days × 2,880 fixes

@@ -3,7 +3,7 @@
 Run from the project root: `.venv/bin/python bench/hotspots.py`.
 
 Measured (the figure): the full test on *all* 19,222 cells, as the page runs it
-(``geo.hotspots.hotspots_for``): counting the incidents into cells, Gi* z, the exact p-values of
+(``geo.analysis.hotspots.hotspots_for``): counting the incidents into cells, Gi* z, the exact p-values of
 the Gi* sum (cell included) under random placement of the incidents, Benjamini–Hochberg, and the
 seeded 999-simulation Monte Carlo test for every cell (cells whose sums have the same null
 distribution share one set of 999 draws, as esda's conditional permutations share one table of
@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore")
 
-from geo.builtin_areas import read_builtin_layer  # noqa: E402
+from geo.analysis.hotspots import cell_values, getis_ord, hotspots_for, land_grid  # noqa: E402
+from geo.areas.builtin import read_builtin_layer  # noqa: E402
 from geo.demo import generate_incidents  # noqa: E402
-from geo.hotspots import cell_values, getis_ord, hotspots_for, land_grid  # noqa: E402
 
 TARGET_SECONDS = 3.0
 PERMUTATIONS = 999

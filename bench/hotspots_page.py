@@ -32,9 +32,9 @@ ROWS = 1_000_000
 
 
 def build_store(folder: Path) -> str:
-    from geo.areas import activate_builtin_layer
+    from geo.areas.layers import activate_builtin_layer
     from geo.demo import generate_incidents
-    from geo.store import (
+    from geo.store.database import (
         ImportRecord,
         active_layer,
         insert_incidents,

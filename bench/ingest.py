@@ -100,15 +100,15 @@ TYPES = [
     "Narkotikabrott",
 ]
 STAGES = ("_times", "_types", "_places", "_descriptions", "_ids", "_validate_chunk")
-"""geo.ingest functions timed per call (those that exist; the pipeline may be renamed)."""
+"""geo.io.ingest functions timed per call (those that exist; the pipeline may be renamed)."""
 
 
 def write_csv(path: Path, rows: int, seed: int = 1) -> None:
     """A Swedish Excel-style export with ``rows`` incidents."""
-    from geo.builtin_areas import read_builtin_layer
-    from geo.join import area_codes_for_points
+    from geo.areas.builtin import read_builtin_layer
+    from geo.areas.join import area_codes_for_points
+    from geo.io.screening import luhn_ok
     from geo.periods import LOCAL_TZ
-    from geo.screening import luhn_ok
 
     rng = np.random.default_rng(seed)
     layer, _ = read_builtin_layer()
@@ -189,19 +189,19 @@ class StageClock:
 
 def instrument() -> StageClock:
     """Time the import's stages: reading, each validation step, conversion, insert, indexes."""
-    import geo.ingest
-    import geo.store
+    import geo.io.ingest
+    import geo.store.database
 
     clock = StageClock()
     for name in STAGES:
-        clock.wrap(geo.ingest, name)
-    clock.wrap_generator(geo.ingest, "_canonical_chunks", "chunks (read + validate)")
-    clock.wrap(geo.ingest, "file_sha256", "file hash")
-    clock.wrap(geo.ingest, "_existing", "stored ids")
-    clock.wrap(geo.store, "_sqlite_column", "rows → plain values")
-    clock.wrap(geo.ingest, "insert_incidents", "insert (values + executemany)")
-    clock.wrap(geo.ingest, "restore_indexes", "build indexes")
-    clock.wrap(geo.ingest, "defer_secondary_indexes", "drop indexes")
+        clock.wrap(geo.io.ingest, name)
+    clock.wrap_generator(geo.io.ingest, "_canonical_chunks", "chunks (read + validate)")
+    clock.wrap(geo.io.ingest, "file_sha256", "file hash")
+    clock.wrap(geo.io.ingest, "_existing", "stored ids")
+    clock.wrap(geo.store.database, "_sqlite_column", "rows → plain values")
+    clock.wrap(geo.io.ingest, "insert_incidents", "insert (values + executemany)")
+    clock.wrap(geo.io.ingest, "restore_indexes", "build indexes")
+    clock.wrap(geo.io.ingest, "defer_secondary_indexes", "drop indexes")
     return clock
 
 
@@ -209,14 +209,14 @@ def child_import(path: Path, database: Path) -> None:
     """Runs in a child process: import and print seconds, rows, peak RSS and stages as JSON."""
     from sqlalchemy import event
 
-    from geo.areas import activate_builtin_layer
-    from geo.ingest import ImportOptions, import_incidents
-    from geo.store import make_engine, migrate
+    from geo.areas.layers import activate_builtin_layer
+    from geo.io.ingest import ImportOptions, import_incidents
+    from geo.store.database import make_engine, migrate
 
     if os.environ.get("BENCH_INGEST_SERIAL") == "1":
-        import geo.ingest
+        import geo.io.ingest
 
-        geo.ingest.PARALLEL_MIN_BYTES = 1 << 62  # the one-process path, for comparison
+        geo.io.ingest.PARALLEL_MIN_BYTES = 1 << 62  # the one-process path, for comparison
     engine = make_engine(f"sqlite:///{database}")
     migrate(engine)
     activate_builtin_layer(engine)
@@ -285,13 +285,13 @@ def naive_import(path: Path, database: Path, rows: int) -> float:
     """Row by row, the way a first script would do it, with the same checks; seconds for ``rows``."""
     from sqlalchemy import insert
 
-    from geo.areas import activate_builtin_layer
-    from geo.builtin_areas import municipality_outline
-    from geo.falkenberg import COASTAL_BUFFER_M
+    from geo.areas.builtin import municipality_outline
+    from geo.areas.falkenberg import COASTAL_BUFFER_M
+    from geo.areas.layers import activate_builtin_layer
+    from geo.io.screening import luhn_ok
     from geo.periods import LOCAL_TZ
-    from geo.schema import incidents
-    from geo.screening import luhn_ok
-    from geo.store import ImportRecord, active_layer, make_engine, migrate, record_import
+    from geo.store.database import ImportRecord, active_layer, make_engine, migrate, record_import
+    from geo.store.schema import incidents
     from geo.taxonomy import load_taxonomy
 
     engine = make_engine(f"sqlite:///{database}")
@@ -346,17 +346,17 @@ def naive_import(path: Path, database: Path, rows: int) -> float:
 
 def _validated_frames(path: Path, database: Path) -> list[pd.DataFrame]:
     """The canonical frames the import would write (a dry run, with _write recording them)."""
-    import geo.ingest
-    from geo.areas import activate_builtin_layer
-    from geo.store import make_engine, migrate
+    import geo.io.ingest
+    from geo.areas.layers import activate_builtin_layer
+    from geo.store.database import make_engine, migrate
 
     engine = make_engine(f"sqlite:///{database}")
     migrate(engine)
     activate_builtin_layer(engine)
     frames: list[pd.DataFrame] = []
-    geo.ingest._write = lambda _connection, canonical, _id, _context: frames.append(canonical)  # type: ignore[assignment]
-    report = geo.ingest.import_incidents(
-        engine, path, geo.ingest.ImportOptions(imported_by="bench", today=TODAY), dry_run=True
+    geo.io.ingest._write = lambda _connection, canonical, _id, _context: frames.append(canonical)  # type: ignore[assignment]
+    report = geo.io.ingest.import_incidents(
+        engine, path, geo.io.ingest.ImportOptions(imported_by="bench", today=TODAY), dry_run=True
     )
     assert report.accepted, report.text()
     engine.dispose()
@@ -366,8 +366,8 @@ def _validated_frames(path: Path, database: Path) -> list[pd.DataFrame]:
 def _strategy_runs() -> dict[str, Callable[[Any, list[pd.DataFrame], int], None]]:
     from sqlalchemy import insert
 
-    from geo import store
-    from geo.schema import incidents
+    from geo.store.database import database as store
+    from geo.store.schema import incidents
 
     def driver(connection: Any, frames: list[pd.DataFrame], import_id: int) -> None:
         for frame in frames:
@@ -435,8 +435,8 @@ def _strategy_runs() -> dict[str, Callable[[Any, list[pd.DataFrame], int], None]
 
 def child_strategies(path: Path, folder: Path, names: list[str]) -> None:
     """Runs in a child: each strategy writes the same validated rows into a fresh store."""
-    from geo.areas import activate_builtin_layer
-    from geo.store import ImportRecord, make_engine, migrate, record_import
+    from geo.areas.layers import activate_builtin_layer
+    from geo.store.database import ImportRecord, make_engine, migrate, record_import
 
     frames = _validated_frames(path, folder / "validate.db")
     runs = _strategy_runs()

@@ -42,9 +42,9 @@ ROWS = page_bench.ROWS
 
 def fill(url: str) -> int:
     """Migrate (as the URL's role), activate the built-in layer, write the 1M demo incidents."""
-    from geo.areas import activate_builtin_layer
+    from geo.areas.layers import activate_builtin_layer
     from geo.demo import generate_incidents
-    from geo.store import (
+    from geo.store.database import (
         ImportRecord,
         active_layer,
         insert_incidents,

@@ -39,9 +39,9 @@ BASELINE_ROWS = ingest_bench.BASELINE_ROWS
 
 def child_import(path: Path, url: str) -> None:
     """In a child process: migrate, import, print seconds, CPU and stages as JSON."""
-    from geo.areas import activate_builtin_layer
-    from geo.ingest import ImportOptions, import_incidents
-    from geo.store import make_engine, migrate
+    from geo.areas.layers import activate_builtin_layer
+    from geo.io.ingest import ImportOptions, import_incidents
+    from geo.store.database import make_engine, migrate
 
     engine = make_engine(url)
     migrate(engine)
@@ -70,14 +70,14 @@ def _child(arguments: list[str]) -> dict[str, object]:
 
 def naive_postgres(path: Path, url: str, rows: int) -> float:
     """bench/ingest.py's naive import, pointed at ``url`` instead of a SQLite file."""
-    import geo.store
+    import geo.store.database
 
-    real = geo.store.make_engine
-    geo.store.make_engine = lambda _sqlite_url: real(url)  # type: ignore[assignment]
+    real = geo.store.database.make_engine
+    geo.store.database.make_engine = lambda _sqlite_url: real(url)  # type: ignore[assignment]
     try:
         return float(ingest_bench.naive_import(path, Path("unused.db"), rows))
     finally:
-        geo.store.make_engine = real
+        geo.store.database.make_engine = real
 
 
 def main() -> None:

@@ -1,11 +1,11 @@
 """The week's proposal with routing: two units, 20 hours, the 14 built-in areas.
 
 Run from the project root: `.venv/bin/python bench/proposal.py`.
-Measured: ``geo.proposal.propose_week`` (exact hours by largest remainder, high-need hours, no
+Measured: ``geo.presence.proposal.propose_week`` (exact hours by largest remainder, high-need hours, no
 double booking with travel between areas) and then one OR-Tools round
-(``geo.rounds.plan_round``, local search to a local optimum) for every unit, day and shift that
+(``geo.presence.rounds.plan_round``, local search to a local optimum) for every unit, day and shift that
 has inland visits. Seeded synthetic need and week profiles. Baseline, in the same run: the earlier
-proposal (``geo.presence.propose``: 60-minute visits at each area's busiest hours, one unit) and
+proposal (``geo.presence.log.propose``: 60-minute visits at each area's busiest hours, one unit) and
 a nearest-neighbour round per duty. Target (issue 18): ≤ 2 s.
 """
 
@@ -23,12 +23,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.builtin_areas import read_builtin_layer  # noqa: E402
+from geo.areas.builtin import read_builtin_layer  # noqa: E402
 from geo.periods import LOCAL_TZ  # noqa: E402
-from geo.presence import presence_settings, propose  # noqa: E402
-from geo.proposal import iso_week_monday, propose_week  # noqa: E402
-from geo.rounds import Stop, naive_round, plan_round, travel_for  # noqa: E402
-from geo.units import Shift, Unit  # noqa: E402
+from geo.presence.log import presence_settings, propose  # noqa: E402
+from geo.presence.proposal import iso_week_monday, propose_week  # noqa: E402
+from geo.presence.rounds import Stop, naive_round, plan_round, travel_for  # noqa: E402
+from geo.presence.units import Shift, Unit  # noqa: E402
 
 TARGET_SECONDS = 2.0
 HOURS = 20.0

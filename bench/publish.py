@@ -1,8 +1,8 @@
 """The public map: building and guarding the site for 12 months of 3 years of demo data.
 
 Run from the project root: `.venv/bin/python bench/publish.py`.
-Measured: `geo.publish.build` (counts, primary and secondary suppression with the linear-programme
-audit, the site's files) plus `geo.privacy.guard` (every cell audited again, every file scanned),
+Measured: `geo.public.publish.build` (counts, primary and secondary suppression with the linear-programme
+audit, the site's files) plus `geo.public.privacy.guard` (every cell audited again, every file scanned),
 median of 3 runs, for the first release and for the next month's release audited against it (the
 value is the slower of the two). Baseline, in the same run: the same suppression without the cheap first pass
 (every round relies on the linear-programme audit alone). Target: ≤ 10 s, so that the in-app
@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore")
 
 from geo import privacy  # noqa: E402
-from geo.areas import activate_builtin_layer  # noqa: E402
+from geo.areas.layers import activate_builtin_layer  # noqa: E402
 from geo.demo import load_demo  # noqa: E402
-from geo.publish import build, forbidden_texts, record_release  # noqa: E402
-from geo.store import make_engine, migrate  # noqa: E402
+from geo.public.publish import build, forbidden_texts, record_release  # noqa: E402
+from geo.store.database import make_engine, migrate  # noqa: E402
 
 TARGET_SECONDS = 10.0
 TODAY = dt.date(2026, 11, 27)
@@ -64,12 +64,12 @@ def main() -> None:
             original(table, rules, cheap_first=False)
 
         privacy.protect = audit_only  # type: ignore[assignment]
-        import geo.publish
+        import geo.public.publish
 
-        geo.publish.protect = audit_only  # type: ignore[assignment]
+        geo.public.publish.protect = audit_only  # type: ignore[assignment]
         baseline, baseline_hidden, _size = once(engine)
         privacy.protect = original
-        geo.publish.protect = original
+        geo.public.publish.protect = original
         # The next month's release, audited with the first one in the ledger (frozen months,
         # two period columns, every protected cell of both).
         publication, _site, _names = build(engine, months=12, today=TODAY)  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
-"""``python -m geo``: the command line (see ``geo.cli``)."""
+"""``python -m geo``: the command line (see ``geo.commands.cli``)."""
 
 import sys
 
-from geo.cli import main
+from geo.commands.cli import main
 
 sys.exit(main())

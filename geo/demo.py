@@ -19,12 +19,14 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, Engine, delete, insert, select
 
+from geo.analysis.survey import PROBLEM_ITEMS, PROBLEM_SCALE, SAFETY_SCALE, insert_responses
+from geo.areas.falkenberg import E6_APPROX, LOCALITIES_2020
+from geo.areas.join import area_codes_for_points
 from geo.crs import MAP_CRS, WORK_CRS, transformer
 from geo.errors import GeoError
-from geo.falkenberg import E6_APPROX, LOCALITIES_2020
-from geo.join import area_codes_for_points
 from geo.periods import LOCAL_TZ
-from geo.schema import (
+from geo.store.database import ImportRecord, active_layer, insert_incidents, record_import
+from geo.store.schema import (
     imports,
     incidents,
     partner_indicators,
@@ -33,8 +35,6 @@ from geo.schema import (
     survey_items,
     survey_responses,
 )
-from geo.store import ImportRecord, active_layer, insert_incidents, record_import
-from geo.survey import PROBLEM_ITEMS, PROBLEM_SCALE, SAFETY_SCALE, insert_responses
 from geo.taxonomy import load_taxonomy
 
 DEMO_SOURCE = "demo"
@@ -50,7 +50,7 @@ def _point(lat: float, lon: float) -> tuple[float, float]:
 CENTRUM = _point(56.9050, 12.4900)
 SKREA_STRAND = _point(56.8790, 12.5250)
 GEKAS_ULLARED = _point(57.1408, 12.7227)
-# The E6 through the municipality (approximate, geo.falkenberg.E6_APPROX).
+# The E6 through the municipality (approximate, geo.areas.falkenberg.E6_APPROX).
 E6_LINE = shapely.LineString([_point(lat, lon) for lat, lon in E6_APPROX])
 
 # Time profiles: weights per hour 0–23, weekday Mon–Sun, month Jan–Dec.
@@ -211,7 +211,7 @@ def generate_incidents(
     end: dt.date,
     per_year: int = 6000,
 ) -> pd.DataFrame:
-    """Synthetic incidents in the canonical frame (see ``geo.store.INCIDENT_COLUMNS``).
+    """Synthetic incidents in the canonical frame (see ``geo.store.database.INCIDENT_COLUMNS``).
 
     Parameters
     ----------
@@ -548,7 +548,7 @@ def load_demo(
         ).first()
         if already is None:  # demo presence cannot be replaced: its audit rows are append-only
             _insert_presence(connection, presence)
-    from geo.units import ensure_defaults
+    from geo.presence.units import ensure_defaults
 
     ensure_defaults(engine)  # the demo's units (Patrull 1–4) and the default shifts
     progress("Demodata klara.")

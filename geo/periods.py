@@ -4,14 +4,14 @@ Every module that needs "local time" imports :data:`LOCAL_TZ` (or :data:`LOCAL_T
 text is needed: SQL, a message) from here; ``tests/test_architecture.py`` fails when the zone's
 name is written anywhere else in ``geo/``, ``ui/``, ``pages/`` or ``dashboard.py``.
 
-Why a module of its own and not :mod:`geo.times`: ``geo.times`` parses time texts from files and
+Why a module of its own and not :mod:`geo.io.times`: ``geo.io.times`` parses time texts from files and
 imports numpy and pandas; this module needs only the standard library, so ``ui.widgets`` and the
-light ``geo`` modules can import it without paying for pandas at start, and :mod:`geo.times`
-imports the zone from here like everyone else. The two may merge once ``geo.times`` is split
+light ``geo`` modules can import it without paying for pandas at start, and :mod:`geo.io.times`
+imports the zone from here like everyone else. The two may merge once ``geo.io.times`` is split
 into a light and a pandas part; until then the dependency runs one way: times → periods.
 
 :class:`Period` is the one period type (a half-open interval of aware datetimes). It replaces
-two: ``geo.indicators.Period`` (the same interval) and ``ui.widgets.Period`` (whole local days
+two: ``geo.analysis.indicators.Period`` (the same interval) and ``ui.widgets.Period`` (whole local days
 ``first``..``last``), which is now :meth:`Period.whole_days`.
 """
 

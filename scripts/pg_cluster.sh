@@ -14,7 +14,7 @@
 #   postgres          superuser of the throw-away cluster (creates databases in tests)
 #   lagesbild_owner   owns the database and runs the migrations (`python -m geo init`)
 #   lagesbild_app     what the app connects as: no DDL, no UPDATE/DELETE/TRUNCATE on the audit
-#                     tables and the release ledger (granted by geo.store.grant_app_role)
+#                     tables and the release ledger (granted by geo.store.database.grant_app_role)
 # template1 gets the postgis and btree_gist extensions, so every new database has them.
 set -euo pipefail
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}

@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, select, text
 from sqlalchemy.pool import NullPool
 
-from geo.areas import activate_builtin_layer
+from geo.areas.layers import activate_builtin_layer
 from geo.demo import load_demo
-from geo.schema import metadata
-from geo.store import make_engine, migrate
+from geo.store.database import make_engine, migrate
+from geo.store.schema import metadata
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_GEO = PROJECT_ROOT.parent / "shared" / "geo"

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, delete, text, update
 from sqlalchemy.exc import DatabaseError
 
-from geo.access_log import ACTIONS, Actor, read, record, to_csv
+from geo.access.access_log import ACTIONS, Actor, read, record, to_csv
 from geo.errors import GeoError
-from geo.schema import access_log
+from geo.store.schema import access_log
 
 POLICE = Actor("anna.berg@polisen.se (polis)", "polis", "polis")
 

@@ -102,7 +102,7 @@ def test_the_local_time_zone_is_named_in_one_file() -> None:
 
 def test_local_time_and_periods_are_imported_from_their_owner() -> None:
     """No second way through the house: the zone and Period come from geo.periods only, never
-    through another module that happens to import them (geo.times, geo.indicators)."""
+    through another module that happens to import them (geo.io.times, geo.analysis.indicators)."""
     from geo import periods
 
     assert all(getattr(periods, name, None) is not None for name in PERIODS)
@@ -151,14 +151,14 @@ def _private_uses(source: str, where: str) -> list[str]:
 
 def test_the_private_name_check_sees_both_forms() -> None:
     source = (
-        "import geo.store\nfrom geo import ingest\nfrom geo.presence import _audit, create_entry\n"
-        "geo.store._records(None)\ningest._write(1)\nself._ok = 1\nfrom os import _exit\n"
+        "import geo.store.database\nfrom geo import ingest\nfrom geo.presence.log import _audit, create_entry\n"
+        "geo.store.database._records(None)\ningest._write(1)\nself._ok = 1\nfrom os import _exit\n"
         "ingest.__name__\n"
     )
     assert _private_uses(source, "probe.py") == [
-        "probe.py:3 from geo.presence import _audit",
+        "probe.py:3 from geo.presence.log import _audit",
         "probe.py:7 from os import _exit",
-        "probe.py:4 geo.store._records",
+        "probe.py:4 geo.store.database._records",
         "probe.py:5 ingest._write",
     ]
 

@@ -11,11 +11,11 @@ import pytest
 import shapely
 from sqlalchemy import Engine
 
-from geo.areas import import_area_layer, read_area_file, read_zone_table
-from geo.builtin_areas import read_builtin_layer
-from geo.cli import main
+from geo.areas.builtin import read_builtin_layer
+from geo.areas.layers import import_area_layer, read_area_file, read_zone_table
+from geo.commands.cli import main
 from geo.errors import CRSError, ImportRejected
-from geo.store import active_layer, import_log
+from geo.store.database import active_layer, import_log
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*initial implementation of Parquet.*")
 

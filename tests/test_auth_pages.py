@@ -18,8 +18,8 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from geo.access_log import Actor, read
-from geo.users import find_user, save_user
+from geo.access.access_log import Actor, read
+from geo.access.users import find_user, save_user
 from tests.conftest import new_store
 
 ROOT = Path(__file__).resolve().parent.parent

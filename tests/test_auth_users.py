@@ -1,4 +1,4 @@
-"""Login configuration, the one claim → role mapping and the allow-list (geo.users)."""
+"""Login configuration, the one claim → role mapping and the allow-list (geo.access.users)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from geo.access_log import Actor, read
-from geo.errors import ConfigError, ConflictError, ImportRejected
-from geo.users import (
+from geo.access.access_log import Actor, read
+from geo.access.users import (
     LoginConfig,
     LoginRefused,
     find_user,
@@ -21,6 +20,7 @@ from geo.users import (
     role_from_claims,
     save_user,
 )
+from geo.errors import ConfigError, ConflictError, ImportRejected
 
 ADMIN = Actor("admin@polisen.se (polis)", "polis", "admin")
 SECRET = "x" * 48
@@ -281,7 +281,7 @@ def test_the_shipped_template_is_a_valid_configuration_and_secrets_stay_out_of_g
 
 
 def test_a_login_expires_after_the_configured_hours() -> None:
-    from geo.users import login_expired
+    from geo.access.users import login_expired
 
     config = load_login_config(_secrets(max_age_hours=2))
     assert config.max_age_hours == 2

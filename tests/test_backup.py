@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.exc import DBAPIError
 
-from geo.backup import backup, default_backup_path, prune_backups, restore
-from geo.cli import main
+from geo.commands.cli import main
 from geo.errors import GeoError
-from geo.ingest import ImportOptions, import_incidents
-from geo.presence import create_entry
-from geo.schema import incidents, metadata, presence_audit
-from geo.store import active_layer, head_revision, make_engine
+from geo.io.ingest import ImportOptions, import_incidents
+from geo.presence.log import create_entry
+from geo.store.backup import backup, default_backup_path, prune_backups, restore
+from geo.store.database import active_layer, head_revision, make_engine
+from geo.store.schema import incidents, metadata, presence_audit
 from tests.conftest import OWNER_ROLE, empty_store_url, on_postgres
 
 CENTRE = (347000, 6309800)
@@ -110,7 +110,7 @@ def test_an_older_backup_is_upgraded_after_the_restore(store: Engine, tmp_path: 
     from alembic import command
     from alembic.config import Config
 
-    from geo.store import MIGRATIONS_DIR
+    from geo.store.database import MIGRATIONS_DIR
 
     old = make_engine(empty_store_url(tmp_path, "gammal.db"))  # a database of version 0007
     config = Config()

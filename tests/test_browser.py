@@ -375,7 +375,7 @@ def test_published_site_renders_offline_from_disk_and_leaks_nothing(
     import json
     import re
 
-    from geo.publish import publish
+    from geo.public.publish import publish
 
     page, errors, hosts = browser_page
     engine = new_store(tmp_path, "publish.db")

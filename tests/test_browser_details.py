@@ -12,7 +12,7 @@ from playwright.sync_api import Frame, Page
 from pyproj import Transformer
 
 from geo.crs import WORK_CRS
-from geo.store import active_layer, make_engine
+from geo.store.database import active_layer, make_engine
 from tests.conftest import store_url
 from tests.test_browser import (  # noqa: F401 - fixtures used by name
     Server,

@@ -122,7 +122,7 @@ def test_a_large_export_imports_from_the_page_with_validation_in_a_second_proces
 ) -> None:
     """A file above PARALLEL_MIN_BYTES is validated in a forked child of the Streamlit server
     (geo.forked) while the server writes: the page must show the progress and the result."""
-    import geo.ingest
+    import geo.io.ingest
 
     rows = 240_000
     export = tmp_path / "stor_export.csv"
@@ -134,7 +134,7 @@ def test_a_large_export_imports_from_the_page_with_validation_in_a_second_proces
                 f"{('Stöld', 'Skadegörelse', 'Misshandel')[i % 3]};347000,5;6309800;"
                 f"Rapport nummer {i} från patrullen i centrum\r\n"
             )
-    assert export.stat().st_size >= geo.ingest.PARALLEL_MIN_BYTES
+    assert export.stat().st_size >= geo.io.ingest.PARALLEL_MIN_BYTES
     page, errors, hosts = browser_page
     page.goto(f"{fresh_server.url}/")
     _as_police(page)

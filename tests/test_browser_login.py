@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import Page, Route
 from sqlalchemy import Engine
 
-from geo.access_log import read
-from geo.store import make_engine
+from geo.access.access_log import read
+from geo.store.database import make_engine
 from tests.conftest import store_url
 from tests.test_browser import (  # noqa: F401 - fixtures used by name
     Server,

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
-from geo.presence import list_entries
-from geo.store import make_engine
+from geo.presence.log import list_entries
+from geo.store.database import make_engine
 from tests.conftest import store_url
 from tests.test_browser import (
     Server,

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from geo import access_log
+from geo.access import access_log
 from geo.demo import load_demo
-from geo.store import make_engine
+from geo.store.database import make_engine
 from tests.conftest import DEMO_END, new_store, on_postgres, store_url
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _need_browser, open_as_police
 

@@ -5,15 +5,15 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.areas import validate_layer
-from geo.builtin_areas import (
+from geo.areas.builtin import (
     generate_builtin_layer,
     municipality_outline,
     read_builtin_layer,
     seeds_and_targets,
     weighted_voronoi,
 )
-from geo.falkenberg import LOCALITIES_2020, POPULATION_TOTAL, REGSO_2018
+from geo.areas.falkenberg import LOCALITIES_2020, POPULATION_TOTAL, REGSO_2018
+from geo.areas.layers import validate_layer
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.cli import main
-from geo.store import count_rows, make_engine
+from geo.commands.cli import main
+from geo.store.database import count_rows, make_engine
 from tests.conftest import empty_store_url
 
 

@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import Engine
 
 from geo.errors import ConflictError
-from geo.ingest import ImportOptions, import_incidents
-from geo.presence import audit_trail, create_entry, list_entries, update_entry
-from geo.store import count_rows, load_incidents, make_engine
+from geo.io.ingest import ImportOptions, import_incidents
+from geo.presence.log import audit_trail, create_entry, list_entries, update_entry
+from geo.store.database import count_rows, load_incidents, make_engine
 
 NOW = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 AREAS = {"1382R001", "1382R011"}

@@ -9,8 +9,8 @@ from sqlalchemy import Engine, select
 
 from geo.demo import GEKAS_ULLARED, SKREA_STRAND, generate_incidents, generate_survey, load_demo
 from geo.errors import GeoError
-from geo.schema import survey_responses
-from geo.store import active_layer, count_rows, load_incidents
+from geo.store.database import active_layer, count_rows, load_incidents
+from geo.store.schema import survey_responses
 from tests.conftest import DEMO_END
 
 

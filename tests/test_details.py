@@ -1,4 +1,4 @@
-"""The panel beside a map (geo/details.py): which area a click meant, and that area's figures."""
+"""The panel beside a map (geo/analysis/details.py): which area a click meant, and that area's figures."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from sqlalchemy import Engine
 
+from geo.analysis.details import area_details, month_starts, point_in_layer, survey_share
+from geo.analysis.survey import safety_by_area
 from geo.crs import WORK_CRS
-from geo.details import area_details, month_starts, point_in_layer, survey_share
 from geo.errors import CRSError
-from geo.maps import WHOLE_MUNICIPALITY, view_for
-from geo.presence import create_entry, last_performed, mark_done
-from geo.store import active_layer
-from geo.survey import safety_by_area
+from geo.outputs.maps import WHOLE_MUNICIPALITY, view_for
+from geo.presence.log import create_entry, last_performed, mark_done
+from geo.store.database import active_layer
 
 TO_WGS84 = Transformer.from_crs(WORK_CRS, "EPSG:4326", always_xy=True)
 GROUPS = {"vald": "Våld", "stold": "Stöld", "skadegorelse": "Skadegörelse"}
@@ -115,7 +115,7 @@ def test_months_span_every_calendar_month_the_period_touches() -> None:
 def test_a_small_survey_n_stays_hidden_in_the_panel(
     demo_store: Engine, layer: gpd.GeoDataFrame
 ) -> None:
-    from geo.survey import load_responses, waves
+    from geo.analysis.survey import load_responses, waves
 
     responses = load_responses(demo_store)
     wave = waves(responses)[0]
@@ -173,7 +173,7 @@ def test_the_hotspot_view_shows_the_cells_and_falls_back_to_the_whole_municipali
 
 
 def test_the_hotspot_map_opens_on_the_largest_cluster_of_the_strongest_class() -> None:
-    from geo.hotspots import focus_cells
+    from geo.analysis.hotspots import focus_cells
 
     def cell(col: int, row: int) -> shapely.Polygon:
         x, y = 340_000 + col * 250, 6_300_000 + row * 250

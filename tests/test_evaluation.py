@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from shapely import box
 
+from geo.analysis.evaluation import Component, evaluate, weighted_displacement_difference
 from geo.errors import GeoError
-from geo.evaluation import Component, evaluate, weighted_displacement_difference
 
 
 def _c(name: str, before: float, after: float) -> Component:
@@ -130,6 +130,6 @@ def test_wdd_refuses_a_verdict_when_baselines_are_not_comparable() -> None:
     ids=["twice", "half", "just-over", "just-under", "both-zero", "zero-treated"],
 )
 def test_the_baseline_rule_is_half_to_twice(treated: int, control: int, comparable: bool) -> None:
-    from geo.evaluation import baselines_comparable
+    from geo.analysis.evaluation import baselines_comparable
 
     assert baselines_comparable(treated, control) is comparable

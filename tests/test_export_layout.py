@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from geo.exports import Caption, category_figure, choropleth_figure, new_figure
-from geo.hotspots import CLASS_LABELS, hotspots_for
-from geo.indicators import monthly_counts
-from geo.joint import CLASS_COLOURS, CLASSES
-from geo.layout import LayoutProblem, layout_problems
-from geo.maps import HOTSPOT_COLOURS
-from geo.report import parse_period, report_pages
-from geo.store import active_layer, load_incidents
+from geo.analysis.hotspots import CLASS_LABELS, hotspots_for
+from geo.analysis.indicators import monthly_counts
+from geo.analysis.joint import CLASS_COLOURS, CLASSES
+from geo.outputs.layout import LayoutProblem, layout_problems
+from geo.outputs.maps import HOTSPOT_COLOURS
+from geo.outputs.report import parse_period, report_pages
+from geo.outputs.slides import Caption, category_figure, choropleth_figure, new_figure
+from geo.store.database import active_layer, load_incidents
 from tests.conftest import DEMO_END
 
 CAPTION = Caption(

@@ -12,12 +12,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import Engine
 
-from geo.cli import main
+from geo.analysis.joint import CLASS_COLOURS, CLASSES
+from geo.commands.cli import main
 from geo.errors import GeoError
-from geo.exports import Caption, category_figure, choropleth_figure, figure_bytes
-from geo.joint import CLASS_COLOURS, CLASSES
-from geo.report import build_report, parse_period
-from geo.store import active_layer, load_incidents
+from geo.outputs.report import build_report, parse_period
+from geo.outputs.slides import Caption, category_figure, choropleth_figure, figure_bytes
+from geo.store.database import active_layer, load_incidents
 
 
 def _not_blank(image: Image.Image) -> float:
@@ -156,7 +156,7 @@ def test_report_compares_equal_spans_and_names_them(store_to_november: Engine) -
 
 
 def test_report_quarter_compares_the_same_months_before(store_to_november: Engine) -> None:
-    from geo.report import comparison_periods
+    from geo.outputs.report import comparison_periods
 
     observed, previous, year_before = comparison_periods(
         parse_period("2025-Q4"), dt.datetime(2025, 11, 30, 18, tzinfo=dt.UTC)
@@ -178,7 +178,7 @@ def test_report_quarter_compares_the_same_months_before(store_to_november: Engin
     ids=["december", "leap-day", "new-year"],
 )  # fmt: skip
 def test_default_report_period_is_the_last_12_closed_months(today: dt.date, label: str) -> None:
-    from geo.report import last_closed_months
+    from geo.outputs.report import last_closed_months
 
     assert last_closed_months(today).label == label
 
@@ -187,7 +187,7 @@ def test_cli_report_without_period_uses_the_last_12_closed_months(
     store: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from geo.demo import load_demo
-    from geo.report import last_closed_months
+    from geo.outputs.report import last_closed_months
 
     today = dt.date.today()
     load_demo(store, years=1, seed=2, end=today.replace(day=1))

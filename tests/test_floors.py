@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo.indicators import area_indicators, load_floors, with_harm
+from geo.analysis.indicators import area_indicators, load_floors, with_harm
 from geo.periods import Period
-from geo.privacy import Rules
-from geo.publish import build
-from geo.store import active_layer, load_incidents
+from geo.public.privacy import Rules
+from geo.public.publish import build
+from geo.store.database import active_layer, load_incidents
 from geo.taxonomy import load_taxonomy
 from tests.test_privacy import _import
 

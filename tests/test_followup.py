@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from geo.errors import ConflictError, ImportRejected
-from geo.followup import (
+from geo.analysis.followup import (
     ensure_year,
     focus_incidents,
     inland_presence,
@@ -17,10 +16,11 @@ from geo.followup import (
     save_activities,
     survey_unsafe,
 )
-from geo.joint import load_promise
-from geo.presence import list_entries
-from geo.store import active_layer, load_incidents
-from geo.survey import load_responses
+from geo.analysis.joint import load_promise
+from geo.analysis.survey import load_responses
+from geo.errors import ConflictError, ImportRejected
+from geo.presence.log import list_entries
+from geo.store.database import active_layer, load_incidents
 
 FOCUS = {"utsatta_omraden", "unga"}
 

@@ -1,8 +1,8 @@
 import pytest
 from sqlalchemy import Engine
 
-from geo.gazetteer import area_for_text, find_places
-from geo.store import active_layer
+from geo.areas.gazetteer import area_for_text, find_places
+from geo.store.database import active_layer
 
 
 @pytest.mark.parametrize(

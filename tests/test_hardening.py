@@ -24,8 +24,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from geo.errors import StorageError, log_unexpected, storage_error
-from geo.store import make_engine, migrate
-from geo.uploads import UploadArea
+from geo.io.uploads import UploadArea
+from geo.store.database import make_engine, migrate
 from tests.conftest import new_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,7 +181,7 @@ def test_a_restart_sweeps_what_the_previous_server_left(tmp_path: Path) -> None:
     root = tmp_path / "uploads"
     child = subprocess.run(
         [sys.executable, "-c",
-         "import sys; from pathlib import Path; from geo.uploads import UploadArea; "
+         "import sys; from pathlib import Path; from geo.io.uploads import UploadArea; "
          "print(UploadArea(Path(sys.argv[1])).save('handelser.csv', b'data'))", str(root)],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip

@@ -9,9 +9,7 @@ import shapely
 from libpysal.graph import Graph
 from scipy import sparse, stats
 
-from geo.builtin_areas import municipality_outline, read_builtin_layer
-from geo.errors import GeoError, InsufficientDataError
-from geo.hotspots import (
+from geo.analysis.hotspots import (
     EMERGING_LABELS,
     bh_threshold,
     cell_of,
@@ -29,6 +27,8 @@ from geo.hotspots import (
     region_values,
     study_region,
 )
+from geo.areas.builtin import municipality_outline, read_builtin_layer
+from geo.errors import GeoError, InsufficientDataError
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::UserWarning"),
@@ -393,7 +393,7 @@ def test_weighted_exact_p_values_match_a_binomial_when_all_weights_are_equal(gri
 
 
 def test_dispersion_is_one_for_random_placement_and_large_for_clustered_data(grid) -> None:  # type: ignore[no-untyped-def]
-    from geo.hotspots import dispersion
+    from geo.analysis.hotspots import dispersion
 
     exposure = grid.cells.geometry.area.to_numpy()
     assert dispersion(_uniform(grid, 20_000, seed=12), exposure) < 1.1

@@ -13,8 +13,8 @@ import pytest
 import streamlit as st
 from sqlalchemy import Engine
 
-from geo.cli import main
-from geo.report import parse_period
+from geo.commands.cli import main
+from geo.outputs.report import parse_period
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

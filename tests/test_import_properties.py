@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from geo.errors import GeoError
-from geo.ingest import ImportOptions, import_incidents
-from geo.profiles import load_profile
-from geo.store import active_layer, load_incidents
+from geo.io.ingest import ImportOptions, import_incidents
+from geo.io.profiles import load_profile
+from geo.store.database import active_layer, load_incidents
 from tests.conftest import copy_store, drop_store, new_store
 from tests.test_ingest import fingerprint
 

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from geo.areas import read_area_file
-from geo.cli import main
-from geo.columns import template_csv, template_xlsx
+from geo.areas.layers import read_area_file
+from geo.commands.cli import main
 from geo.crs import transformer
 from geo.errors import GeoError, ImportRejected
-from geo.store import import_log, load_incidents
+from geo.io.columns import template_csv, template_xlsx
+from geo.store.database import import_log, load_incidents
 from tests.test_ingest import CENTRUM, fingerprint, rejected, run, write
 
 N_CENTRUM, E_CENTRUM = 6309800, 347000  # the same point as CENTRUM, as northing/easting
@@ -239,7 +239,7 @@ def test_plain_swedish_types_and_headers(store: Engine, tmp_path: Path) -> None:
 def test_unknown_types_placed_in_a_group_import_and_are_remembered(
     store: Engine, tmp_path: Path
 ) -> None:
-    from geo.columns import save_user_type_groups
+    from geo.io.columns import save_user_type_groups
 
     path = write(tmp_path, "tidpunkt;typ;område\n2026-10-10 12:00;Nedskräpning;Glommen\n")
     report = rejected(store, path, "okänd händelsetyp 'Nedskräpning'")
@@ -271,8 +271,8 @@ def test_a_missing_column_names_the_closest_header_and_a_map_fixes_it(
 
 
 def test_a_saved_user_profile_is_used_next_time(store: Engine, tmp_path: Path) -> None:
-    from geo.columns import save_user_profile
-    from geo.profiles import available_profiles, load_profile
+    from geo.io.columns import save_user_profile
+    from geo.io.profiles import available_profiles, load_profile
 
     user_dir = tmp_path / "data"
     save_user_profile(user_dir, "min_export", load_profile("standard"), {"raw_type": "Brottsslag"})
@@ -366,7 +366,7 @@ def test_an_unexpected_error_is_logged_and_changes_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     store = cli_store
-    import geo.ingest
+    import geo.io.ingest
 
     good = write(tmp_path, f"id;tidpunkt;typ;x;y\nA;2026-10-10 12:00;Stöld;{CENTRUM}\n")
     assert main(["import", "incidents", str(good)]) == 0
@@ -376,7 +376,7 @@ def test_an_unexpected_error_is_logged_and_changes_nothing(
         raise RuntimeError("simulated fault after the first rows were written")
 
     # The fault strikes after rows were written inside the open transaction:
-    monkeypatch.setattr(geo.ingest, "_finish_import_log", broken)
+    monkeypatch.setattr(geo.io.ingest, "_finish_import_log", broken)
     other = write(
         tmp_path, f"id;tidpunkt;typ;x;y\nB;2026-10-11 12:00;Stöld;{CENTRUM}\n", name="b.csv"
     )
@@ -481,7 +481,7 @@ def test_cli_takes_swedish_dates_and_groups(
     [("tom.csv", b""), ("trasig.gpx", b"<gpx><trk"), ("binar.csv", b"\x00\x01\x02")],
 )
 def test_a_broken_gps_log_is_a_clear_refusal(tmp_path: Path, name: str, content: bytes) -> None:
-    from geo.presence import read_gps
+    from geo.presence.log import read_gps
 
     path = tmp_path / name
     path.write_bytes(content)

@@ -8,8 +8,7 @@ import pytest
 from scipy import stats
 from sqlalchemy import Engine
 
-from geo.errors import GeoError
-from geo.indicators import (
+from geo.analysis.indicators import (
     adjust_changes,
     area_indicators,
     bh_adjust,
@@ -19,8 +18,9 @@ from geo.indicators import (
     time_of_week,
     with_harm,
 )
+from geo.errors import GeoError
 from geo.periods import Period, shift_months
-from geo.store import active_layer
+from geo.store.database import active_layer
 from geo.taxonomy import load_taxonomy
 
 UTC = dt.UTC
@@ -275,7 +275,7 @@ def test_bh_adjusted_p_values_match_the_step_up_rule(p: list[float], alpha: floa
 def test_exact_change_test_equals_scipy_binomtest(
     n: int, data: st.DataObject, share: float
 ) -> None:
-    from geo.indicators import _binomial_two_sided
+    from geo.analysis.indicators import _binomial_two_sided
 
     k = data.draw(st.integers(0, n))
     assert _binomial_two_sided(k, n, share) == pytest.approx(

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from geo.analysis.survey import SurveyOptions, import_survey
 from geo.errors import GeoError
-from geo.partners import import_indicators
-from geo.store import count_rows
-from geo.survey import SurveyOptions, import_survey
+from geo.io.partners import import_indicators
+from geo.store.database import count_rows
 from tests.conftest import new_store
 
 HEADER = "area_code;period;indicator;value;unit;source\n"

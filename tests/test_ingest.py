@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from geo import readers
-from geo.cli import main
+from geo.commands.cli import main
 from geo.crs import transformer
 from geo.errors import GeoError
-from geo.ingest import (
+from geo.io import readers
+from geo.io.ingest import (
     ImportOptions,
     ImportReport,
     id_key,
@@ -29,7 +29,7 @@ from geo.ingest import (
     import_incidents,
     parse_line_list,
 )
-from geo.store import import_log, load_incidents
+from geo.store.database import import_log, load_incidents
 from tests.conftest import store_fingerprint
 from tests.test_screening import PNR
 
@@ -436,26 +436,26 @@ def test_bulk_load_defers_indexes_and_a_rejection_restores_them(
     """What SQLite executes, in order: indexes dropped before the rows, rebuilt before COMMIT;
     a rejected file rolls the DROP back (file byte-for-byte unchanged); a dry run writes nothing.
 
-    ``geo.store.BULK_MIN_ROWS`` is what decides: the same small file defers nothing with the real
+    ``geo.store.database.BULK_MIN_ROWS`` is what decides: the same small file defers nothing with the real
     threshold and defers the indexes with the threshold at 0. While the rows are written, the
     store's own catalogue (``sqlite_master``, read on the import's connection) has no secondary
     index of ``incidents``; after the commit both are back and used.
     """
     from sqlalchemy import Connection, event
 
-    import geo.ingest
-    import geo.store
+    import geo.io.ingest
+    import geo.store.database
 
     statements: list[str] = []
     indexes_while_writing: list[set[str]] = []
-    real_insert = geo.ingest.insert_incidents
+    real_insert = geo.io.ingest.insert_incidents
 
     def observed_insert(connection: Connection, *args: object, **kwargs: object) -> object:
         names = connection.exec_driver_sql(indexes).scalars().all()
         indexes_while_writing.append(set(names))
         return real_insert(connection, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(geo.ingest, "insert_incidents", observed_insert)
+    monkeypatch.setattr(geo.io.ingest, "insert_incidents", observed_insert)
 
     def trace(dbapi_connection: object, _record: object, _proxy: object) -> None:
         dbapi_connection.set_trace_callback(lambda sql: statements.append(" ".join(sql.split())))  # type: ignore[attr-defined]
@@ -487,7 +487,7 @@ def test_bulk_load_defers_indexes_and_a_rejection_restores_them(
     rejected(store, bad, "rad 3")
     assert kinds() == ["ROLLBACK"], statements  # a small file is no bulk load
     statements.clear()
-    monkeypatch.setattr(geo.store, "BULK_MIN_ROWS", 0)  # every load counts as a bulk load
+    monkeypatch.setattr(geo.store.database, "BULK_MIN_ROWS", 0)  # every load counts as a bulk load
     rejected(store, bad, "rad 3")
     assert kinds() == ["DROP", "DROP", "ROLLBACK"], statements
     statements.clear()
@@ -499,7 +499,9 @@ def test_bulk_load_defers_indexes_and_a_rejection_restores_them(
     assert report.imported and report.rows_new == 3
     assert kinds() == ["DROP", "DROP", "INSERT", "CREATE", "CREATE", "COMMIT"], statements
     event.remove(store, "checkout", trace)
-    assert indexes_while_writing, "the load wrote no rows through geo.store.insert_incidents"
+    assert indexes_while_writing, (
+        "the load wrote no rows through geo.store.database.insert_incidents"
+    )
     for names in indexes_while_writing:
         assert not {"ix_incidents_area_code", "ix_incidents_occurred_at"} & names, names
         assert any(n.startswith("sqlite_autoindex_incidents") for n in names)  # unique id kept

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-import geo.ingest
-from geo import readers
+import geo.io.ingest
 from geo.errors import GeoError
 from geo.forked import ChildFailed, fork_available
-from geo.ingest import ImportOptions, import_incidents
-from geo.schema import imports, incidents
-from geo.store import load_incidents
+from geo.io import readers
+from geo.io.ingest import ImportOptions, import_incidents
+from geo.store.database import load_incidents
+from geo.store.schema import imports, incidents
 from tests.conftest import new_store
 from tests.test_ingest import CENTRUM, HEADER, TODAY, fingerprint, write
 
@@ -37,19 +37,19 @@ def parallel(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Every import takes the child-process path, in chunks of 150 rows; returns a file the
     validation writes its process id to, to prove where it ran."""
     pid_file = tmp_path / "validation.pid"
-    validated = geo.ingest._validated
+    validated = geo.io.ingest._validated
 
     def recording(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         pid_file.write_text(str(os.getpid()))
         yield from validated(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(geo.ingest, "_validated", recording)
+    monkeypatch.setattr(geo.io.ingest, "_validated", recording)
     monkeypatch.setattr(readers, "CHUNK_ROWS", 150)
     return pid_file
 
 
 def _import(store: Engine, path: Path, *, parallel: bool, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(geo.ingest, "PARALLEL_MIN_BYTES", 0 if parallel else 1 << 40)
+    monkeypatch.setattr(geo.io.ingest, "PARALLEL_MIN_BYTES", 0 if parallel else 1 << 40)
     progress: list[tuple[float, str]] = []
     report = import_incidents(
         store, path, ImportOptions(today=TODAY, imported_by="test"),
@@ -122,7 +122,7 @@ def test_a_failing_child_leaves_the_store_unchanged(
     path = write(tmp_path, "\n".join([HEADER, *_rows(600)]) + "\n")
     store = new_store(tmp_path, "child.db")
     before = fingerprint(store)
-    types = geo.ingest._types
+    types = geo.io.ingest._types
     calls: list[int] = []
 
     def failing(*args: object, **kwargs: object) -> object:
@@ -133,7 +133,7 @@ def test_a_failing_child_leaves_the_store_unchanged(
             raise failure  # type: ignore[misc]
         return types(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(geo.ingest, "_types", failing)
+    monkeypatch.setattr(geo.io.ingest, "_types", failing)
     with pytest.raises(expected) as raised:
         _import(store, path, parallel=True, monkeypatch=monkeypatch)
     if expected is GeoError:

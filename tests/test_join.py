@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
+from geo.areas.join import area_codes_for_points
 from geo.errors import CRSError
-from geo.join import area_codes_for_points
-from geo.store import active_layer
+from geo.store.database import active_layer
 
 
 def test_points_get_the_code_of_the_area_they_fall_in(store: Engine) -> None:

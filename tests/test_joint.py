@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from geo.cli import main
-from geo.joint import joint_table, latest_indicators, load_promise, poisson_interval
-from geo.partners import import_indicators, load_indicators, period_bounds
-from geo.store import count_rows
+from geo.analysis.joint import joint_table, latest_indicators, load_promise, poisson_interval
+from geo.commands.cli import main
+from geo.io.partners import import_indicators, load_indicators, period_bounds
+from geo.store.database import count_rows
 from tests.conftest import empty_store_url
 
 GOOD = (
@@ -160,8 +160,8 @@ def test_latest_period_is_by_date_not_by_spelling() -> None:
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from geo.joint import newcombe_p_value, poisson_p_value, score_p_value  # noqa: E402
-from geo.survey import newcombe_difference, wilson_interval  # noqa: E402
+from geo.analysis.joint import newcombe_p_value, poisson_p_value, score_p_value  # noqa: E402
+from geo.analysis.survey import newcombe_difference, wilson_interval  # noqa: E402
 
 
 @settings(derandomize=True, max_examples=200, deadline=None)

@@ -7,8 +7,15 @@ import pytest
 from sqlalchemy import Engine
 
 from geo.errors import CRSError
-from geo.maps import APP_ASSETS, MapAssets, area_choropleth, class_breaks, colour_for, legend_html
-from geo.store import active_layer
+from geo.outputs.maps import (
+    APP_ASSETS,
+    MapAssets,
+    area_choropleth,
+    class_breaks,
+    colour_for,
+    legend_html,
+)
+from geo.store.database import active_layer
 
 
 @pytest.fixture
@@ -94,8 +101,8 @@ def test_a_constant_field_gets_one_class() -> None:
 
 def test_every_map_has_offline_context_and_a_metric_scale(areas: gpd.GeoDataFrame) -> None:
     """Without tiles a map still says where things are: land, the E6, villages (issue 15)."""
-    from geo.falkenberg import LOCALITIES_2020
-    from geo.maps import area_outline_map
+    from geo.areas.falkenberg import LOCALITIES_2020
+    from geo.outputs.maps import area_outline_map
 
     rendered = area_outline_map(areas, legend="<b>x</b>").get_root().render()
     # Marker HTML sits in JavaScript strings: undo the JSON escapes to read it.

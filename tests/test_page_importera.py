@@ -12,7 +12,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from geo.store import load_incidents
+from geo.store.database import load_incidents
 from tests.test_ingest import CENTRUM
 from ui import strings
 
@@ -25,7 +25,7 @@ def _data_fingerprint(engine: Engine) -> str:
 
     from sqlalchemy import select
 
-    from geo.schema import metadata
+    from geo.store.schema import metadata
 
     digest = hashlib.sha256()
     with engine.connect() as connection:
@@ -144,7 +144,7 @@ def test_the_page_names_page_actions_and_one_upload_limit(page_env: Engine) -> N
 def test_an_unexpected_error_on_the_page_changes_nothing(
     page_env: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import geo.ingest
+    import geo.io.ingest
 
     before = _data_fingerprint(page_env)
     page = _upload(_open(), "a.csv", f"id;tidpunkt;typ;x;y\nA;2026-10-10 12:00;Stöld;{CENTRUM}\n")
@@ -152,7 +152,7 @@ def test_an_unexpected_error_on_the_page_changes_nothing(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("simulated fault")
 
-    monkeypatch.setattr(geo.ingest, "_finish_import_log", broken)
+    monkeypatch.setattr(geo.io.ingest, "_finish_import_log", broken)
     page = _button(page, strings.IMPORT_CONFIRM)
     assert [e.value for e in page.error] == [
         strings.IMPORT_UNEXPECTED.format(file=strings.md("a.csv"))

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from geo.demo import load_demo
-from geo.presence import list_entries
+from geo.presence.log import list_entries
 from tests.conftest import DEMO_END, new_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,9 +127,9 @@ def test_a_planner_adds_a_unit_and_it_is_planned_at_once(page: AppTest) -> None:
 def test_need_page_counts_presence_up_to_today(
     planning_store: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from geo.presence import create_entry
-    from geo.store import active_layer, now_utc
-    from geo.units import list_shifts, shift_containing
+    from geo.presence.log import create_entry
+    from geo.presence.units import list_shifts, shift_containing
+    from geo.store.database import active_layer, now_utc
 
     now = now_utc().replace(second=0, microsecond=0)
     codes = set(active_layer(planning_store)[1]["area_code"])

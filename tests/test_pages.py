@@ -16,7 +16,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from geo.store import make_engine
+from geo.store.database import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -81,7 +81,7 @@ def test_partners_see_the_overview_too() -> None:
 @pytest.mark.usefixtures("app_env")
 def test_the_public_get_only_the_published_map() -> None:
     """The public role's only page is the published static site, shown exactly as written."""
-    from geo.publish import publish
+    from geo.public.publish import publish
     from ui.auth import pages_for
     from ui.state import STATIC_PUBLIC_DIR
 
@@ -121,9 +121,9 @@ def test_a_refused_publication_shows_the_public_only_that_the_map_is_not_updated
     """The guard's refusal names cells, files and rules: for staff. The public role sees one line
     ("not updated yet, last updated …") and the previous map, nothing of the refusal."""
     from geo.demo import load_demo
-    from geo.presence import create_entry
-    from geo.publish import last_release
-    from geo.store import active_layer
+    from geo.presence.log import create_entry
+    from geo.public.publish import last_release
+    from geo.store.database import active_layer
     from tests.conftest import DEMO_END, new_store
 
     engine = new_store(tmp_path)
@@ -384,8 +384,8 @@ def test_nothing_from_the_presence_log_reaches_partners_or_the_public() -> None:
     # polisiär närvaro i inlandet", and Uppföljning shows delivered inland hours as monthly sums.
     import os
 
-    from geo.publish import forbidden_texts
-    from geo.store import make_engine
+    from geo.public.publish import forbidden_texts
+    from geo.store.database import make_engine
     from ui.auth import PAGE_ACCESS
 
     markers = (*forbidden_texts(make_engine(os.environ["LAGESBILD_DATABASE_URL"])), "Patrull",
@@ -408,7 +408,7 @@ def test_nothing_from_the_presence_log_reaches_partners_or_the_public() -> None:
 def test_planning_a_visit_through_the_form_and_a_conflicting_edit() -> None:
     import datetime as dt
 
-    from geo.presence import list_entries, update_entry
+    from geo.presence.log import list_entries, update_entry
     from ui import state
 
     page = _page("planera")

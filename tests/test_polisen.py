@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import Engine
 
 from geo.errors import GeoError
-from geo.ingest import ImportOptions, import_incidents
-from geo.polisen import USER_AGENT, CallLog, fetch_events
-from geo.store import import_log, load_incidents
+from geo.io.ingest import ImportOptions, import_incidents
+from geo.io.polisen import USER_AGENT, CallLog, fetch_events
+from geo.store.database import import_log, load_incidents
 from tests.test_ingest import fingerprint
 
 

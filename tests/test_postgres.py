@@ -20,9 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, exc, insert, text
 
-from geo.presence import create_entry, update_entry
-from geo.schema import metadata
-from geo.store import (
+from geo.presence.log import create_entry, update_entry
+from geo.store.database import (
     APPEND_ONLY_TABLES,
     BULK_MIN_ROWS,
     ImportRecord,
@@ -35,6 +34,7 @@ from geo.store import (
     record_import,
     restore_indexes,
 )
+from geo.store.schema import metadata
 from tests.conftest import APP_ROLE, OWNER_ROLE, PostgresStores
 
 NOW = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
@@ -97,7 +97,7 @@ def _entry(unit: str, hour: int, **overrides: object) -> dict[str, object]:
 
 
 def _one_row_in_each_append_only_table(app: Engine) -> None:
-    from geo.units import save_unit
+    from geo.presence.units import save_unit
 
     create_entry(app, _entry("P1", 1), who="anna", area_codes=AREAS, now=NOW)
     save_unit(app, {"name": "P1", "kind": "bil", "home_base": "Falkenberg"}, who="anna")
@@ -320,7 +320,7 @@ def test_a_direct_update_must_raise_the_version_and_write_the_audit(
 
 
 def test_a_unit_changed_behind_the_registers_back_is_refused(pg: tuple[Engine, Engine]) -> None:
-    from geo.units import list_units, save_unit
+    from geo.presence.units import list_units, save_unit
 
     app, _owner = pg
     save_unit(app, {"name": "P9", "kind": "bil", "home_base": "Falkenberg"}, who="anna")
@@ -460,8 +460,8 @@ def test_a_first_bulk_load_builds_the_indexes_once_and_a_later_one_keeps_them(
 
 def test_reads_come_back_as_on_sqlite(pg: tuple[Engine, Engine], tmp_path: Path) -> None:
     """load_incidents through psycopg's cursor gives the frame the sqlite3 path gives."""
-    from geo.areas import activate_builtin_layer
-    from geo.store import migrate
+    from geo.areas.layers import activate_builtin_layer
+    from geo.store.database import migrate
 
     app, _owner = pg
     sqlite = make_engine(f"sqlite:///{tmp_path / 'same.db'}")

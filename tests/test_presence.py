@@ -14,7 +14,7 @@ from sqlalchemy import Engine, exc
 
 from geo.crs import transformer
 from geo.errors import ConflictError, ImportRejected
-from geo.presence import (
+from geo.presence.log import (
     audit_trail,
     cancel_entry,
     coverage_gaps,
@@ -31,7 +31,7 @@ from geo.presence import (
     week_plan_html,
     week_plan_ics,
 )
-from geo.store import active_layer
+from geo.store.database import active_layer
 from tests.test_screening import PNR, SAMORDNING
 
 UTC = dt.UTC
@@ -364,7 +364,7 @@ def test_demo_has_presence_with_delivery_below_plan(demo_store: Engine) -> None:
 
 def test_a_point_or_route_must_lie_inside_the_area(store: Engine, codes: set[str]) -> None:
     from geo.errors import GeoError
-    from geo.presence import parse_point, parse_route
+    from geo.presence.log import parse_point, parse_route
 
     _info, areas = active_layer(store)
     shapes = dict(zip(areas["area_code"], areas.geometry, strict=True))
@@ -408,7 +408,7 @@ def test_a_point_or_route_must_lie_inside_the_area(store: Engine, codes: set[str
 
 
 def test_gps_stays_against_the_plan() -> None:
-    from geo.presence import gps_against_plan
+    from geo.presence.log import gps_against_plan
 
     stays = pd.DataFrame({"area_code": ["A", "A", "B"], "minutes": [20.0, 15.0, 12.0],
                           "start": pd.to_datetime(["2026-11-02 18:00"] * 3, utc=True), "end": pd.to_datetime(["2026-11-02 19:00"] * 3, utc=True)})  # fmt: skip
@@ -427,7 +427,7 @@ def test_gps_stays_against_the_plan() -> None:
 
 def test_local_window_is_swedish_time_and_refuses_dst_gaps() -> None:
     from geo.errors import GeoError
-    from geo.presence import local_window
+    from geo.presence.log import local_window
 
     start, end = local_window(dt.date(2026, 6, 1), dt.time(20, 0), 45)
     assert start == dt.datetime(2026, 6, 1, 18, 0, tzinfo=UTC) and end - start == dt.timedelta(
@@ -440,7 +440,7 @@ def test_local_window_is_swedish_time_and_refuses_dst_gaps() -> None:
 
 
 def test_visit_lengths_by_koper_bins() -> None:
-    from geo.presence import visit_lengths
+    from geo.presence.log import visit_lengths
 
     entries = pd.DataFrame(
         [
@@ -464,7 +464,7 @@ def test_visit_lengths_by_koper_bins() -> None:
 
 
 def test_koper_bins_are_half_open() -> None:
-    from geo.presence import visit_lengths
+    from geo.presence.log import visit_lengths
 
     entries = pd.DataFrame([_done("A", T0, m / 60) for m in (9, 10, 14, 15, 19, 20)])
     lengths = visit_lengths(entries)
@@ -474,8 +474,8 @@ def test_koper_bins_are_half_open() -> None:
 
 def _book_in_process(url: str, barrier: object, queue: object, index: int) -> None:
     """One writer in its own process: its own engine, the same unit and time as all the others."""
-    from geo.presence import create_entry as create
-    from geo.store import make_engine
+    from geo.presence.log import create_entry as create
+    from geo.store.database import make_engine
 
     engine = make_engine(url)
     codes = {"1382R011", "1382R001"}

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from geo.cli import main
+from geo.commands.cli import main
+from geo.commands.presence import import_file
 from geo.errors import ImportRejected
-from geo.presence import audit_trail, list_entries
-from geo.presence_commands import import_file
-from geo.units import ensure_defaults
+from geo.presence.log import audit_trail, list_entries
+from geo.presence.units import ensure_defaults
 from tests.conftest import new_store
 from tests.test_screening import PNR
 
@@ -28,8 +28,8 @@ def _write(folder: Path, lines: list[str], name: str = "narvaro.csv") -> Path:
 
 
 def _import(store: Engine, path: Path, **options: object):  # type: ignore[no-untyped-def]
-    from geo.presence_import import import_presence_file
-    from geo.store import active_layer
+    from geo.presence.log_import import import_presence_file
+    from geo.store.database import active_layer
 
     ensure_defaults(store)
     _info, layer = active_layer(store)

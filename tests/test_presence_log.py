@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from geo.demo import load_demo
 from geo.errors import ConflictError, ImportRejected
-from geo.presence import list_entries
-from geo.store import active_layer, now_utc
+from geo.presence.log import list_entries
+from geo.store.database import active_layer, now_utc
 from tests.conftest import DEMO_END, new_store
 from ui.presence_log import PresenceLog
 
@@ -127,7 +127,7 @@ def test_the_proposal_is_made_again_around_the_visits_just_added(demo: Engine) -
 
 @pytest.mark.usefixtures("app_env")
 def test_a_visit_done_a_moment_ago_counts_in_the_need_view_at_once(demo: Engine) -> None:
-    from geo.units import list_shifts, shift_containing
+    from geo.presence.units import list_shifts, shift_containing
     from ui import loaders
     from ui.views import presence as views
     from ui.warmup import default_filters
@@ -167,9 +167,9 @@ def _geo_writes(source: str) -> set[str]:
 def test_the_presence_pages_write_only_through_the_log() -> None:
     """No page, section or view imports a geo write (the log is the one way in)."""
     root = Path(__file__).resolve().parent.parent
-    assert _geo_writes("def f():\n    from geo.presence import create_entry, list_entries\n") == {
-        "create_entry"
-    }
+    assert _geo_writes(
+        "def f():\n    from geo.presence.log import create_entry, list_entries\n"
+    ) == {"create_entry"}
     for path in ("pages/planera.py", "pages/narvaro.py", "ui/planning.py", "ui/views/presence.py"):
         assert _geo_writes((root / path).read_text(encoding="utf-8")) == set(), path
     # ... and every one of them goes through the log.

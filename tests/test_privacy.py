@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from geo.cli import main
-from geo.ingest import ImportOptions, import_incidents
-from geo.presence import create_entry
-from geo.privacy import (
+from geo.commands.cli import main
+from geo.io.ingest import ImportOptions, import_incidents
+from geo.presence.log import create_entry
+from geo.public.privacy import (
     PERIOD,
     PRIMARY,
     SECONDARY,
@@ -39,8 +39,8 @@ from geo.privacy import (
     protect,
     shown_value,
 )
-from geo.publish import build, forbidden_texts, publish
-from geo.store import active_layer
+from geo.public.publish import build, forbidden_texts, publish
+from geo.store.database import active_layer
 
 RULES = Rules(sensitive_types=("Våld i nära relation",))
 TODAY = dt.date(2026, 1, 15)
@@ -365,7 +365,7 @@ def test_two_releases_with_overlapping_windows_cannot_be_differenced() -> None:
 def test_publish_keeps_a_ledger_and_audits_against_it(small_store: Engine, tmp_path: Path) -> None:
     from sqlalchemy import func, select
 
-    from geo.schema import public_releases
+    from geo.store.schema import public_releases
 
     publish(small_store, tmp_path / "a", months=12, today=TODAY)
     publish(small_store, tmp_path / "a", months=12, today=TODAY)  # identical: recorded once

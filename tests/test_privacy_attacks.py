@@ -35,9 +35,10 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 from sqlalchemy import Engine, select
 
+from geo.analysis.survey import SurveyOptions, import_survey
 from geo.demo import load_demo
-from geo.ingest import ImportOptions, import_incidents
-from geo.privacy import (
+from geo.io.ingest import ImportOptions, import_incidents
+from geo.public.privacy import (
     PERIOD,
     SENSITIVE,
     TOTAL,
@@ -50,10 +51,9 @@ from geo.privacy import (
     prior_release,
     protect,
 )
-from geo.publish import prior_releases, publish
-from geo.schema import public_releases
-from geo.store import active_layer, load_incidents
-from geo.survey import SurveyOptions, import_survey
+from geo.public.publish import prior_releases, publish
+from geo.store.database import active_layer, load_incidents
+from geo.store.schema import public_releases
 from tests.conftest import copy_store, drop_store, new_store
 
 RULES = load_rules()

@@ -11,9 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.presence import local_window
-from geo.proposal import area_visits, iso_week_monday, proposal_table, propose_week, visit_lengths
-from geo.units import Shift, Unit
+from geo.presence.log import local_window
+from geo.presence.proposal import (
+    area_visits,
+    iso_week_monday,
+    proposal_table,
+    propose_week,
+    visit_lengths,
+)
+from geo.presence.units import Shift, Unit
 
 UTC = dt.UTC
 NEED = pd.DataFrame({"area_code": ["T1", "T2", "I1", "I2"], "name": ["Torget", "Hamnen", "Byn", "Skogen"],

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page
 
 from geo.demo import load_demo
-from geo.publish import publish
+from geo.public.publish import publish
 from tests.conftest import DEMO_END, new_store
 from tests.test_browser import browser_page  # noqa: F401  (the shared Chromium fixture)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import readers
+from geo.io import readers
 
 
 def _read(path: Path, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> pd.DataFrame:

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from geo.cli import main
+from geo.commands.cli import main
 from geo.errors import ConfigError
-from geo.ingest import ImportOptions, import_incidents
-from geo.presence import create_entry
-from geo.publish import publish
-from geo.retention import apply_retention, cutoff_for, parse_age
-from geo.schema import imports, incidents, presence_audit, presence_entries, public_releases
-from geo.store import active_layer, data_version
+from geo.io.ingest import ImportOptions, import_incidents
+from geo.presence.log import create_entry
+from geo.public.publish import publish
+from geo.store.database import active_layer, data_version
+from geo.store.retention import apply_retention, cutoff_for, parse_age
+from geo.store.schema import imports, incidents, presence_audit, presence_entries, public_releases
 
 CENTRE = (347000, 6309800)
 TODAY = dt.date(2026, 12, 2)

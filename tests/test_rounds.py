@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from geo.errors import ImportRejected
-from geo.rounds import (
+from geo.presence.rounds import (
     ESTIMATE,
     Place,
     Stop,
@@ -23,7 +23,7 @@ from geo.rounds import (
     read_travel_csv,
     travel_for,
 )
-from geo.store import active_layer
+from geo.store.database import active_layer
 
 
 def test_the_estimate_is_straight_line_times_road_factor_over_speed(store: Engine) -> None:

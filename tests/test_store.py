@@ -15,10 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, insert, select
 
-import geo.store
+import geo.store.database
 from geo.errors import SchemaError
-from geo.schema import incidents, include_object, metadata
-from geo.store import (
+from geo.store.database import (
     BULK_MIN_ROWS,
     ImportRecord,
     active_layer,
@@ -36,6 +35,7 @@ from geo.store import (
     require_current_schema,
     restore_indexes,
 )
+from geo.store.schema import incidents, include_object, metadata
 
 
 def _incident(**overrides: object) -> dict[str, object]:
@@ -220,7 +220,7 @@ def test_small_loads_and_loads_smaller_than_the_table_keep_their_indexes(
     with store.begin() as connection:
         assert defer_secondary_indexes(connection, expected_rows=BULK_MIN_ROWS - 1) == ()
         assert set(SECONDARY) <= set(_index_names(connection))
-    monkeypatch.setattr(geo.store, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(geo.store.database, "BULK_MIN_ROWS", 1)
     with store.begin() as connection:
         import_id = record_import(
             connection, ImportRecord(kind="incidents", source="polis", imported_by="t")

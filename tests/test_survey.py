@@ -10,10 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from geo.cli import main
-from geo.schema import survey_items, survey_responses
-from geo.store import active_layer, count_rows
-from geo.survey import (
+from geo.analysis.survey import (
     SurveyOptions,
     import_survey,
     item_shares,
@@ -27,6 +24,9 @@ from geo.survey import (
     unsafe_place_clusters,
     wilson_interval,
 )
+from geo.commands.cli import main
+from geo.store.database import active_layer, count_rows
+from geo.store.schema import survey_items, survey_responses
 from tests.conftest import empty_store_url, store_fingerprint
 
 # --- Statistics ---------------------------------------------------------------------------------
@@ -334,7 +334,7 @@ def test_missing_survey_values_are_stored_as_null_on_every_database(demo_store: 
     """pandas' NaN must reach the store as NULL (PostgreSQL would keep the text 'NaN' and NaN)."""
     from sqlalchemy import func, or_, select
 
-    from geo.schema import survey_responses as responses
+    from geo.store.schema import survey_responses as responses
 
     with demo_store.connect() as connection:
         texts = connection.execute(

@@ -13,11 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 from sqlalchemy import Engine, select
 
-from geo.demo import load_demo
-from geo.publish import publish
-from geo.schema import survey_responses
-from geo.survey import _FIRST_NAMES as FIRST_NAMES
-from geo.survey import (
+from geo.analysis.survey import _FIRST_NAMES as FIRST_NAMES
+from geo.analysis.survey import (
     FLAG_ADDRESS,
     FLAG_PERSON,
     SurveyOptions,
@@ -27,6 +24,9 @@ from geo.survey import (
     import_survey,
     load_comments,
 )
+from geo.demo import load_demo
+from geo.public.publish import publish
+from geo.store.schema import survey_responses
 from tests.conftest import DEMO_END, new_store
 from tests.test_pages import _page
 

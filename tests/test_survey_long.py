@@ -10,11 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from geo.cli import main
-from geo.errors import GeoError, SchemaError
-from geo.schema import survey_items, survey_responses
-from geo.store import count_rows
-from geo.survey import (
+from geo.analysis.survey import (
     CODEBOOK_PATH,
     SurveyOptions,
     available_codebooks,
@@ -22,6 +18,10 @@ from geo.survey import (
     load_codebook,
     load_responses,
 )
+from geo.commands.cli import main
+from geo.errors import GeoError, SchemaError
+from geo.store.database import count_rows
+from geo.store.schema import survey_items, survey_responses
 from tests.conftest import empty_store_url
 
 CODEBOOK_1_5 = CODEBOOK_PATH.with_name("survey_codebook_1_5.json")

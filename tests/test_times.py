@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from geo.times import parse_local_times
+from geo.io.times import parse_local_times
 
 
 def _one(value: str, swedish: bool = False) -> tuple[pd.Timestamp, list[str]]:

@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import Engine
 
 from geo.errors import ConflictError, ImportRejected
-from geo.presence import create_entry, list_entries, update_entry
-from geo.store import active_layer
-from geo.units import (
+from geo.presence.log import create_entry, list_entries, update_entry
+from geo.presence.units import (
     ensure_defaults,
     list_shifts,
     list_units,
@@ -20,6 +19,7 @@ from geo.units import (
     shift_containing,
     unit_load,
 )
+from geo.store.database import active_layer
 from tests.test_screening import PNR
 
 UTC = dt.UTC
@@ -164,7 +164,7 @@ def test_the_demo_registers_its_units_and_the_default_shifts(demo_store: Engine)
 def test_every_unit_and_shift_change_is_audited_append_only(planned: Engine) -> None:
     from sqlalchemy import exc
 
-    from geo.units import register_audit
+    from geo.presence.units import register_audit
 
     unit = next(u for u in list_units(planned) if u.name == "MC 1")
     save_unit(

@@ -16,7 +16,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from geo import access_log
+from geo.access import access_log
 from geo.demo import load_demo
 from tests.conftest import DEMO_END, drop_store, new_store
 
@@ -88,7 +88,7 @@ def test_the_warm_up_imports_the_pages_modules_but_not_streamlit_folium(
         "from ui.warmup import warm_up\n"
         "done = warm_up()\n"
         "print(json.dumps({'steps': list(done), 'loaded': sorted(m for m in "
-        "('streamlit_folium', 'ui.maps', 'folium', 'folium.plugins', 'geo.hotspots', 'altair')"
+        "('streamlit_folium', 'ui.maps', 'folium', 'folium.plugins', 'geo.analysis.hotspots', 'altair')"
         " if m in sys.modules)}))\n"
     )
     env = {**os.environ, "LAGESBILD_DATA_DIR": str(tmp_path / "data")}
@@ -97,7 +97,7 @@ def test_the_warm_up_imports_the_pages_modules_but_not_streamlit_folium(
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["steps"] == ["publik karta", "moduler", "händelser", "standardvyer"]
-    assert result["loaded"] == ["altair", "folium", "folium.plugins", "geo.hotspots"]
+    assert result["loaded"] == ["altair", "folium", "folium.plugins", "geo.analysis.hotspots"]
 
 
 def test_a_failing_step_ends_the_warm_up_without_raising(

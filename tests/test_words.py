@@ -327,7 +327,7 @@ def test_the_command_line_help_is_swedish(command: tuple[str, ...]) -> None:
 
 def test_sources_are_named_not_keyed() -> None:
     """The public site and every caption name the sources ("Källor: … från demo, polis" before)."""
-    from geo.publish import source_names
+    from geo.public.publish import source_names
     from ui.loaders import source_text
 
     assert (

@@ -2,7 +2,7 @@
 
 Streamlit reruns a page on every click, so a view is logged when a session enters a page, and
 filters when they change; an export when its button is clicked (the download button's callback).
-The rows go to :mod:`geo.access_log` (append-only in the database).
+The rows go to :mod:`geo.access.access_log` (append-only in the database).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from geo.access_log import Actor, record
+from geo.access.access_log import Actor, record
 
 _LAST_VIEW = "_access_last_view"
 _LAST_FILTERS = "_access_last_filters"

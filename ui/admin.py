@@ -7,10 +7,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from geo import access_log
-from geo.errors import ConflictError, GeoError, ImportRejected
-from geo.periods import LOCAL_TZ
-from geo.users import (
+from geo.access import access_log
+from geo.access.users import (
     ORGANISATION_LABELS,
     ORGANISATIONS,
     ROLES,
@@ -18,6 +16,8 @@ from geo.users import (
     normalise_login,
     save_user,
 )
+from geo.errors import ConflictError, GeoError, ImportRejected
+from geo.periods import LOCAL_TZ
 from ui import access, auth, state, strings
 
 _FLASH = "_admin_flash"

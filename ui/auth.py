@@ -4,7 +4,7 @@ Two modes, decided by the secrets (the same test ``st.login`` makes: an ``[auth]
 
 - **Login** (``[auth]`` in ``.streamlit/secrets.toml``): one provider per organisation
   (``[auth.polis]``, ``[auth.kommun]``, ``[auth.region]``) through Streamlit's ``st.login``; the
-  role comes from :func:`geo.users.resolve_access` (the allow-list, else the configured claim).
+  role comes from :func:`geo.access.users.resolve_access` (the allow-list, else the configured claim).
   There is no role picker. The app may then listen on any address.
 - **Local mode** (no ``[auth]``): for one computer. The app refuses to run unless it listens on a
   loopback address and the request came straight from this computer (no proxy); the role is picked
@@ -24,10 +24,8 @@ from typing import Any
 
 import streamlit as st
 
-from geo.access_log import Actor
-from geo.errors import ConfigError
-from geo.serve import is_loopback
-from geo.users import (
+from geo.access.access_log import Actor
+from geo.access.users import (
     Access,
     LoginConfig,
     LoginRefused,
@@ -36,6 +34,8 @@ from geo.users import (
     login_expired,
     resolve_access,
 )
+from geo.commands.serve import is_loopback
+from geo.errors import ConfigError
 from ui import access, presentation, strings
 
 #: The roles of the local picker, least privileged first (the first is the default).
@@ -72,7 +72,7 @@ _CHOSEN_ROLE = "role"
 current page leaves the navigation (e.g. on a role change), a plain key is not."""
 _AUTHORISED_ROLE = "_authorised_role"
 _ACCESS = "_login_access"
-"""The logged-in person's :class:`geo.users.Access` (login mode only)."""
+"""The logged-in person's :class:`geo.access.users.Access` (login mode only)."""
 _LOGGED = "_login_logged"
 
 

@@ -22,7 +22,7 @@ def swedish(chart: ChartT) -> ChartT:
 
 
 def week_heatmap(profile: pd.DataFrame) -> alt.Chart:
-    """Hour × weekday heat map from ``geo.indicators.time_of_week`` (viridis: colour-blind safe)."""
+    """Hour × weekday heat map from ``geo.analysis.indicators.time_of_week`` (viridis: colour-blind safe)."""
     long = profile.stack().rename(strings.COUNT).reset_index()
     long.columns = [strings.HOUR, strings.WEEKDAY, strings.COUNT]
     long[strings.WEEKDAY] = np.array(strings.WEEKDAYS)[long[strings.WEEKDAY].to_numpy()]
@@ -81,7 +81,7 @@ def monthly_lines(
     wide: pd.DataFrame, *, labels: dict[str, str] | None = None, value_title: str = "Händelser"
 ) -> alt.Chart:
     """One line per column of ``wide`` (index: the first day of each month), e.g. incidents per
-    month and zone from ``geo.indicators.monthly_counts(by="zone")``; months in Swedish, the
+    month and zone from ``geo.analysis.indicators.monthly_counts(by="zone")``; months in Swedish, the
     columns by their labels (``labels``), never their keys."""
     labels = labels or {}
     long = wide.rename(columns=lambda c: labels.get(str(c), str(c))).rename_axis(index="Månad")

@@ -1,7 +1,7 @@
 """The panel beside a map: click an area (or, for polis, a hotspot cell) and see its figures.
 
 ``show_map(..., clickable=True)`` gives the clicked point; :func:`area_at` finds the area, the
-cached :func:`area_details` computes its figures for the page's period (``geo.details``), and
+cached :func:`area_details` computes its figures for the page's period (``geo.analysis.details``), and
 :func:`panel` draws them: counts per group, harm, a monthly sparkline, the week profile, the
 survey's unsafe share with its interval, and for polis the last performed presence.
 """
@@ -18,8 +18,8 @@ import pandas as pd
 import streamlit as st
 
 from geo import formats
-from geo.details import AreaDetails, point_in_layer, survey_share
-from geo.details import area_details as compute_details
+from geo.analysis.details import AreaDetails, point_in_layer, survey_share
+from geo.analysis.details import area_details as compute_details
 from geo.periods import LOCAL_TZ
 from ui import charts, loaders, state, strings, tables
 from ui.filters import local_dates
@@ -39,8 +39,8 @@ def area_details(
     """One area's figures for the filters' period and groups (zones and the area filter do not
     apply: the area is the one clicked). Survey figures from ``wave`` (none with ``""``), small
     n hidden unless ``polis``; the last presence for polis only."""
-    from geo.presence import last_performed
-    from geo.survey import safety_by_area
+    from geo.analysis.survey import safety_by_area
+    from geo.presence.log import last_performed
     from geo.taxonomy import load_taxonomy
 
     _info, layer = loaders.area_layer(database_url, version)
@@ -104,7 +104,7 @@ def wave_filters(wave: str) -> Filters:
 
 def latest_wave(database_url: str, version: str) -> str:
     """The newest survey wave in the store, ``""`` without a survey."""
-    from geo.survey import waves
+    from geo.analysis.survey import waves
 
     responses, _items = loaders.survey_tables(database_url, version)
     return waves(responses)[0] if not responses.empty else ""

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from geo.falkenberg import ZONES
+from geo.areas.falkenberg import ZONES
 from geo.periods import LOCAL_TZ
 from geo.taxonomy import load_taxonomy
 from ui import access, strings

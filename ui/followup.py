@@ -19,8 +19,8 @@ from ui import loaders, state, strings, tables
 def start_year(settings: Settings, year: int) -> None:
     """Start ``year`` with the promise's activities if it has none (a write): once per session
     and year, not on every rerun."""
-    from geo.followup import ensure_year
-    from geo.joint import load_promise
+    from geo.analysis.followup import ensure_year
+    from geo.analysis.joint import load_promise
 
     seeded = f"followup_seeded_{year}"
     if seeded not in st.session_state:
@@ -36,8 +36,8 @@ def activity_editor(
     A save is checked against the versions as this user opened them (kept in the session until
     the save), not against a fresh read: someone else's save in between is a conflict, shown.
     """
+    from geo.analysis.followup import INDICATORS, PARTIES, STATUSES, save_activities
     from geo.errors import ConflictError, ImportRejected
-    from geo.followup import INDICATORS, PARTIES, STATUSES, save_activities
     from ui.auth import who_field
 
     opened_key = f"followup_opened_{year}"
@@ -152,7 +152,7 @@ def _missing(value: object) -> bool:
 
 def display(activities: pd.DataFrame, focus: dict[str, str]) -> pd.DataFrame:
     """The activities as partners read them: labels, never keys."""
-    from geo.followup import INDICATORS
+    from geo.analysis.followup import INDICATORS
 
     shown = for_editor(activities, focus, INDICATORS)
     return shown[list(strings.FOLLOWUP_COLUMNS)].rename(columns=strings.FOLLOWUP_COLUMNS)
@@ -163,12 +163,12 @@ def indicator_table(database_url: str, version: str, year: int, promise_path: st
     """The three computed indicators with period and source."""
     from pathlib import Path
 
-    from geo.joint import load_promise
+    from geo.analysis.joint import load_promise
 
     promise = load_promise(Path(promise_path))
-    from geo.followup import INDICATORS, focus_incidents, inland_presence, survey_unsafe
-    from geo.presence import list_entries, presence_settings
-    from geo.survey import load_responses
+    from geo.analysis.followup import INDICATORS, focus_incidents, inland_presence, survey_unsafe
+    from geo.analysis.survey import load_responses
+    from geo.presence.log import list_entries, presence_settings
 
     engine = state.engine(database_url)
     _info, layer = loaders.area_layer(database_url, version)

@@ -15,14 +15,14 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from geo.columns import MAPPABLE_FIELDS, save_user_profile, save_user_type_groups
 from geo.errors import log_unexpected, storage_error
-from geo.ingest import ImportOptions, ImportReport, import_incidents
+from geo.io.columns import MAPPABLE_FIELDS, save_user_profile, save_user_type_groups
+from geo.io.ingest import ImportOptions, ImportReport, import_incidents
+from geo.io.profiles import load_profile
+from geo.io.table_files import TableReport
+from geo.io.uploads import SWEEP_EVERY, UploadArea
 from geo.periods import LOCAL_TZ
-from geo.profiles import load_profile
-from geo.tables import TableReport
 from geo.taxonomy import load_taxonomy
-from geo.uploads import SWEEP_EVERY, UploadArea
 from ui import state, strings
 
 R = TypeVar("R", ImportReport, TableReport)
@@ -31,7 +31,7 @@ R = TypeVar("R", ImportReport, TableReport)
 
 @st.cache_resource
 def upload_area() -> UploadArea:
-    """The process's upload area (geo.uploads), swept when the server first uses it and then every
+    """The process's upload area (geo.io.uploads), swept when the server first uses it and then every
     ``SWEEP_EVERY`` by a background thread: abandoned checks do not keep raw data on disk."""
     area = UploadArea()
     _sweep(area)
@@ -75,7 +75,7 @@ def discard_upload(path: str | Path | None) -> None:
 
 def upload_path(slot: str, uploaded: UploadedFile) -> Path:
     """The slot's saved upload; saved again from the browser's copy when the sweep has removed it
-    (a check left open longer than ``geo.uploads.MAX_AGE``)."""
+    (a check left open longer than ``geo.io.uploads.MAX_AGE``)."""
     path = Path(st.session_state[f"{slot}_path"])
     if not path.exists():
         path = save_upload(uploaded.name, uploaded.getvalue())
@@ -125,8 +125,8 @@ def run(path: Path, options: ImportOptions, *, dry_run: bool) -> ImportReport:
 
 def run_table(kind: str, path: Path, options: object, *, dry_run: bool) -> TableReport:
     """Check or import a survey or indicator file (small files: a spinner is enough)."""
-    from geo.partners import IndicatorOptions, import_indicators
-    from geo.survey import SurveyOptions, import_survey
+    from geo.analysis.survey import SurveyOptions, import_survey
+    from geo.io.partners import IndicatorOptions, import_indicators
 
     engine = state.engine(state.settings().database_url)
     with st.spinner(strings.IMPORT_CHECKING if dry_run else strings.IMPORT_RUNNING):
@@ -219,7 +219,7 @@ def guarded(file_name: str, work: Callable[[], R]) -> R | None:
 
 def template_downloads() -> None:
     """Download buttons for the import template (Swedish CSV and Excel), built only when clicked."""
-    from geo.columns import template_csv, template_xlsx
+    from geo.io.columns import template_csv, template_xlsx
 
     with st.expander(strings.IMPORT_TEMPLATE):
         left, right = st.columns(2)

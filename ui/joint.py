@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from geo import formats
-from geo.joint import CLASSES
+from geo.analysis.joint import CLASSES
 from ui import strings
 
 
@@ -74,7 +74,7 @@ def display_table(
 
 
 def tooltip_columns(table: pd.DataFrame, min_n: int) -> pd.DataFrame:
-    """Ready-made tooltip texts per area for the map (escaped later by geo.maps)."""
+    """Ready-made tooltip texts per area for the map (escaped later by geo.outputs.maps)."""
     out = table.copy()
     suppressed_text = strings.SUPPRESSED_TEXT.format(min_n=min_n)
     out["t_share"] = [

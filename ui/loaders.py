@@ -10,15 +10,21 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo.analysis.indicators import counts_per_area
 from geo.config import Settings
-from geo.indicators import counts_per_area
 from geo.periods import LOCAL_TZ, Period
-from geo.store import LayerInfo, active_layer, data_version, incident_time_range, load_incidents
+from geo.store.database import (
+    LayerInfo,
+    active_layer,
+    data_version,
+    incident_time_range,
+    load_incidents,
+)
 from ui import state
 
 if TYPE_CHECKING:
-    from geo.evaluation import Evaluation
-    from geo.hotspots import StudyRegion
+    from geo.analysis.evaluation import Evaluation
+    from geo.analysis.hotspots import StudyRegion
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ def incident_table(database_url: str, version: str) -> pd.DataFrame:
     out of the cache on every rerun would cost most of the one-second budget for a rerun. Callers
     must not modify it (they filter, which makes new frames).
     """
-    from geo.indicators import with_harm
+    from geo.analysis.indicators import with_harm
     from geo.taxonomy import load_taxonomy
 
     frame = load_incidents(state.engine(database_url), columns=INCIDENT_COLUMNS)
@@ -172,7 +178,7 @@ class Filters:
 
 def selection(database_url: str, version: str, filters: Filters) -> pd.DataFrame:
     """The incidents matching the filters, with ``harm`` chosen by the police-initiated option."""
-    from geo.indicators import select_incidents
+    from geo.analysis.indicators import select_incidents
 
     _info, layer = area_layer(database_url, version)
     frame = select_incidents(
@@ -221,8 +227,8 @@ def hotspots(
     database_url: str, version: str, filters: Filters, cell_size: int, weighted: bool
 ) -> HotspotView:
     """Gi* classes per cell for the filters, or the reason there are too few incidents."""
+    from geo.analysis.hotspots import hotspots_for
     from geo.errors import GeoError
-    from geo.hotspots import hotspots_for
 
     frame = selection(database_url, version, filters)
     try:
@@ -240,7 +246,7 @@ def hotspot_region(
 ) -> StudyRegion:
     """The study region of the filters: the grid cells inside the chosen areas or zones (not
     cached by itself: only the cached hotspot and trend loaders call it)."""
-    from geo.hotspots import region_for
+    from geo.analysis.hotspots import region_for
 
     _info, layer = area_layer(database_url, version)
     return region_for(layer, cell_size=cell_size, zones=filters.zones,
@@ -252,8 +258,8 @@ def emerging(
     database_url: str, version: str, filters: Filters, cell_size: int, months: int
 ) -> EmergingView:
     """Emerging-hotspot classes over the ``months`` whole months ending with the period."""
+    from geo.analysis.hotspots import emerging_for
     from geo.errors import GeoError
-    from geo.hotspots import emerging_for
 
     local_end = pd.Timestamp(filters.end_utc).tz_convert(LOCAL_TZ).tz_localize(None)
     end = local_end - pd.Timedelta(seconds=1)
@@ -285,7 +291,7 @@ def selection_counts(database_url: str, version: str, filters: Filters) -> pd.Da
 @st.cache_data(show_spinner=False, max_entries=64)
 def week_profile(database_url: str, version: str, filters: Filters, area_code: str) -> pd.DataFrame:
     """Hour × weekday counts for one area (or all areas with ``""``)."""
-    from geo.indicators import time_of_week
+    from geo.analysis.indicators import time_of_week
 
     frame = selection(database_url, version, filters)
     if area_code:
@@ -296,7 +302,7 @@ def week_profile(database_url: str, version: str, filters: Filters, area_code: s
 @st.cache_data(show_spinner="Räknar indikatorer …", max_entries=32)
 def indicators(database_url: str, version: str, filters: Filters) -> pd.DataFrame:
     """The indicator table per area (counts, groups, harm, rates, Poisson-tested change)."""
-    from geo.indicators import area_indicators
+    from geo.analysis.indicators import area_indicators
     from geo.taxonomy import load_taxonomy
 
     _info, layer = area_layer(database_url, version)
@@ -321,7 +327,7 @@ def data_end(last_incident: dt.datetime) -> dt.datetime:
 @st.cache_data(show_spinner=False, max_entries=32)
 def monthly_by_zone(database_url: str, version: str, filters: Filters) -> pd.DataFrame:
     """Incidents per month and zone over the whole store (for the trend chart)."""
-    from geo.indicators import monthly_counts
+    from geo.analysis.indicators import monthly_counts
 
     _info, layer = area_layer(database_url, version)
     frame = selection(database_url, version, filters.all_time())
@@ -335,7 +341,7 @@ def monthly_by_zone(database_url: str, version: str, filters: Filters) -> pd.Dat
 @st.cache_data(show_spinner="Läser enkätsvar …", max_entries=4)
 def survey_tables(database_url: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every survey response (without comments) and every item answer."""
-    from geo.survey import load_items, load_responses
+    from geo.analysis.survey import load_items, load_responses
 
     engine = state.engine(database_url)
     return load_responses(engine), load_items(engine)
@@ -344,7 +350,7 @@ def survey_tables(database_url: str, version: str) -> tuple[pd.DataFrame, pd.Dat
 @st.cache_data(show_spinner=False, max_entries=4)
 def partner_values(database_url: str, version: str) -> pd.DataFrame:
     """Every partner indicator value."""
-    from geo.partners import load_indicators
+    from geo.io.partners import load_indicators
 
     return load_indicators(state.engine(database_url))
 
@@ -375,8 +381,8 @@ def wave_period(wave: str) -> tuple[dt.datetime, dt.datetime]:
 def joint(database_url: str, version: str, wave: str, min_n: int, reveal_small: bool) -> JointView:
     """Recorded (harm-weighted, police-initiated offences left out), perceived and partner figures
     per area for one wave, with the perceived-against-recorded class."""
-    from geo.joint import joint_table, latest_indicators
-    from geo.survey import safety_by_area, safety_overall
+    from geo.analysis.joint import joint_table, latest_indicators
+    from geo.analysis.survey import safety_by_area, safety_overall
 
     _info, layer = area_layer(database_url, version)
     start, end = wave_period(wave)
@@ -422,7 +428,7 @@ def source_text(sources: tuple[str, ...] | list[str]) -> str:
 
     if tuple(sources) == ("demo",):
         return strings.SOURCE_DEMO
-    from geo.publish import source_names
+    from geo.public.publish import source_names
 
     return strings.SOURCE_STORE.format(sources=source_names(sources))
 
@@ -440,7 +446,7 @@ def evaluation(
 ) -> Evaluation:
     """The weighted displacement difference for a choice of areas and periods (cached: the form
     sits in an expander whose code runs on every rerun of the page)."""
-    from geo.evaluation import evaluate
+    from geo.analysis.evaluation import evaluate
 
     _info, layer = area_layer(database_url, version)
     incidents = incident_table(database_url, version)

@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo.errors import GeoError
-from geo.units import UNIT_KINDS
+from geo.presence.units import UNIT_KINDS
 from ui import access, importing, state, strings, tables
 from ui.auth import who_field
 from ui.charts import week_heatmap

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.periods import LOCAL_TZ
-from geo.presence import list_entries, need_vs_delivered
+from geo.presence.log import list_entries, need_vs_delivered
 from ui import loaders, state
 from ui.loaders import Filters
 
@@ -57,7 +57,7 @@ def presence_version() -> str:
     """Changes whenever an entry is created or edited (the newest update time and the count)."""
     from sqlalchemy import func, select
 
-    from geo.schema import presence_entries
+    from geo.store.schema import presence_entries
 
     with state.engine(state.settings().database_url).connect() as connection:
         latest, count = connection.execute(

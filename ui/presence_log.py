@@ -1,8 +1,8 @@
 """Every write of the presence pages: :class:`PresenceLog`, bound once to the engine and the area
 layer, and :func:`save`, the one way a page runs a write and shows what happened.
 
-``PresenceLog`` itself calls no Streamlit: it delegates to the geo functions (``geo.presence``,
-``geo.presence_import``, ``geo.units``) with the layer's codes and shapes, so no caller passes them
+``PresenceLog`` itself calls no Streamlit: it delegates to the geo functions (``geo.presence.log``,
+``geo.presence.log_import``, ``geo.presence.units``) with the layer's codes and shapes, so no caller passes them
 along. It lives in ``ui/`` because it speaks the page's language (form values in Swedish local
 time, the proposal table's Swedish columns and its Swedish refusals); the rules stay in ``geo``.
 :func:`save` holds what the pages did after every write: a flash message and a rerun (so every
@@ -23,7 +23,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from geo.errors import ConflictError, GeoError
-from geo.presence import (
+from geo.presence.log import (
     cancel_entry,
     create_entry,
     local_window,
@@ -33,8 +33,8 @@ from geo.presence import (
     record_dwell,
     update_entry,
 )
-from geo.presence_import import PresenceImportReport, import_presence_file
-from geo.units import ensure_defaults, save_shift, save_unit
+from geo.presence.log_import import PresenceImportReport, import_presence_file
+from geo.presence.units import ensure_defaults, save_shift, save_unit
 from ui import strings
 
 T = TypeVar("T")

@@ -82,7 +82,7 @@ def export_buttons(title: str, make_figure: Callable[[], Figure], *, key: str) -
         return  # no controls on the projector
     label, png, pdf = st.columns([2, 1, 1])
     label.caption(strings.EXPORT_LABEL)
-    from geo.exports import figure_bytes  # matplotlib loads on the first click, not at start
+    from geo.outputs.slides import figure_bytes  # matplotlib loads on the first click, not at start
 
     name = _file_name(title)
     png.download_button(strings.EXPORT_PNG, data=access.logged_download(f"{name}.png", lambda: figure_bytes(make_figure(), "png")),

@@ -7,11 +7,11 @@ import datetime as dt
 import streamlit as st
 from sqlalchemy import Engine
 
-from geo.access_log import Actor
+from geo.access.access_log import Actor
 from geo.assets import copy_leaflet
 from geo.config import PROJECT_ROOT, Settings, load_settings
-from geo.publish import Refusal, SiteInfo
-from geo.store import make_engine, require_current_schema
+from geo.public.publish import Refusal, SiteInfo
+from geo.store.database import make_engine, require_current_schema
 
 STATIC_LEAFLET_DIR = PROJECT_ROOT / "static" / "vendor" / "leaflet"
 STATIC_PUBLIC_DIR = PROJECT_ROOT / "static" / "publik"
@@ -52,9 +52,9 @@ def public_site(
 
     ``_actor`` (not part of the cache key) is the session whose visit made the publication: the
     access log records it as the change."""
-    from geo.access_log import record
+    from geo.access.access_log import record
     from geo.errors import GeoError
-    from geo.publish import publish, refusal
+    from geo.public.publish import publish, refusal
 
     try:
         made: SiteInfo | Refusal = publish(engine(database_url), STATIC_PUBLIC_DIR)

@@ -90,7 +90,7 @@ def _no_pause() -> None:
 
 def import_modules_of(script: Path, pause: Callable[[], None] = _no_pause) -> None:
     """Import what a page script imports at its top level (``from ui import loaders`` imports the
-    submodule ``ui.loaders``; ``from geo.maps import area_outline_map`` the module ``geo.maps``),
+    submodule ``ui.loaders``; ``from geo.outputs.maps import area_outline_map`` the module ``geo.outputs.maps``),
     except :data:`COMPONENT_MODULES`."""
     for node in ast.parse(script.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Import):

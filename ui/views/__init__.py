@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from geo.exports import Caption
+    from geo.outputs.slides import Caption
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class ChoroplethExport:
 
     def figure(self) -> Figure:
         """Draw the slide."""
-        from geo.exports import choropleth_figure
+        from geo.outputs.slides import choropleth_figure
 
         return choropleth_figure(self.layer, self.values, self.caption, legend_title=self.title,
                                  monthly=self.monthly, no_data=self.no_data)  # fmt: skip
@@ -96,7 +96,7 @@ class CategoryExport:
 
     def figure(self) -> Figure:
         """Draw the slide."""
-        from geo.exports import category_figure
+        from geo.outputs.slides import category_figure
 
         return category_figure(self.layer, self.classes, self.colours, self.labels, self.caption,
                                legend_title=self.legend_title or self.title, outlined=self.outlined, cells=self.cells,

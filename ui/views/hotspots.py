@@ -10,9 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from geo import formats
-from geo.details import point_in_layer
-from geo.exports import Caption
-from geo.hotspots import (
+from geo.analysis.details import point_in_layer
+from geo.analysis.hotspots import (
     CELL_SIZES,
     CLASS_LABELS,
     EMERGING_LABELS,
@@ -20,7 +19,7 @@ from geo.hotspots import (
     focus_cells,
     land_grid,
 )
-from geo.maps import (
+from geo.outputs.maps import (
     HOTSPOT_COLOURS,
     WHOLE_MUNICIPALITY,
     area_outline_map,
@@ -29,6 +28,7 @@ from geo.maps import (
     points_layer,
     view_for,
 )
+from geo.outputs.slides import Caption
 from ui import details, loaders, strings
 from ui.charts import week_heatmap
 from ui.filters import local_dates

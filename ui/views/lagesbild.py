@@ -10,10 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from geo import formats
-from geo.exports import Caption
-from geo.joint import CLASS_COLOURS, CLASSES, load_promise, tested_safety_change
-from geo.maps import area_outline_map, category_layer, count_cells_layer, swatch_legend
-from geo.survey import item_shares, load_comments, unsafe_place_clusters, waves
+from geo.analysis.joint import CLASS_COLOURS, CLASSES, load_promise, tested_safety_change
+from geo.analysis.survey import item_shares, load_comments, unsafe_place_clusters, waves
+from geo.outputs.maps import area_outline_map, category_layer, count_cells_layer, swatch_legend
+from geo.outputs.slides import Caption
 from ui import charts, details, loaders, state, strings
 from ui.joint import display_table, interval, pct, points, signed_points, tooltip_columns
 from ui.views import CategoryExport, MapView, area_names

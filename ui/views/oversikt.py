@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from geo import formats
-from geo.exports import Caption
-from geo.indicators import load_floors
-from geo.maps import area_outline_map, choropleth_layer
+from geo.analysis.indicators import load_floors
+from geo.outputs.maps import area_outline_map, choropleth_layer
+from geo.outputs.slides import Caption
 from geo.periods import LOCAL_TZ
 from ui import charts, details, loaders, strings
 from ui.filters import local_dates

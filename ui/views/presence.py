@@ -22,7 +22,7 @@ import streamlit as st
 
 from geo import formats
 from geo.periods import LOCAL_TZ
-from geo.presence import (
+from geo.presence.log import (
     STATUSES,
     coverage_gaps,
     dwell_sessions,
@@ -41,11 +41,18 @@ from geo.presence import (
     week_plan_html,
     week_plan_ics,
 )
-from geo.presence_import import PresenceImportReport
-from geo.proposal import WeekProposal, proposal_table, propose_week
-from geo.rounds import ESTIMATE, RoundView, TravelTable, read_travel_csv, round_for_duty, travel_for
-from geo.store import now_utc
-from geo.units import Shift, Unit, list_shifts, list_units, unit_load
+from geo.presence.log_import import PresenceImportReport
+from geo.presence.proposal import WeekProposal, proposal_table, propose_week
+from geo.presence.rounds import (
+    ESTIMATE,
+    RoundView,
+    TravelTable,
+    read_travel_csv,
+    round_for_duty,
+    travel_for,
+)
+from geo.presence.units import Shift, Unit, list_shifts, list_units, unit_load
+from geo.store.database import now_utc
 from ui import loaders, presence, state, strings
 from ui.loaders import Filters, PageData
 from ui.views import MapView
@@ -164,7 +171,7 @@ class WeekMap:
 
 def week_map(week: PlanWeek, measure: str) -> WeekMap:
     """Minutes per area by ``measure`` (``planned``, ``remaining``, ``done``) on the area map."""
-    from geo.maps import area_choropleth
+    from geo.outputs.maps import area_choropleth
 
     _info, layer = loaders.area_layer(week.database_url, week.version)
     minutes = map_minutes(week.entries, measure)
@@ -483,7 +490,7 @@ def area_facts(week: PlanWeek, area_code: str | None, minutes: pd.Series) -> Are
 
 def bases() -> list[str]:
     """The localities a unit can have as home base."""
-    from geo.falkenberg import LOCALITIES_2020
+    from geo.areas.falkenberg import LOCALITIES_2020
 
     return [loc.name for loc in LOCALITIES_2020]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geo.publish import Refusal, SiteInfo
+from geo.public.publish import Refusal, SiteInfo
 from ui import state, strings
 
 

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from geo.analysis.followup import load_activities
+from geo.analysis.joint import load_promise
 from geo.errors import GeoError
-from geo.followup import load_activities
-from geo.joint import load_promise
-from geo.report import ReportPeriod, build_report, parse_period
+from geo.outputs.report import ReportPeriod, build_report, parse_period
 from ui import followup, loaders, state, strings
 
 if TYPE_CHECKING:

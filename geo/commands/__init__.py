@@ -1,0 +1,1 @@
+"""The command line (``python -m geo``): its commands, Swedish argparse, ``serve`` and the presence commands."""

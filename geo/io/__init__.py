@@ -1,0 +1,1 @@
+"""Files in: readers, column mapping, time parsing, screening for personnummer, the polisen.se events, the incident import pipeline, small table files (surveys, partner figures) and the upload area; and the CSV/XLSX files we write."""

@@ -1,1 +1,0 @@
-"""Alembic migrations of the store; run them with ``geo.store.migrate``."""

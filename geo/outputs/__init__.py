@@ -1,0 +1,1 @@
+"""What people read away from the app: maps (folium), slide figures, the meeting report and the checks that a figure reads at a glance."""
