@@ -25,7 +25,13 @@ from geo.areas.join import area_codes_for_points
 from geo.crs import MAP_CRS, WORK_CRS, transformer
 from geo.errors import GeoError
 from geo.periods import LOCAL_TZ
-from geo.store.database import ImportRecord, active_layer, insert_incidents, record_import
+from geo.store.database import (
+    ImportRecord,
+    active_layer,
+    insert_incidents,
+    record_import,
+    unit_of_work,
+)
 from geo.store.schema import (
     imports,
     incidents,
@@ -514,7 +520,8 @@ def load_demo(
     progress(f"Skapar syntetiska enkätsvar ({frame['occurred_at'].min():%Y}–{end:%Y}) …")
     responses, items = generate_survey(areas, years=years, seed=seed, end=end)
     progress(f"Sparar {len(frame)} händelser och {len(responses)} enkätsvar i databasen …")
-    with engine.begin() as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         if replace:
             _delete_demo(connection)
         import_id = record_import(

@@ -172,3 +172,127 @@ def test_no_application_module_uses_another_modules_private_names() -> None:
         for hit in _private_uses(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
     ]
     assert hits == []
+
+
+PAGE_LINES = 110
+"""A page is widgets → view → render: about a hundred lines at most."""
+
+
+def _imported_modules(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def test_pages_import_only_streamlit_and_ui_and_stay_short() -> None:
+    """A page composes: its widgets, the view from ui.views, the render. Computing is geo's."""
+    offenders = []
+    for page in [*(ROOT / "pages").glob("*.py"), ROOT / "dashboard.py"]:
+        source = page.read_text(encoding="utf-8")
+        offenders += [
+            f"{page.name}:{line} import {module}"
+            for line, module in _imported_modules(ast.parse(source))
+            if module.split(".")[0] not in {"streamlit", "ui", "__future__"}
+            and not (page.name == "dashboard.py" and module in {"pathlib"})
+        ]
+        lines = source.count("\n")
+        if lines > PAGE_LINES:
+            offenders.append(f"{page.name}: {lines} rader (högst {PAGE_LINES})")
+    assert offenders == []
+
+
+def _opens_a_transaction(source: str, where: str) -> list[str]:
+    """``x.begin()`` and ``exec_driver_sql("BEGIN …")``: a transaction opened by hand."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        if node.func.attr == "begin" and not node.args:
+            found.append(f"{where}:{node.lineno} {ast.unparse(node)}")
+        elif node.func.attr in {"exec_driver_sql", "execute"} and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and str(first.value).strip().upper().startswith(
+                "BEGIN"
+            ):
+                found.append(f"{where}:{node.lineno} {ast.unparse(node)}")
+    return found
+
+
+def test_the_transaction_check_sees_both_forms() -> None:
+    source = (
+        "with engine.begin() as c:\n    c.exec_driver_sql('BEGIN IMMEDIATE')\n"
+        "work.begin(1)\nc.execute('SELECT 1')\n"
+    )
+    assert _opens_a_transaction(source, "probe.py") == [
+        "probe.py:1 engine.begin()",
+        "probe.py:2 c.exec_driver_sql('BEGIN IMMEDIATE')",
+    ]
+
+
+def test_only_the_store_opens_a_transaction() -> None:
+    """One owner of transactions: every writer works in geo.store.database.unit_of_work (or in
+    the unit's connection handed to it); geo/store/database.py alone begins one."""
+    owner = ROOT / "geo" / "store" / "database.py"
+    hits = [
+        hit
+        for path in _app_files()
+        if path != owner
+        for hit in _opens_a_transaction(
+            path.read_text(encoding="utf-8"), str(path.relative_to(ROOT))
+        )
+    ]
+    assert hits == []
+    assert _opens_a_transaction(owner.read_text(encoding="utf-8"), "database.py"), (
+        "the owner itself must open them (or this test looks for the wrong thing)"
+    )
+
+
+def _geo_writers() -> dict[str, set[str]]:
+    """Per geo module, its functions that write: they open a unit of work, record an import or
+    run an INSERT, UPDATE or DELETE (SQLAlchemy's ``insert``/``update``/``delete``)."""
+    writers: dict[str, set[str]] = {}
+    for path in _python_files("geo"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            # Bare names only: ``update(table)`` is SQLAlchemy's, ``values.update(…)`` a dict's.
+            calls = {
+                call.func.id
+                for call in ast.walk(node)
+                if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            }
+            if calls & {"unit_of_work", "insert", "update", "delete", "record_import"}:
+                writers.setdefault(module, set()).add(node.name)
+    return writers
+
+
+def test_views_never_write() -> None:
+    """ui/views/ reads and shapes: no view imports or calls a geo function that writes."""
+    writers = _geo_writers()
+    assert "create_entry" in writers["geo.presence.log"]  # the scan finds writers at all
+    assert "unit_of_work" not in writers.get("geo.store.database", set())
+    offenders = []
+    for path in (ROOT / "ui" / "views").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module in writers:
+                for alias in node.names:
+                    if alias.name in writers[node.module]:
+                        offenders.append(f"{path.name}:{node.lineno} {node.module}.{alias.name}")
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("geo"):
+                for alias in node.names:
+                    modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                module = modules.get(node.value.id)
+                if module in writers and node.attr in writers[module]:
+                    offenders.append(f"{path.name}:{node.lineno} {module}.{node.attr}")
+            if isinstance(node, ast.Name) and node.id == "unit_of_work":
+                offenders.append(f"{path.name}:{node.lineno} unit_of_work")
+    assert offenders == []

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from geo.errors import GeoError
 from geo.io.screening import screen_text
-from geo.store.database import now_utc
+from geo.store.database import now_utc, unit_of_work
 from geo.store.schema import access_log
 
 #: What a row records. ``filter`` is a view whose filters changed; ``nekad`` a refused login or
@@ -117,7 +117,8 @@ def record(
     if isinstance(target_db, Connection):
         target_db.execute(statement)
     else:
-        with target_db.begin() as connection:
+        with unit_of_work(target_db) as work:
+            connection = work.connection
             connection.execute(statement)
 
 

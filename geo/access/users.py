@@ -37,7 +37,7 @@ from sqlalchemy import Engine, RowMapping, insert, select, update
 from geo.access.access_log import Actor, record
 from geo.errors import ConfigError, ConflictError, GeoError, ImportRejected, Problem
 from geo.io.screening import screen_text
-from geo.store.database import now_utc
+from geo.store.database import now_utc, unit_of_work
 from geo.store.schema import app_users
 
 #: Every role, from the least to the most privileged.
@@ -477,7 +477,8 @@ def save_user(
         raise ImportRejected("Användaren sparades inte.", problems)
     values = {"login": login, "organisation": organisation, "role": role, "active": bool(active)}
     moment = now_utc()
-    with engine.begin() as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         current = (
             connection.execute(select(app_users).where(app_users.c.login == login))
             .mappings()

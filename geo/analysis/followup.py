@@ -32,6 +32,7 @@ from geo.analysis.joint import Promise
 from geo.errors import ConflictError, GeoError, ImportRejected, Problem
 from geo.io.screening import screen_text
 from geo.periods import LOCAL_TZ, shift_months
+from geo.store.database import unit_of_work
 from geo.store.schema import promise_activities
 
 PARTIES = ("polis", "kommun", "region")
@@ -58,7 +59,8 @@ def ensure_year(
     engine: Engine, promise: Promise, year: int, *, who: str = "geo.analysis.followup"
 ) -> int:
     """Start ``year`` with the promise's activities if it has none; returns how many were added."""
-    with engine.begin() as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         present = connection.execute(
             select(func.count())
             .select_from(promise_activities)
@@ -155,7 +157,8 @@ def save_activities(
         raise ImportRejected("Uppföljningen sparades inte.", problems)
     counts = {"ändrade": 0, "nya": 0}
     moment = dt.datetime.now(dt.UTC)
-    with engine.begin() as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         current = {
             r["id"]: dict(r)
             for r in connection.execute(

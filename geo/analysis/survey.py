@@ -66,7 +66,7 @@ from geo.io.ingest import line_ranges
 from geo.io.profiles import header_key
 from geo.io.screening import screen_column
 from geo.io.table_files import TableReport, read_table
-from geo.store.database import ImportRecord, active_layer, record_import
+from geo.store.database import ImportRecord, active_layer, record_import, unit_of_work
 from geo.store.schema import survey_items, survey_responses
 from geo.taxonomy import fold
 
@@ -504,7 +504,8 @@ def import_survey(
     report.preview = out.head(20)
     if report.errors.total or dry_run:
         return report
-    with engine.begin() as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         import_id = record_import(
             connection,
             ImportRecord(

@@ -36,7 +36,13 @@ from geo.crs import (
     normalise_crs,
 )
 from geo.errors import CRSError, ImportRejected, Problem
-from geo.store.database import ImportRecord, active_layer, record_import, replace_area_layer
+from geo.store.database import (
+    ImportRecord,
+    active_layer,
+    record_import,
+    replace_area_layer,
+    unit_of_work,
+)
 
 # SCB codes: RegSO 1382R001, DeSO 1382C1070; the 2025 vintage adds a suffix (_RegSO2025).
 CODE_PATTERN = re.compile(r"^(?P<base>\d{4}[RABC]\d{3,4})(?:_(?P<vintage>(?:RegSO|DeSO)\d{4}))?$")
@@ -428,7 +434,8 @@ def import_area_layer(
     vintage = area_file.vintage or (
         "2018" if CODE_PATTERN.match(str(layer["area_code"].iloc[0])) else None
     )
-    with engine.begin() as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         layer_id = replace_area_layer(
             connection,
             layer,
@@ -478,7 +485,8 @@ def activate_builtin_layer(engine: Engine) -> int:
     problems = validate_layer(layer, where="inbyggt områdeslager")
     if problems:  # the committed file is checked by tests; this guards against hand edits
         raise ImportRejected("Det inbyggda områdeslagret är trasigt.", problems)
-    with engine.begin() as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         return replace_area_layer(
             connection,
             layer,

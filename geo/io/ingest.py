@@ -69,6 +69,7 @@ from geo.store.database import (
     now_utc,
     record_import,
     restore_indexes,
+    unit_of_work,
 )
 from geo.store.schema import imports, incidents
 from geo.taxonomy import Taxonomy, fold, load_taxonomy, normalise_text
@@ -444,50 +445,44 @@ def import_incidents(
     report.unit = context.unit
     sha256 = file_sha256(path)
 
-    with engine.connect() as connection:
-        transaction = connection.begin()
-        try:
-            import_id = record_import(
-                connection,
-                ImportRecord(
-                    kind="incidents",
-                    source=source_name,
-                    imported_by=options.imported_by,
-                    file_name=path.name,
-                    file_sha256=sha256,
-                ),
+    with unit_of_work(engine) as work:
+        connection = work.connection
+        import_id = record_import(
+            connection,
+            ImportRecord(
+                kind="incidents",
+                source=source_name,
+                imported_by=options.imported_by,
+                file_name=path.name,
+                file_sha256=sha256,
+            ),
+        )
+        # A dry run writes no rows (the checks need none), so it defers nothing either.
+        expected_rows = 0 if dry_run else size // BYTES_PER_ROW_ESTIMATE
+        deferred = defer_secondary_indexes(connection, expected_rows=expected_rows)
+        if not dry_run and size >= PARALLEL_MIN_BYTES and fork_available():
+            # Validation in a child process on the other core, the writes here (geo.forked).
+            child = ChildProducer(
+                lambda progress: _validated(path, fmt, options, context, progress),
+                lambda: report,
+                say,
             )
-            # A dry run writes no rows (the checks need none), so it defers nothing either.
-            expected_rows = 0 if dry_run else size // BYTES_PER_ROW_ESTIMATE
-            deferred = defer_secondary_indexes(connection, expected_rows=expected_rows)
-            if not dry_run and size >= PARALLEL_MIN_BYTES and fork_available():
-                # Validation in a child process on the other core, the writes here (geo.forked).
-                child = ChildProducer(
-                    lambda progress: _validated(path, fmt, options, context, progress),
-                    lambda: report,
-                    say,
-                )
-                for canonical in child:
-                    _write(connection, canonical, import_id, context)
-                _take_validation(report, child.result)
-            else:
-                for canonical in _validated(path, fmt, options, context, say):
-                    _write(connection, canonical, import_id, context)
-            if report.errors.total or dry_run:
-                transaction.rollback()
-                return report
-            _finish_import_log(connection, import_id, report, options)
-            restore_indexes(connection, deferred)  # a rollback above restores them by itself
-            background = bool(deferred) and _checkpoint_after_commit(connection)
-            transaction.commit()
-            if background:
-                _start_checkpoint(connection, engine)
-            report.imported, report.import_id = True, import_id
-            say(1.0, "Klart.")
+            for canonical in child:
+                _write(connection, canonical, import_id, context)
+            _take_validation(report, child.result)
+        else:
+            for canonical in _validated(path, fmt, options, context, say):
+                _write(connection, canonical, import_id, context)
+        if report.errors.total or dry_run:
+            work.discard()  # nothing is written: not the rows, not the import's line
             return report
-        except BaseException:
-            transaction.rollback()
-            raise
+        _finish_import_log(connection, import_id, report, options)
+        restore_indexes(connection, deferred)  # a rollback above restores them by itself
+        if bool(deferred) and _checkpoint_after_commit(connection):
+            work.after_commit(lambda: _start_checkpoint(connection, engine))
+        report.imported, report.import_id = True, import_id
+    say(1.0, "Klart.")
+    return report
 
 
 def _checkpoint_after_commit(connection: Connection) -> bool:

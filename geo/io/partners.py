@@ -22,7 +22,7 @@ from sqlalchemy import Engine, insert, select
 
 from geo.io.profiles import header_key
 from geo.io.table_files import TableReport, read_table
-from geo.store.database import ImportRecord, active_layer, record_import
+from geo.store.database import ImportRecord, active_layer, record_import, unit_of_work
 from geo.store.schema import partner_indicators
 
 COLUMNS = {
@@ -146,7 +146,8 @@ def import_indicators(
     report.preview = pd.DataFrame(rows[:20])
     if report.errors.total or dry_run:
         return report
-    with engine.begin() as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         import_id = record_import(
             connection,
             ImportRecord(

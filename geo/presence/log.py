@@ -15,8 +15,7 @@ import datetime as dt
 import functools
 import json
 import math
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from geo.config import REFERENCE_DIR
 from geo.errors import ConflictError, GeoError, ImportRejected, Problem
 from geo.io.screening import screen_text
 from geo.periods import LOCAL_TZ
-from geo.store.database import now_utc
+from geo.store.database import now_utc, unit_of_work
 from geo.store.schema import presence_audit, presence_entries
 
 STATUSES = ("planerad", "genomförd", "inställd")
@@ -234,28 +233,6 @@ def personnummer_problems(
     return problems
 
 
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """Open a transaction that holds the write lock from its first statement.
-
-    So a check made inside it (a unit's other bookings, a version) still holds when it commits.
-
-    SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before anything is read (the
-    driver's own deferred ``BEGIN`` only comes with the first write, after the check: ten processes
-    booking one unit then got 5–10 accepted). Other writers wait (``busy_timeout``). PostgreSQL:
-    the exclusion constraint of migration 0007 refuses overlapping bookings of a unit at commit.
-    """
-    with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException:
-            connection.rollback()
-            raise
-        connection.commit()
-
-
 def _row(connection: Connection, entry_id: int) -> dict[str, Any] | None:
     found = (
         connection.execute(select(presence_entries).where(presence_entries.c.id == entry_id))
@@ -363,7 +340,8 @@ def create_entry(engine: Engine, fields: Mapping[str, Any], *, who: str, area_co
     if refused:
         raise ImportRejected("Närvaroposten sparades inte.", refused)
     try:
-        with write_transaction(engine) as connection:
+        with unit_of_work(engine) as work:
+            connection = work.connection
             return create_entry_in(connection, entry, who=who, area_codes=area_codes, source=source,
                                    synthetic=synthetic, now=moment, shapes=shapes)  # fmt: skip
     except exc.IntegrityError as error:  # PostgreSQL: the exclusion constraint on unit and time
@@ -417,7 +395,8 @@ def update_entry(engine: Engine, entry_id: int, *, expected_version: int, change
     if refused:
         raise ImportRejected("Ändringen sparades inte.", refused)
     try:
-        with write_transaction(engine) as connection:
+        with unit_of_work(engine) as work:
+            connection = work.connection
             return update_entry_in(connection, entry_id, expected_version=expected_version, changes=changes,
                                    who=who, area_codes=area_codes, now=moment, shapes=shapes)  # fmt: skip
     except ConflictError:
@@ -477,7 +456,8 @@ def _audit_conflict(
     The row says who tried to change what, from which version, against the version that was
     stored.
     """
-    with write_transaction(engine) as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         current = _row(connection, entry_id)
         if current is not None:
             attempt = {"från_version": expected_version, **changes}
@@ -1022,7 +1002,8 @@ def record_dwell(engine: Engine, stays: pd.DataFrame, *, who: str, kind: str = "
                for problem in personnummer_problems({"unit": stay.unit}, who, where=f"GPS-vistelse {stay.unit}")]  # fmt: skip
     if refused:
         raise ImportRejected("GPS-vistelserna sparades inte.", refused)
-    with write_transaction(engine) as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         for stay in stays.itertuples():
             start = pd.Timestamp(stay.start).to_pydatetime()
             end = pd.Timestamp(stay.end).to_pydatetime()

@@ -28,9 +28,8 @@ from geo.presence.log import (
     create_entry_in,
     personnummer_problems,
     update_entry_in,
-    write_transaction,
 )
-from geo.store.database import now_utc
+from geo.store.database import now_utc, unit_of_work
 
 COLUMNS = ("id", "unit", "area", "start", "end", "kind", "status", "purpose", "version")
 REQUIRED = ("unit", "area", "start", "end", "kind", "status", "purpose")
@@ -83,7 +82,8 @@ def import_presence_file(engine: Any, path: Path, *, who: str, area_codes: set[s
     by_name = {name.casefold(): code for code, name in names.items()}
     report.rows = len(frame)
     try:
-        with write_transaction(engine) as connection:
+        with unit_of_work(engine) as work:
+            connection = work.connection
             for line, row in frame.iterrows():
                 where = f"{path.name}, rad {line}"
                 text = {

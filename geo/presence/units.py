@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from geo.errors import ConflictError, GeoError, ImportRejected, Problem
 from geo.periods import LOCAL_TZ
-from geo.store.database import now_utc
+from geo.store.database import now_utc, unit_of_work
 from geo.store.schema import presence_register_audit, presence_shifts, presence_units
 
 UNIT_KINDS = ("bil", "fot", "cykel", "MC")
@@ -212,12 +212,11 @@ def _save(engine: Engine, table: object, values: Mapping[str, object], *, who: s
           expected: int | None, what: str) -> int:  # fmt: skip
     from sqlalchemy import Table
 
-    from geo.presence.log import write_transaction
-
     assert isinstance(table, Table)
     register = "enhet" if table is presence_units else "pass"
     moment = now_utc()
-    with write_transaction(engine) as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         clash = connection.execute(
             select(table.c.id).where(table.c.name == values["name"], table.c.id != (row_id or -1))
         ).first()
@@ -274,12 +273,13 @@ def register_audit(engine: Engine) -> pd.DataFrame:
 
 def ensure_defaults(engine: Engine, *, who: str = "standard (data/presence.json)") -> bool:
     """Add the default units and shifts of ``data/presence.json`` when none exist; True if added."""
-    from geo.presence.log import presence_settings, write_transaction
+    from geo.presence.log import presence_settings
 
     settings = presence_settings()
     moment = now_utc()
     added = False
-    with write_transaction(engine) as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         for table, register, rows, extra in ((presence_units, "enhet", settings["default_units"], {"active": True}),
                                              (presence_shifts, "pass", settings["default_shifts"], {})):  # fmt: skip
             if connection.execute(select(func.count()).select_from(table)).scalar():

@@ -56,7 +56,7 @@ from geo.public.privacy import (
     protect,
     shown_value,
 )
-from geo.store.database import active_layer, load_incidents
+from geo.store.database import active_layer, load_incidents, unit_of_work
 from geo.store.schema import presence_entries, public_releases, survey_responses
 from geo.taxonomy import load_taxonomy
 
@@ -317,7 +317,8 @@ def record_release(engine: Engine, publication: Publication) -> bool:
     """Add the release to the ledger (unless it is identical to the latest one); True if added."""
     content = json.dumps(release_content(publication), ensure_ascii=False, separators=(",", ":"))
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    with engine.begin() as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         latest = connection.execute(
             select(public_releases.c.content_sha256).order_by(public_releases.c.id.desc()).limit(1)
         ).scalar()

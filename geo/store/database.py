@@ -3,7 +3,7 @@
 SQLite (WAL, foreign keys on, a private file) is the embedded default; PostgreSQL with PostGIS
 (``LAGESBILD_DATABASE_URL=postgresql+psycopg://…``) is the multi-user store, from the same
 migrations. Every write that belongs together happens in one transaction. What differs between the
-two lives here: bulk loads (SQLite ``executemany`` of plain tuples, PostgreSQL ``COPY``), bulk
+two lives here: the one way to write (:func:`unit_of_work`), bulk loads (SQLite ``executemany`` of plain tuples, PostgreSQL ``COPY``), bulk
 reads (the driver's cursor), and the PostgreSQL privileges of the app's role
 (:func:`grant_app_role`).
 """
@@ -14,8 +14,9 @@ import datetime as dt
 import json
 import os
 import stat
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,74 @@ def current_revision(engine: Engine) -> str | None:
     """Return the revision the database is at (``None`` for an empty database)."""
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction a writer works in: everything it writes commits together, or nothing does.
+
+    Made only by :func:`unit_of_work`. A writer that belongs to a larger write takes the unit's
+    ``connection`` (the ``*_in`` functions); none opens a transaction of its own.
+    """
+
+    connection: Connection
+    """The connection the unit's statements run on."""
+    discarded: bool = False
+    """Set by :meth:`discard`: the unit rolls back at its end instead of committing."""
+    _after_commit: list[Callable[[], object]] = field(default_factory=list)
+
+    def discard(self) -> None:
+        """Roll back at the end instead of committing (a dry run, or a file with errors)."""
+        self.discarded = True
+
+    def after_commit(self, step: Callable[[], object]) -> None:
+        """Run ``step`` once the unit has committed (never after a rollback)."""
+        self._after_commit.append(step)
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[UnitOfWork]:
+    """Open the one kind of write transaction: it holds the write lock from its first statement.
+
+    So a check made inside it (a unit's other bookings, a version, a release's month) still holds
+    when it commits. The unit commits when the block ends, rolls back when it raises or was
+    discarded, and then runs its after-commit steps.
+
+    Parameters
+    ----------
+    engine
+        The store's engine.
+
+    Yields
+    ------
+    UnitOfWork
+        The unit; its ``connection`` runs the statements.
+
+    Notes
+    -----
+    SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before anything is read (the
+    driver's own deferred ``BEGIN`` only comes with the first write, after the check: ten processes
+    booking one unit then got 5–10 accepted). Other writers wait (``busy_timeout``). PostgreSQL:
+    the exclusion constraint of migration 0007 refuses overlapping bookings of a unit at commit,
+    and the constraints and row versions refuse the rest.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.begin()
+        work = UnitOfWork(connection)
+        try:
+            yield work
+        except BaseException:
+            connection.rollback()
+            raise
+        if work.discarded:
+            connection.rollback()
+            return
+        connection.commit()
+        for step in work._after_commit:
+            step()
 
 
 def migrate(engine: Engine) -> None:

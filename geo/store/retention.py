@@ -40,6 +40,7 @@ from sqlalchemy import Engine, delete, func, insert, select
 
 from geo.errors import ConfigError
 from geo.periods import LOCAL_TZ
+from geo.store.database import unit_of_work
 from geo.store.schema import imports, incidents
 
 MIN_MONTHS = 24
@@ -135,7 +136,8 @@ def apply_retention(
     today = today or dt.datetime.now(LOCAL_TZ).date()
     cutoff = cutoff_for(months, today)
     old = incidents.c.occurred_at < cutoff
-    with engine.begin() as connection:
+    with unit_of_work(engine) as work:
+        connection = work.connection
         count = int(
             connection.execute(select(func.count()).select_from(incidents).where(old)).scalar_one()
         )
