@@ -10,6 +10,9 @@ light ``geo`` modules can import it without paying for pandas at start, and :mod
 imports the zone from here like everyone else. The two may merge once ``geo.io.times`` is split
 into a light and a pandas part; until then the dependency runs one way: times → periods.
 
+:class:`Filters` is what a page selects incidents by: a :class:`Period` (datetimes, never ISO
+text parsed back) and the pickers.
+
 :class:`Period` is the one period type (a half-open interval of aware datetimes). It replaces
 two: ``geo.analysis.indicators.Period`` (the same interval) and ``ui.widgets.Period`` (whole local days
 ``first``..``last``), which is now :meth:`Period.whole_days`.
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import overload
 from zoneinfo import ZoneInfo
 
@@ -124,15 +127,9 @@ class Period:
         """The last local day the period reaches into."""
         return (self.end - dt.timedelta(microseconds=1)).astimezone(LOCAL_TZ).date()
 
-    @property
-    def start_utc(self) -> str:
-        """The start as ISO 8601 text in UTC (a primitive cache key for Streamlit)."""
-        return self.start.astimezone(dt.UTC).isoformat()
-
-    @property
-    def end_utc(self) -> str:
-        """The end as ISO 8601 text in UTC (a primitive cache key for Streamlit)."""
-        return self.end.astimezone(dt.UTC).isoformat()
+    def in_utc(self) -> Period:
+        """Return the same interval with both ends in UTC (one spelling per instant)."""
+        return Period(self.start.astimezone(dt.UTC), self.end.astimezone(dt.UTC))
 
     def previous(self) -> Period:
         """Return the period of the same length just before this one.
@@ -169,3 +166,71 @@ class Period:
     def label(self) -> str:
         """First and last local day, e.g. ``2026-01-01 – 2026-11-30``."""
         return f"{self.first_day} – {self.last_day}"
+
+
+ALL_TIME = Period(dt.datetime(1900, 1, 1, tzinfo=dt.UTC), dt.datetime(2999, 1, 1, tzinfo=dt.UTC))
+"""Every incident the store can hold (for change tests and trends, which need the whole series)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a page selects incidents by: a period and the pickers.
+
+    Frozen and made of hashable parts, so that it is a cache key; the period is kept in UTC so
+    that one instant is one key.
+    """
+
+    period: Period
+    """The half-open interval of occurrence times."""
+    groups: tuple[str, ...] = ()
+    """Category groups to keep (empty: all)."""
+    zones: tuple[str, ...] = ()
+    """Zones to keep (empty: all)."""
+    exclude_police_initiated: bool = True
+    """Leave police-initiated offences out of the harm index."""
+    area_code: str = ""
+    """One area's code, or empty for every area."""
+
+    def __post_init__(self) -> None:
+        """Keep the period in UTC."""
+        object.__setattr__(self, "period", self.period.in_utc())
+
+    @property
+    def start(self) -> dt.datetime:
+        """The period's start (UTC)."""
+        return self.period.start
+
+    @property
+    def end(self) -> dt.datetime:
+        """The period's end (UTC, excluded)."""
+        return self.period.end
+
+    def all_time(self) -> Filters:
+        """Return the same filters over every incident in the store (for change tests, trends)."""
+        return replace(self, period=ALL_TIME)
+
+    def shifted_back(self) -> Filters:
+        """Return the same filters for the period of equal length just before this one.
+
+        Returns
+        -------
+        Filters
+            The same pickers over :meth:`Period.previous` (whole local days stay whole days
+            across a daylight-saving change).
+        """
+        return replace(self, period=self.period.previous())
+
+    def with_period(self, period: Period) -> Filters:
+        """Return the same pickers over another period."""
+        return replace(self, period=period)
+
+    def as_record(self) -> dict[str, object]:
+        """Return the filters as JSON-ready values (for the access log)."""
+        return {
+            "start_utc": self.start.isoformat(),
+            "end_utc": self.end.isoformat(),
+            "groups": list(self.groups),
+            "zones": list(self.zones),
+            "exclude_police_initiated": self.exclude_police_initiated,
+            "area_code": self.area_code,
+        }

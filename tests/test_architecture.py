@@ -82,7 +82,15 @@ APP = ("geo", "ui", "pages")
 """The application: what runs in the server. tests/ and bench/ are exempt from the private-name
 rule below: they test and time internal stages on purpose (a unit's helper, the store's row
 conversion against other strategies), and no application module imports them."""
-PERIODS = ("LOCAL_TZ", "LOCAL_TZ_NAME", "Period", "shift_months", "local_midnight")
+PERIODS = (
+    "LOCAL_TZ",
+    "LOCAL_TZ_NAME",
+    "Period",
+    "Filters",
+    "ALL_TIME",
+    "shift_months",
+    "local_midnight",
+)
 """What geo/periods.py owns."""
 
 

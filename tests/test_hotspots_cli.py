@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from geo.commands.cli import main
 from geo.outputs.report import parse_period
+from geo.periods import Filters, Period
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -35,7 +36,7 @@ def _page_cells(
     from ui import loaders
 
     start, end = parse_period("2025").utc()
-    filters = loaders.Filters(start.isoformat(), end.isoformat(), zones=zones, area_code=area)
+    filters = Filters(Period(start, end), zones=zones, area_code=area)
     view = loaders.hotspots(str(engine.url), loaders.current_data_version(), filters, 250, weighted)
     assert view.cells is not None, view.error
     return view.cells

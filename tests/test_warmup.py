@@ -3,7 +3,6 @@ leaves the modules that declare Streamlit components to the sessions (else the m
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -71,7 +70,7 @@ def test_the_pages_find_what_the_warm_up_computed(warm_store: Engine) -> None:
     logged = access_log.read(warm_store, action="filter", limit=1)[0]
     data = loaders.page_data()
     assert data.span is not None
-    expected = json.loads(json.dumps(dataclasses.asdict(default_filters(*data.span))))
+    expected = json.loads(json.dumps(default_filters(*data.span).as_record()))
     assert json.loads(logged["details_json"]) == expected
     assert hotspots.select_slider(key="hotspots_cell").value == HOTSPOT_CELL_SIZE
     assert hotspots.toggle(key="hotspots_weighted").value is False

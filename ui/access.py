@@ -7,7 +7,6 @@ The rows go to :mod:`geo.access.access_log` (append-only in the database).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from geo.access.access_log import Actor, record
+from geo.periods import Filters
 
 _LAST_VIEW = "_access_last_view"
 _LAST_FILTERS = "_access_last_filters"
@@ -54,9 +54,9 @@ def log_view(page: str) -> None:
     st.session_state.pop(_LAST_FILTERS, None)
 
 
-def log_filters(filters: object) -> None:
-    """The filters a page shows data with (a dataclass or a mapping), when they change."""
-    values = dataclasses.asdict(filters) if dataclasses.is_dataclass(filters) else dict(filters)  # type: ignore[call-overload, arg-type]
+def log_filters(filters: Filters | Mapping[str, object]) -> None:
+    """The filters a page shows data with (page filters or a mapping), when they change."""
+    values = filters.as_record() if isinstance(filters, Filters) else dict(filters)
     page = current_page()
     key = json.dumps([page, values], sort_keys=True, default=str)
     if st.session_state.get(_LAST_FILTERS) == key:

@@ -9,7 +9,6 @@ survey's unsafe share with its interval, and for polis the last performed presen
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from dataclasses import dataclass, field
 
 import altair as alt
@@ -20,10 +19,9 @@ import streamlit as st
 from geo import formats
 from geo.analysis.details import AreaDetails, point_in_layer, survey_share
 from geo.analysis.details import area_details as compute_details
-from geo.periods import LOCAL_TZ
+from geo.periods import LOCAL_TZ, Filters, Period
 from ui import charts, loaders, state, strings, tables
 from ui.filters import local_dates
-from ui.loaders import Filters
 
 
 def area_at(layer: gpd.GeoDataFrame, point: tuple[float, float] | None) -> str | None:
@@ -56,8 +54,7 @@ def area_details(
         survey = survey_share(table, area_code, wave)
     presence = None
     if polis:
-        end = dt.datetime.fromisoformat(filters.end_utc)
-        presence = last_performed(state.engine(database_url), area_code, before=end)
+        presence = last_performed(state.engine(database_url), area_code, before=filters.end)
     first, last = local_dates(filters)
     labels = load_taxonomy().group_labels()
     shown = {k: v for k, v in labels.items() if not filters.groups or k in filters.groups}
@@ -99,7 +96,7 @@ def beside_map(
 def wave_filters(wave: str) -> Filters:
     """The incidents set against a survey wave (``loaders.wave_period``), as page filters."""
     start, end = loaders.wave_period(wave)
-    return Filters(start.astimezone(dt.UTC).isoformat(), end.astimezone(dt.UTC).isoformat())
+    return Filters(Period(start, end))
 
 
 def latest_wave(database_url: str, version: str) -> str:

@@ -7,10 +7,9 @@ import datetime as dt
 import streamlit as st
 
 from geo.areas.falkenberg import ZONES
-from geo.periods import LOCAL_TZ
+from geo.periods import Filters
 from geo.taxonomy import load_taxonomy
 from ui import access, strings
-from ui.loaders import Filters
 from ui.widgets import period_picker
 
 
@@ -53,8 +52,7 @@ def incident_filters(
     if period is None:
         return None
     filters = Filters(
-        start_utc=period.start_utc,
-        end_utc=period.end_utc,
+        period,
         groups=tuple(sorted(chosen_groups)) if len(chosen_groups) < len(groups) else (),
         zones=tuple(sorted(chosen_zones)) if len(chosen_zones) < len(ZONES) else (),
         exclude_police_initiated=exclude,
@@ -66,10 +64,4 @@ def incident_filters(
 
 def local_dates(filters: Filters) -> tuple[dt.date, dt.date]:
     """The filter's first and last local day (for captions)."""
-    first = dt.datetime.fromisoformat(filters.start_utc).astimezone(LOCAL_TZ).date()
-    last = (
-        (dt.datetime.fromisoformat(filters.end_utc) - dt.timedelta(seconds=1))
-        .astimezone(LOCAL_TZ)
-        .date()
-    )
-    return first, last
+    return filters.period.first_day, filters.period.last_day

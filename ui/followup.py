@@ -238,7 +238,7 @@ def evaluation_section(
     try:
         result = loaders.evaluation(
             database_url, version, tuple(treated), tuple(control),
-            (before_days.start_utc, before_days.end_utc), (after_days.start_utc, after_days.end_utc),
+            before_days, after_days,
             float(buffer_m), bool(harm),
         )  # fmt: skip
     except GeoError as error:

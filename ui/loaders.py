@@ -12,7 +12,7 @@ import streamlit as st
 
 from geo.analysis.indicators import counts_per_area
 from geo.config import Settings
-from geo.periods import LOCAL_TZ, Period
+from geo.periods import LOCAL_TZ, Filters, Period
 from geo.store.database import (
     LayerInfo,
     active_layer,
@@ -82,14 +82,14 @@ class AreaCounts:
 
 
 @st.cache_data(show_spinner="Räknar händelser per område …")
-def area_counts(database_url: str, version: str, start_utc: str, end_utc: str) -> AreaCounts:
-    """Incidents per area with ``start_utc <= occurred_at < end_utc`` (ISO strings)."""
+def area_counts(database_url: str, version: str, period: Period) -> AreaCounts:
+    """Incidents per area with ``period.start <= occurred_at < period.end``."""
     engine = state.engine(database_url)
     _info, layer = active_layer(engine)
     frame = load_incidents(
         engine,
-        start=dt.datetime.fromisoformat(start_utc),
-        end=dt.datetime.fromisoformat(end_utc),
+        start=period.start,
+        end=period.end,
         columns=("area_code", "source", "synthetic"),
     )
     table = counts_per_area(frame, layer)
@@ -138,44 +138,6 @@ def incident_table(database_url: str, version: str) -> pd.DataFrame:
     return frame
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What the hotspot and overview pages filter on (primitives only: usable as cache keys)."""
-
-    start_utc: str
-    end_utc: str
-    groups: tuple[str, ...] = ()
-    zones: tuple[str, ...] = ()
-    exclude_police_initiated: bool = True
-    area_code: str = ""
-
-    def all_time(self) -> Filters:
-        """The same filters over every incident in the store (for change tests and trends)."""
-        return Filters(
-            "1900-01-01T00:00:00+00:00",
-            "2999-01-01T00:00:00+00:00",
-            self.groups,
-            self.zones,
-            self.exclude_police_initiated,
-            self.area_code,
-        )
-
-    def shifted_back(self) -> Filters:
-        """The same filters for the period of equal length just before this one."""
-        start, end = (
-            dt.datetime.fromisoformat(self.start_utc),
-            dt.datetime.fromisoformat(self.end_utc),
-        )
-        return Filters(
-            (start - (end - start)).isoformat(),
-            self.start_utc,
-            self.groups,
-            self.zones,
-            self.exclude_police_initiated,
-            self.area_code,
-        )
-
-
 def selection(database_url: str, version: str, filters: Filters) -> pd.DataFrame:
     """The incidents matching the filters, with ``harm`` chosen by the police-initiated option."""
     from geo.analysis.indicators import select_incidents
@@ -183,7 +145,7 @@ def selection(database_url: str, version: str, filters: Filters) -> pd.DataFrame
     _info, layer = area_layer(database_url, version)
     frame = select_incidents(
         incident_table(database_url, version), layer,
-        start=dt.datetime.fromisoformat(filters.start_utc), end=dt.datetime.fromisoformat(filters.end_utc),
+        start=filters.start, end=filters.end,
         groups=filters.groups, zones=filters.zones, area_code=filters.area_code or None,
     )  # fmt: skip
     harm = frame["harm_reactive"] if filters.exclude_police_initiated else frame["harm_all"]
@@ -261,15 +223,12 @@ def emerging(
     from geo.analysis.hotspots import emerging_for
     from geo.errors import GeoError
 
-    local_end = pd.Timestamp(filters.end_utc).tz_convert(LOCAL_TZ).tz_localize(None)
+    local_end = pd.Timestamp(filters.end).tz_convert(LOCAL_TZ).tz_localize(None)
     end = local_end - pd.Timedelta(seconds=1)
     last = end.to_period("M")
     steps = pd.period_range(last - (months - 1), last, freq="M")
-    window = Filters(
-        start_utc=pd.Timestamp(steps[0].start_time, tz=LOCAL_TZ).tz_convert("UTC").isoformat(),
-        end_utc=filters.end_utc, groups=filters.groups, zones=filters.zones,
-        exclude_police_initiated=filters.exclude_police_initiated, area_code=filters.area_code,
-    )  # fmt: skip
+    first = pd.Timestamp(steps[0].start_time, tz=LOCAL_TZ).to_pydatetime()
+    window = filters.with_period(Period(first, filters.end))
     frame = selection(database_url, version, window)
     try:
         region = hotspot_region(database_url, version, filters, cell_size)
@@ -307,9 +266,7 @@ def indicators(database_url: str, version: str, filters: Filters) -> pd.DataFram
 
     _info, layer = area_layer(database_url, version)
     frame = selection(database_url, version, filters.all_time())
-    period = Period(
-        dt.datetime.fromisoformat(filters.start_utc), dt.datetime.fromisoformat(filters.end_utc)
-    )
+    period = filters.period
     span = time_range(database_url, version)
     if (
         span is not None
@@ -389,7 +346,7 @@ def joint(database_url: str, version: str, wave: str, min_n: int, reveal_small: 
     frame = selection(
         database_url,
         version,
-        Filters(start.astimezone(dt.UTC).isoformat(), end.astimezone(dt.UTC).isoformat()),
+        Filters(Period(start, end)),
     )
     counts = counts_per_area(frame, layer)
     counts["harm_index"] = (
@@ -439,8 +396,8 @@ def evaluation(
     version: str,
     treated: tuple[str, ...],
     control: tuple[str, ...],
-    before_utc: tuple[str, str],
-    after_utc: tuple[str, str],
+    before: Period,
+    after: Period,
     buffer_m: float,
     harm_weighted: bool,
 ) -> Evaluation:
@@ -453,7 +410,6 @@ def evaluation(
     return evaluate(
         incidents.assign(harm=incidents["harm_reactive"]), layer,
         treated=list(treated), control=list(control),
-        before=(dt.datetime.fromisoformat(before_utc[0]), dt.datetime.fromisoformat(before_utc[1])),
-        after=(dt.datetime.fromisoformat(after_utc[0]), dt.datetime.fromisoformat(after_utc[1])),
+        before=(before.start, before.end), after=(after.start, after.end),
         buffer_m=buffer_m, harm_weighted=harm_weighted,
     )  # fmt: skip

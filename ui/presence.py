@@ -9,10 +9,9 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from geo.periods import LOCAL_TZ
+from geo.periods import LOCAL_TZ, Filters
 from geo.presence.log import list_entries, need_vs_delivered
 from ui import loaders, state
-from ui.loaders import Filters
 
 DAY_NAMES = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 STATUS_COLOURS = {"planerad": "#deebf7", "genomförd": "#c7e9c0", "inställd": "#eeeeee"}
@@ -36,19 +35,19 @@ def need_table(
     filters: Filters,
     hours: tuple[int, ...],
     presence_key: str,
-    presence_end_utc: str | None = None,
+    presence_end: dt.datetime | None = None,
 ) -> pd.DataFrame:
     """Need (harm-weighted incidents) against delivered presence per area for the filters.
 
-    Presence has its own time axis: from the period's start to ``presence_end_utc`` (today, when
+    Presence has its own time axis: from the period's start to ``presence_end`` (today, when
     the period runs to the last incident), so a visit done today counts although incidents are
     only counted up to the last one imported. ``presence_key`` changes whenever the presence log
     does, so the cache never shows stale hours.
     """
     _info, layer = loaders.area_layer(database_url, version)
     incidents = loaders.selection(database_url, version, filters)
-    start = dt.datetime.fromisoformat(filters.start_utc)
-    end = dt.datetime.fromisoformat(presence_end_utc or filters.end_utc)
+    start = filters.start
+    end = presence_end or filters.end
     log = list_entries(state.engine(database_url), start=start, end=end)
     return need_vs_delivered(incidents, log, layer, end=end, hours=hours)
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from geo.config import PROJECT_ROOT
 
 if TYPE_CHECKING:  # imported where used: ui.loaders loads pandas and geopandas
-    from ui.loaders import Filters
+    from geo.periods import Filters
 
 _LOGGER = logging.getLogger("lagesbild.warmup")
 PAGES_DIR = PROJECT_ROOT / "pages"
@@ -135,14 +135,13 @@ def default_filters(first: dt.datetime, last: dt.datetime) -> Filters:
     """The filters Översikt and Hotspots open with: :func:`ui.filters.incident_filters` with
     every widget at its default (the default period clipped to the data, every group and zone,
     police-initiated offences left out, all areas)."""
-    from geo.periods import LOCAL_TZ, Period
-    from ui.loaders import Filters
+    from geo.periods import LOCAL_TZ, Filters, Period
     from ui.widgets import default_period
 
     default = default_period(last)
     lowest, highest = first.astimezone(LOCAL_TZ).date(), last.astimezone(LOCAL_TZ).date()
     period = Period.whole_days(max(default.first_day, lowest), min(default.last_day, highest))
-    return Filters(start_utc=period.start_utc, end_utc=period.end_utc)
+    return Filters(period)
 
 
 def _public_page() -> None:
@@ -215,7 +214,7 @@ def _default_views() -> None:
         lambda: loaders.hotspots(url, version, filters, HOTSPOT_CELL_SIZE, False),
         lambda: loaders.week_profile(url, version, filters, filters.area_code),
         lambda: loaders.indicators(url, version, filters),
-        lambda: loaders.area_counts(url, version, filters.start_utc, filters.end_utc),
+        lambda: loaders.area_counts(url, version, filters.period),
         lambda: loaders.monthly_by_zone(url, version, filters),
     )
     for view in views:

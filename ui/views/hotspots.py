@@ -29,6 +29,7 @@ from geo.outputs.maps import (
     view_for,
 )
 from geo.outputs.slides import Caption
+from geo.periods import Filters
 from ui import details, loaders, strings
 from ui.charts import week_heatmap
 from ui.filters import local_dates
@@ -88,7 +89,7 @@ class HotspotsView:
 
 
 def hotspots(
-    data: loaders.PageData, filters: loaders.Filters, cell_size: int, *, weighted: bool,
+    data: loaders.PageData, filters: Filters, cell_size: int, *, weighted: bool,
     show_points: bool, whole: bool, fit: View | None,
 ) -> HotspotsView:  # fmt: skip
     """The view; ``whole`` shows the whole municipality, else the map opens at ``fit`` (the
@@ -166,7 +167,7 @@ class Comparison:
     found: bool
 
 
-def comparison(data: loaders.PageData, filters: loaders.Filters, cell_size: int, *, weighted: bool) -> Comparison | None:  # fmt: skip
+def comparison(data: loaders.PageData, filters: Filters, cell_size: int, *, weighted: bool) -> Comparison | None:  # fmt: skip
     """The comparison with the period before; ``None`` when there are no classes now."""
     url, version = data.settings.database_url, data.version
     now = loaders.hotspots(url, version, filters, cell_size, weighted).table
@@ -195,13 +196,13 @@ class TrendView:
     """Cells with a trend class per area and class (``None`` when there are none)."""
 
 
-def trend(data: loaders.PageData, filters: loaders.Filters, cell_size: int) -> TrendView:
+def trend(data: loaders.PageData, filters: Filters, cell_size: int) -> TrendView:
     """The trend classes (cached: counting the cells per area overlays the whole grid)."""
     return _trend(data.settings.database_url, data.version, filters, cell_size)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _trend(database_url: str, version: str, filters: loaders.Filters, cell_size: int) -> TrendView:
+def _trend(database_url: str, version: str, filters: Filters, cell_size: int) -> TrendView:
     found = loaders.emerging(database_url, version, filters, cell_size, 12)
     if found.table is None:
         return TrendView(error=str(found.error))

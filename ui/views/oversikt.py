@@ -12,7 +12,7 @@ from geo import formats
 from geo.analysis.indicators import load_floors
 from geo.outputs.maps import area_outline_map, choropleth_layer
 from geo.outputs.slides import Caption
-from geo.periods import LOCAL_TZ
+from geo.periods import LOCAL_TZ, Filters
 from ui import charts, details, loaders, strings
 from ui.filters import local_dates
 from ui.views import ChoroplethExport, MapView, Metric
@@ -44,13 +44,13 @@ class OverviewView:
     population_note: str | None
 
 
-def overview(data: loaders.PageData, filters: loaders.Filters, measure: str, *, polis: bool) -> OverviewView:  # fmt: skip
+def overview(data: loaders.PageData, filters: Filters, measure: str, *, polis: bool) -> OverviewView:  # fmt: skip
     """The view for the filters and the map's measure (a key of ``strings.MEASURES``)."""
     settings, version, info, layer, span = loaders.astuple_page(data)
     assert span is not None, "Översikt draws a view only when the store has incidents"
     url = settings.database_url
     table = loaders.indicators(url, version, filters)
-    counts = loaders.area_counts(url, version, filters.start_utc, filters.end_utc)
+    counts = loaders.area_counts(url, version, filters.period)
     trend = loaders.monthly_by_zone(url, version, filters)
     first, last = local_dates(filters)
     n = int(table["count"].sum())
@@ -89,7 +89,7 @@ def overview(data: loaders.PageData, filters: loaders.Filters, measure: str, *, 
     return OverviewView(
         synthetic=counts.synthetic,
         # No change figure when the previous period lies (partly) before the first data in the store.
-        key_figures=key_figures(table, covered=filters.shifted_back().start_utc >= span[0].isoformat()),
+        key_figures=key_figures(table, covered=filters.shifted_back().start >= span[0]),
         map=MapView(base, (colours,), f"{caption} · {boundary_note}"),
         export=ChoroplethExport(title, layer, table.set_index("area_code")[measure], figure_caption,
                                 trend, no_data=strings.MEASURE_NO_RATE),

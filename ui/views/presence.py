@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import formats
-from geo.periods import LOCAL_TZ
+from geo.periods import LOCAL_TZ, Filters, Period
 from geo.presence.log import (
     STATUSES,
     coverage_gaps,
@@ -54,7 +54,7 @@ from geo.presence.rounds import (
 from geo.presence.units import Shift, Unit, list_shifts, list_units, unit_load
 from geo.store.database import now_utc
 from ui import loaders, presence, state, strings
-from ui.loaders import Filters, PageData
+from ui.loaders import PageData
 from ui.views import MapView
 
 # --- Planera närvaro: the week -------------------------------------------------------------------
@@ -110,7 +110,7 @@ def plan_week(data: PageData, monday: dt.date) -> PlanWeek:
     settings, version, info, layer = data.settings, data.version, data.info, data.layer
     names = dict(zip(layer["area_code"], layer["name"], strict=True))
     start, end = presence.week_bounds(monday)
-    year_back = Filters((start - dt.timedelta(days=365)).isoformat(), start.isoformat())
+    year_back = Filters(Period(start - dt.timedelta(days=365), start))
     engine = state.engine(settings.database_url)
     units, shifts = tuple(list_units(engine)), tuple(list_shifts(engine))
     active = tuple(u for u in units if u.active)
@@ -339,7 +339,7 @@ def _proposal(database_url: str, version: str, presence_key: str, monday: dt.dat
     """The proposal from the store; ``presence_key`` changes with every write to the log."""
     _info, layer = loaders.area_layer(database_url, version)
     start, end = presence.week_bounds(monday)
-    year_back = Filters((start - dt.timedelta(days=365)).isoformat(), start.isoformat())
+    year_back = Filters(Period(start - dt.timedelta(days=365), start))
     rules = presence_settings()
     return propose_week(
         presence.need_table(database_url, version, year_back, (), presence_key),
@@ -581,7 +581,7 @@ def need(data: PageData, filters: Filters, hours: tuple[int, ...]) -> NeedView:
     first, last = local_dates(filters)
     now = now_utc()
     to_today = last >= data.span[1].astimezone(LOCAL_TZ).date()
-    chosen_end = dt.datetime.fromisoformat(filters.end_utc)
+    chosen_end = filters.end
     minute = dt.datetime.fromtimestamp(math.ceil(now.timestamp() / 60) * 60, dt.UTC)
     presence_end = max(minute, chosen_end) if to_today else chosen_end
     return _need(data.settings.database_url, data.version, filters, hours, presence.presence_version(),
@@ -591,9 +591,7 @@ def need(data: PageData, filters: Filters, hours: tuple[int, ...]) -> NeedView:
 @st.cache_data(show_spinner="Räknar behov …", max_entries=16)
 def _need(database_url: str, version: str, filters: Filters, hours: tuple[int, ...], presence_key: str,
           presence_end: dt.datetime, first: dt.date, last: dt.date, to_today: bool) -> NeedView:  # fmt: skip
-    table = presence.need_table(
-        database_url, version, filters, hours, presence_key, presence_end.isoformat()
-    )
+    table = presence.need_table(database_url, version, filters, hours, presence_key, presence_end)
     presence_last = (presence_end - dt.timedelta(seconds=1)).astimezone(LOCAL_TZ).date()
     gaps = tuple(
         strings.NEED_GAP_LINE.format(
@@ -604,8 +602,7 @@ def _need(database_url: str, version: str, filters: Filters, hours: tuple[int, .
         )
         for row in coverage_gaps(table).itertuples()
     )  # fmt: skip
-    log = list_entries(state.engine(database_url), start=dt.datetime.fromisoformat(filters.start_utc),
-                       end=presence_end)  # fmt: skip
+    log = list_entries(state.engine(database_url), start=filters.start, end=presence_end)  # fmt: skip
     lengths = visit_lengths(log)
     rules = presence_settings()
     return NeedView(
