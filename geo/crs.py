@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike
 from pyproj import CRS, Transformer
 
 from geo.errors import CRSError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 WORK_CRS = "EPSG:3006"
 """SWEREF 99 TM, metres: all geometry and statistics happen here."""
@@ -143,3 +148,23 @@ def check_declared_crs(declared: str, x: ArrayLike, y: ArrayLike, *, where: str)
 def transformer(source: str, target: str = WORK_CRS) -> Transformer:
     """Return a pyproj transformer with x=east, y=north on both sides (``always_xy``)."""
     return Transformer.from_crs(source, target, always_xy=True)
+
+
+def require_work_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, name: str = "areas") -> None:
+    """Refuse geometry that is not in the work CRS (the one guard every geometry function uses).
+
+    Parameters
+    ----------
+    frame
+        The geometry a function was given.
+    name
+        What the caller calls it, for the message (``areas``, ``layer``, ``shapes``).
+
+    Raises
+    ------
+    CRSError
+        When ``frame`` has no CRS or another one than :data:`WORK_CRS`; the message says how to
+        convert it.
+    """
+    if frame.crs is None or frame.crs.to_string() != WORK_CRS:
+        raise CRSError(f"{name} has CRS {frame.crs}; call {name}.to_crs('{WORK_CRS}') first")

@@ -51,3 +51,28 @@ def test_always_xy_round_trip() -> None:
     back = transformer("EPSG:3006", "EPSG:4326").transform(E, N)
     assert back == pytest.approx((LON, LAT), abs=1e-9)
     assert 340_000 < E < 350_000 and 6_300_000 < N < 6_320_000
+
+
+def test_one_guard_refuses_geometry_outside_the_work_crs() -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.crs import require_work_crs
+
+    require_work_crs(gpd.GeoSeries([Point(370_000, 6_300_000)], crs="EPSG:3006"))
+    for crs in ("EPSG:4326", None):
+        with pytest.raises(CRSError, match=r"layer has CRS .*to_crs\('EPSG:3006'\)"):
+            require_work_crs(gpd.GeoSeries([Point(12.5, 56.9)], crs=crs), "layer")
+
+
+def test_no_module_writes_its_own_crs_guard() -> None:
+    """The work-CRS check lives in geo.crs.require_work_crs only (it was copied eight times)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    copies = [
+        str(path.relative_to(root))
+        for path in (root / "geo").rglob("*.py")
+        if path.name != "crs.py" and "crs.to_string() != WORK_CRS" in path.read_text("utf-8")
+    ]
+    assert copies == []

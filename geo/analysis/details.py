@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import MAP_CRS, WORK_CRS, transformer
-from geo.errors import CRSError
+from geo.crs import MAP_CRS, WORK_CRS, require_work_crs, transformer
 from geo.periods import LOCAL_TZ
 
 
@@ -79,8 +78,7 @@ def point_in_layer(layer: gpd.GeoDataFrame, lat: float, lon: float, column: str)
     CRSError
         When ``layer`` is not in EPSG:3006.
     """
-    if layer.crs is None or layer.crs.to_string() != WORK_CRS:
-        raise CRSError(f"layer has CRS {layer.crs}; call layer.to_crs('{WORK_CRS}') first")
+    require_work_crs(layer, "layer")
     if not (math.isfinite(lat) and math.isfinite(lon)):
         return None
     x, y = transformer(MAP_CRS, WORK_CRS).transform(lon, lat)

@@ -57,7 +57,7 @@ from scipy import signal, sparse, stats
 
 from geo.analysis.indicators import bh_adjust
 from geo.areas.builtin import municipality_outline, polygonal
-from geo.crs import WORK_CRS
+from geo.crs import MAP_CRS, WORK_CRS
 from geo.errors import GeoError, InsufficientDataError
 from geo.periods import LOCAL_TZ
 
@@ -960,7 +960,7 @@ def write_cells(result: HotspotResult, path: str) -> None:
                "p_permutation", "hotspot_class", "class_label", "exposure"]  # fmt: skip
     lower = path.lower()
     if lower.endswith(".geojson"):
-        cells[[*columns, "geometry"]].to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
+        cells[[*columns, "geometry"]].to_crs(MAP_CRS).to_file(path, driver="GeoJSON")
     elif lower.endswith(".csv"):
         centres = cells.geometry.centroid
         table = pd.DataFrame(cells[columns]).assign(

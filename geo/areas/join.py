@@ -6,8 +6,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.crs import WORK_CRS
-from geo.errors import CRSError
+from geo.crs import require_work_crs
 
 
 def area_codes_for_points(x: np.ndarray, y: np.ndarray, areas: gpd.GeoDataFrame) -> np.ndarray:
@@ -31,8 +30,7 @@ def area_codes_for_points(x: np.ndarray, y: np.ndarray, areas: gpd.GeoDataFrame)
     ``geopandas.sjoin`` for many points in few polygons (STACK-NOTES). Points exactly on a shared
     border go to the first area in layer order.
     """
-    if areas.crs is None or areas.crs.to_string() != WORK_CRS:
-        raise CRSError(f"areas has CRS {areas.crs}; call areas.to_crs('{WORK_CRS}') first")
+    require_work_crs(areas)
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     codes = np.full(len(x), None, dtype=object)

@@ -13,8 +13,7 @@ import numpy as np
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.crs import MAP_CRS, WORK_CRS
-from geo.errors import CRSError
+from geo.crs import MAP_CRS, WORK_CRS, require_work_crs
 
 # ColorBrewer YlOrRd, 5 classes: sequential and colour-blind safe.
 SEQUENTIAL_5 = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -323,8 +322,7 @@ def area_choropleth(
     CRSError
         When ``areas`` is not in EPSG:3006.
     """
-    if areas.crs is None or areas.crs.to_string() != WORK_CRS:
-        raise CRSError(f"areas has CRS {areas.crs}; call areas.to_crs('{WORK_CRS}') first")
+    require_work_crs(areas)
     breaks = class_breaks(areas[value_column].to_numpy())
     shown = areas[["area_code", "name", value_column, "geometry"]].to_crs(MAP_CRS)
     shown["name"] = shown["name"].map(lambda s: html.escape(str(s)))
@@ -378,8 +376,7 @@ def choropleth_layer(
     """
     from geo import formats
 
-    if areas.crs is None or areas.crs.to_string() != WORK_CRS:
-        raise CRSError(f"areas has CRS {areas.crs}; call areas.to_crs('{WORK_CRS}') first")
+    require_work_crs(areas)
     breaks = class_breaks(areas[value_column].to_numpy())
     shown = areas[["area_code", "name", value_column, "geometry"]].to_crs(MAP_CRS)
     shown["name"] = shown["name"].map(lambda s: html.escape(str(s)))
@@ -425,8 +422,7 @@ def area_outline_map(
     Changing layers are added with ``st_folium(..., feature_group_to_add=...)`` so that the map
     keeps its zoom when filters change.
     """
-    if areas.crs is None or areas.crs.to_string() != WORK_CRS:
-        raise CRSError(f"areas has CRS {areas.crs}; call areas.to_crs('{WORK_CRS}') first")
+    require_work_crs(areas)
     shown = areas[["area_code", "name", "geometry"]].to_crs(MAP_CRS)
     shown["name"] = shown["name"].map(lambda s: html.escape(str(s)))
     fmap = _empty_map(assets, tiles_url, tiles_attribution)
@@ -598,8 +594,7 @@ def category_layer(
     ``outlined`` area codes get a thick dark outline (e.g. the promise's focus areas); areas of the
     ``uncertain`` class are drawn hatched-looking (dashed outline, pale fill) so uncertainty shows.
     """
-    if areas.crs is None or areas.crs.to_string() != WORK_CRS:
-        raise CRSError(f"areas has CRS {areas.crs}; call areas.to_crs('{WORK_CRS}') first")
+    require_work_crs(areas)
     shown = areas[["area_code", class_column, *tooltip, "geometry"]].to_crs(MAP_CRS)
     for column in tooltip:
         shown[column] = shown[column].map(lambda s: html.escape(str(s)))
@@ -659,8 +654,7 @@ def view_for(
     """
     if shapes.empty:
         return WHOLE_MUNICIPALITY
-    if shapes.crs is None or shapes.crs.to_string() != WORK_CRS:
-        raise CRSError(f"shapes has CRS {shapes.crs}; call shapes.to_crs('{WORK_CRS}') first")
+    require_work_crs(shapes, "shapes")
     minx, miny, maxx, maxy = shapes.total_bounds
     span = max((maxx - minx) / width_px, (maxy - miny) / height_px, 1e-9)
     # Leave a margin of a fifth on each side; zoom z shows _METRES_PER_PIXEL_AT_ZOOM_0 / 2**z.

@@ -44,7 +44,7 @@ from sqlalchemy import (
     update,
 )
 
-from geo.crs import WORK_CRS
+from geo.crs import WORK_CRS, require_work_crs
 from geo.errors import SchemaError
 from geo.store.schema import area_layers, areas, imports, incidents, metadata
 
@@ -389,8 +389,7 @@ def replace_area_layer(
     ``area_code``, ``name``, ``zone``, ``population``. Incidents with coordinates are joined to the
     new areas in the same transaction, so codes and polygons never disagree.
     """
-    if layer.crs is None or layer.crs.to_string() != WORK_CRS:
-        raise SchemaError(f"area layer must be in {WORK_CRS}, got {layer.crs}")
+    require_work_crs(layer, "layer")
     connection.execute(update(area_layers).values(is_active=False))
     layer_id = connection.execute(
         insert(area_layers).values(
