@@ -53,3 +53,15 @@ def test_settings_lists_every_variable(database: str, capsys: pytest.CaptureFixt
     assert main(["settings"]) == 0
     out = capsys.readouterr().out
     assert "LAGESBILD_DATABASE_URL" in out and "LAGESBILD_DATA_DIR" in out and database in out
+
+
+def test_the_command_line_reads_the_settings_once() -> None:
+    """main() reads them and hands them on (args.settings); no command reads them again."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "geo" / "commands"
+    calls = {
+        path.name: path.read_text(encoding="utf-8").count("load_settings()")
+        for path in folder.glob("*.py")
+    }
+    assert sum(calls.values()) == 1 and calls["cli.py"] == 1, calls

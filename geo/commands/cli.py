@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from geo import formats
 from geo.areas.falkenberg import ZONES
 from geo.commands.cli_help import SwedishArgumentParser
-from geo.config import ENVIRONMENT, load_settings
+from geo.config import ENVIRONMENT, Settings, load_settings
 from geo.errors import GeoError
 from geo.store.database import (
     active_layer,
@@ -30,7 +30,9 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def initialise(engine: Engine, *, demo_if_empty: bool, years: int, seed: int) -> None:
+def initialise(
+    engine: Engine, settings: Settings, *, demo_if_empty: bool, years: int, seed: int
+) -> None:
     """Migrate, activate the built-in layer if there is none, and add demo data if asked."""
     from geo.areas.layers import activate_builtin_layer
     from geo.demo import load_demo
@@ -44,18 +46,18 @@ def initialise(engine: Engine, *, demo_if_empty: bool, years: int, seed: int) ->
     except GeoError:
         _say("Aktiverar det inbyggda områdeslagret (14 RegSO, ungefärliga gränser) …")
         activate_builtin_layer(engine)
-    _seed_followup(engine)
+    _seed_followup(engine, settings.promise_path)
     if demo_if_empty and count_rows(engine, "incidents") == 0:
         _say("Databasen saknar händelser: skapar syntetiska demodata (första start) …")
         load_demo(engine, years=years, seed=seed, progress=lambda m: _say(f"  {m}"))
 
 
-def _seed_followup(engine: Engine) -> None:
+def _seed_followup(engine: Engine, promise_path: Path) -> None:
     """Start this year's follow-up with the promise's activities (data/promise.json)."""
     from geo.analysis.followup import ensure_year
     from geo.analysis.joint import load_promise
 
-    added = ensure_year(engine, load_promise(load_settings().promise_path), dt.date.today().year)
+    added = ensure_year(engine, load_promise(promise_path), dt.date.today().year)
     if added:
         _say(
             f"Uppföljningen för {dt.date.today().year} startad med {added} aktiviteter ur medborgarlöftet."
@@ -65,7 +67,9 @@ def _seed_followup(engine: Engine) -> None:
 def _cmd_init(args: argparse.Namespace, engine: Engine) -> int:
     from geo.io.uploads import UploadArea
 
-    initialise(engine, demo_if_empty=args.demo_if_empty, years=args.years, seed=args.seed)
+    initialise(
+        engine, args.settings, demo_if_empty=args.demo_if_empty, years=args.years, seed=args.seed
+    )
     swept = UploadArea().sweep()  # run before every start: uploads a stopped server left behind
     if swept.files:
         _say(f"Tog bort {swept.files} kvarlämnade uppladdade filer (avbrutna kontroller).")
@@ -78,7 +82,7 @@ def _cmd_init(args: argparse.Namespace, engine: Engine) -> int:
 def _cmd_demo(args: argparse.Namespace, engine: Engine) -> int:
     from geo.demo import load_demo
 
-    initialise(engine, demo_if_empty=False, years=args.years, seed=args.seed)
+    initialise(engine, args.settings, demo_if_empty=False, years=args.years, seed=args.seed)
     end = dt.date.fromisoformat(args.end + "-01") if args.end else None
     counts = load_demo(
         engine, years=args.years, seed=args.seed, end=end, replace=args.replace, progress=_say
@@ -100,7 +104,7 @@ def _ask_zone(code: str, name: str) -> str:
 def _cmd_areas_import(args: argparse.Namespace, engine: Engine) -> int:
     from geo.areas.layers import import_area_layer, read_zone_table
 
-    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    initialise(engine, args.settings, demo_if_empty=False, years=3, seed=1)
     zones = read_zone_table(Path(args.zones)) if args.zones else None
     result = import_area_layer(
         engine,
@@ -122,7 +126,7 @@ def _cmd_areas_import(args: argparse.Namespace, engine: Engine) -> int:
 def _cmd_areas_builtin(args: argparse.Namespace, engine: Engine) -> int:
     from geo.areas.layers import activate_builtin_layer
 
-    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    initialise(engine, args.settings, demo_if_empty=False, years=3, seed=1)
     layer_id = activate_builtin_layer(engine)
     _say(f"Det inbyggda områdeslagret är aktivt igen (lager {layer_id}).")
     return 0
@@ -153,8 +157,8 @@ def _cmd_import_incidents(args: argparse.Namespace, engine: Engine) -> int:
     from geo.io.columns import parse_column_map
     from geo.io.ingest import ImportOptions, import_incidents, parse_line_list
 
-    initialise(engine, demo_if_empty=False, years=3, seed=1)
-    settings = load_settings()
+    initialise(engine, args.settings, demo_if_empty=False, years=3, seed=1)
+    settings = args.settings
     options = ImportOptions(
         source=args.source,
         format=args.format,
@@ -190,8 +194,8 @@ def _cmd_import_polisen_api(args: argparse.Namespace, engine: Engine) -> int:
     from geo.io.ingest import ImportOptions, import_incidents
     from geo.io.polisen import CallLog, fetch_events
 
-    initialise(engine, demo_if_empty=False, years=3, seed=1)
-    settings = load_settings()
+    initialise(engine, args.settings, demo_if_empty=False, years=3, seed=1)
+    settings = args.settings
     _say("Hämtar händelser från polisen.se (högst ett anrop var tionde sekund) …")
     records = fetch_events(
         call_log=CallLog(settings.data_dir / "polisen_api_calls.json"), date_filter=args.date
@@ -214,7 +218,7 @@ def _cmd_import_polisen_api(args: argparse.Namespace, engine: Engine) -> int:
 def _cmd_import_survey(args: argparse.Namespace, engine: Engine) -> int:
     from geo.analysis.survey import SurveyOptions, import_survey
 
-    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    initialise(engine, args.settings, demo_if_empty=False, years=3, seed=1)
     options = SurveyOptions(
         codebook=Path(args.codebook) if args.codebook else None,
         wave=args.wave,
@@ -231,7 +235,7 @@ def _cmd_import_survey(args: argparse.Namespace, engine: Engine) -> int:
 def _cmd_import_indicators(args: argparse.Namespace, engine: Engine) -> int:
     from geo.io.partners import IndicatorOptions, import_indicators
 
-    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    initialise(engine, args.settings, demo_if_empty=False, years=3, seed=1)
     report = import_indicators(
         engine, Path(args.path), IndicatorOptions(imported_by=args.by), dry_run=args.dry_run
     )
@@ -242,7 +246,7 @@ def _cmd_import_indicators(args: argparse.Namespace, engine: Engine) -> int:
 def _cmd_publish(args: argparse.Namespace, engine: Engine) -> int:
     from geo.public.publish import publish
 
-    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    initialise(engine, args.settings, demo_if_empty=False, years=3, seed=1)
     _say("Bygger den publika kartan och kontrollerar varje cell mot röjandereglerna …")
     site = publish(engine, Path(args.out), months=args.months)
     _say(
@@ -277,11 +281,11 @@ def _cmd_hotspots(args: argparse.Namespace, engine: Engine) -> int:
 def _cmd_report(args: argparse.Namespace, engine: Engine) -> int:
     from geo.outputs.report import build_report, last_closed_months, parse_period
 
-    initialise(engine, demo_if_empty=False, years=3, seed=1)
+    initialise(engine, args.settings, demo_if_empty=False, years=3, seed=1)
     period = parse_period(args.period) if args.period else last_closed_months(dt.date.today())
     name = args.period or f"{period.start:%Y-%m}..{period.end - dt.timedelta(days=1):%Y-%m}"
     _say(f"Skriver mötesunderlaget för {period.label} ({args.audience}) …")
-    pdf = build_report(engine, period, args.audience, promise_path=load_settings().promise_path)
+    pdf = build_report(engine, period, args.audience, promise_path=args.settings.promise_path)
     out = Path(args.out or f"lagesbild_{name.replace('..', '_')}_{args.audience}.pdf")
     out.write_bytes(pdf)
     _say(f"Skrev {out} ({len(pdf) / 1000:.0f} kB).")
@@ -336,7 +340,7 @@ def _cmd_presence_export(args: argparse.Namespace, engine: Engine) -> int:
 def _cmd_backup(args: argparse.Namespace, engine: Engine) -> int:
     from geo.store.backup import backup, default_backup_path, prune_backups
 
-    folder = load_settings().data_dir / "backups"
+    folder = args.settings.data_dir / "backups"
     out = Path(args.out) if args.out else default_backup_path(folder, engine.dialect.name)
     info = backup(engine, out)
     _say(
@@ -368,13 +372,13 @@ def _cmd_retention(args: argparse.Namespace, engine: Engine) -> int:
 
     months = parse_age(args.older_than)
     report = apply_retention(engine, months=months, who=args.by, dry_run=args.dry_run,
-                             log_dir=load_settings().data_dir / "logs")  # fmt: skip
+                             log_dir=args.settings.data_dir / "logs")  # fmt: skip
     _say(report.text())
     return 0
 
 
 def _cmd_settings(args: argparse.Namespace, _engine: Engine | None) -> int:
-    settings = load_settings()
+    settings = args.settings
     for name, meaning in ENVIRONMENT.items():
         _say(f"{name}\n    {meaning}")
     _say(f"\nI kraft nu: datamapp {settings.data_dir}, databas {settings.database_url}")
@@ -655,8 +659,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
+        args.settings = load_settings()  # read once; every command takes them from args
         engine = (
-            make_engine(load_settings().database_url) if getattr(args, "needs_db", True) else None
+            make_engine(args.settings.database_url) if getattr(args, "needs_db", True) else None
         )
         return int(args.handler(args, engine))
     except StorageError as error:
