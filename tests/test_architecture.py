@@ -304,3 +304,35 @@ def test_views_never_write() -> None:
             if isinstance(node, ast.Name) and node.id == "unit_of_work":
                 offenders.append(f"{path.name}:{node.lineno} unit_of_work")
     assert offenders == []
+
+
+def test_module_level_imports_have_no_cycle() -> None:
+    """geo's modules import each other at module level without a cycle (a function-level import
+    is how the few sideways uses are made, and ARCHITECTURE.md names them)."""
+    graph: dict[str, set[str]] = {}
+    for path in _python_files("geo"):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        targets = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level only
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("geo"):
+                targets.add(node.module)
+            elif isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names if a.name.startswith("geo")}
+        graph[name] = targets - {name}
+    state: dict[str, int] = {}
+    cycles: list[str] = []
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                cycles.append(" → ".join([*trail[trail.index(target) :], target]))
+            elif target in graph and target not in state:
+                visit(target, [*trail, target])
+        state[node] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert "geo.store.database" in graph and graph["geo.areas.layers"]
+    assert cycles == []

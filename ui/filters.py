@@ -1,4 +1,4 @@
-"""Sidebar filters shared by Översikt and Hotspots; they return primitive values for cache keys."""
+"""Sidebar filters shared by Översikt and Hotspots: the widgets → a frozen geo.periods.Filters."""
 
 from __future__ import annotations
 

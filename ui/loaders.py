@@ -1,4 +1,4 @@
-"""Cached loaders: primitive keys in (URL, data version, ISO dates), frames out."""
+"""Cached loaders: hashable keys in (URL, data version, Filters or a Period), frames out."""
 
 from __future__ import annotations
 
