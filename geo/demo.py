@@ -19,11 +19,11 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, Engine, delete, insert, select
 
-from geo.analysis.survey import PROBLEM_ITEMS, PROBLEM_SCALE, SAFETY_SCALE, insert_responses
 from geo.areas.falkenberg import E6_APPROX, LOCALITIES_2020
 from geo.areas.join import area_codes_for_points
 from geo.crs import MAP_CRS, WORK_CRS, transformer
 from geo.errors import GeoError
+from geo.io.surveys import PROBLEM_ITEMS, PROBLEM_SCALE, SAFETY_SCALE, insert_responses
 from geo.periods import LOCAL_TZ
 from geo.store.database import (
     ImportRecord,

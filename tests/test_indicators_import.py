@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from geo.analysis.survey import SurveyOptions, import_survey
 from geo.errors import GeoError
 from geo.io.partners import import_indicators
+from geo.io.surveys import SurveyOptions, import_survey
 from geo.store.database import count_rows
 from tests.conftest import new_store
 

@@ -35,9 +35,9 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 from sqlalchemy import Engine, select
 
-from geo.analysis.survey import SurveyOptions, import_survey
 from geo.demo import load_demo
 from geo.io.ingest import ImportOptions, import_incidents
+from geo.io.surveys import SurveyOptions, import_survey
 from geo.public.privacy import (
     PERIOD,
     SENSITIVE,

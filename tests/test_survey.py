@@ -11,12 +11,9 @@ import pytest
 from sqlalchemy import Engine, select
 
 from geo.analysis.survey import (
-    SurveyOptions,
-    import_survey,
     item_shares,
     load_comments,
     load_responses,
-    name_key,
     newcombe_difference,
     safety_by_area,
     safety_change,
@@ -25,6 +22,7 @@ from geo.analysis.survey import (
     wilson_interval,
 )
 from geo.commands.cli import main
+from geo.io.surveys import SurveyOptions, import_survey, name_key
 from geo.store.database import active_layer, count_rows
 from geo.store.schema import survey_items, survey_responses
 from tests.conftest import empty_store_url, store_fingerprint

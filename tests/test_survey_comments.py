@@ -13,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 from sqlalchemy import Engine, select
 
-from geo.analysis.survey import _FIRST_NAMES as FIRST_NAMES
-from geo.analysis.survey import (
+from geo.analysis.survey import load_comments
+from geo.demo import load_demo
+from geo.io.surveys import _FIRST_NAMES as FIRST_NAMES
+from geo.io.surveys import (
     FLAG_ADDRESS,
     FLAG_PERSON,
     SurveyOptions,
@@ -22,9 +24,7 @@ from geo.analysis.survey import (
     comment_flags,
     flag_comment,
     import_survey,
-    load_comments,
 )
-from geo.demo import load_demo
 from geo.public.publish import publish
 from geo.store.schema import survey_responses
 from tests.conftest import DEMO_END, new_store

@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from geo.analysis.survey import (
+from geo.analysis.survey import load_responses
+from geo.commands.cli import main
+from geo.errors import GeoError, SchemaError
+from geo.io.surveys import (
     CODEBOOK_PATH,
     SurveyOptions,
     available_codebooks,
     import_survey,
     load_codebook,
-    load_responses,
 )
-from geo.commands.cli import main
-from geo.errors import GeoError, SchemaError
 from geo.store.database import count_rows
 from geo.store.schema import survey_items, survey_responses
 from tests.conftest import empty_store_url

@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from geo.analysis.survey import SurveyOptions, import_survey
 from geo.errors import GeoError
+from geo.io.surveys import SurveyOptions, import_survey
 from geo.store.database import count_rows
 from geo.store.schema import survey_items, survey_responses
 from tests.conftest import new_store

@@ -125,8 +125,8 @@ def run(path: Path, options: ImportOptions, *, dry_run: bool) -> ImportReport:
 
 def run_table(kind: str, path: Path, options: object, *, dry_run: bool) -> TableReport:
     """Check or import a survey or indicator file (small files: a spinner is enough)."""
-    from geo.analysis.survey import SurveyOptions, import_survey
     from geo.io.partners import IndicatorOptions, import_indicators
+    from geo.io.surveys import SurveyOptions, import_survey
 
     engine = state.engine(state.settings().database_url)
     with st.spinner(strings.IMPORT_CHECKING if dry_run else strings.IMPORT_RUNNING):

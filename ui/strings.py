@@ -629,7 +629,7 @@ SURVEY_INTRO = (
 )
 SURVEY_WAVE = "Enkätomgång (år), om filen saknar kolumnen 'omgång'"
 SURVEY_CODEBOOK = "Egen kodbok (JSON, frivilligt)"
-# Survey layout and codebook choice (geo.analysis.survey.SurveyOptions.layout / .codebook).
+# Survey layout and codebook choice (geo.io.surveys.SurveyOptions.layout / .codebook).
 SURVEY_LAYOUT = "Filens format"
 SURVEY_LAYOUTS = {
     "auto": "Avgör av rubrikerna",

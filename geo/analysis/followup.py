@@ -275,7 +275,8 @@ def focus_incidents(
 
 def survey_unsafe(responses: pd.DataFrame, focus_codes: set[str]) -> IndicatorValue:
     """Return the latest wave's unsafe share (municipality, focus areas) against the wave before."""
-    from geo.analysis.survey import UNSAFE, waves, wilson_interval
+    from geo.analysis.survey import waves, wilson_interval
+    from geo.io.surveys import UNSAFE
 
     available = waves(responses)
     if not available:

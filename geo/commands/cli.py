@@ -216,7 +216,7 @@ def _cmd_import_polisen_api(args: argparse.Namespace, engine: Engine) -> int:
 
 
 def _cmd_import_survey(args: argparse.Namespace, engine: Engine) -> int:
-    from geo.analysis.survey import SurveyOptions, import_survey
+    from geo.io.surveys import SurveyOptions, import_survey
 
     initialise(engine, args.settings, demo_if_empty=False, years=3, seed=1)
     options = SurveyOptions(

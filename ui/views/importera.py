@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.analysis.survey import SurveyOptions, available_codebooks
 from geo.config import Settings
 from geo.io.ingest import ImportOptions, parse_line_list
 from geo.io.partners import IndicatorOptions
 from geo.io.profiles import available_profiles
+from geo.io.surveys import SurveyOptions, available_codebooks
 
 INCIDENT_TYPES = ("csv", "txt", "tsv", "xlsx", "geojson", "json", "gpkg")
 """The incident uploader's file endings."""
