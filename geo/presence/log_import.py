@@ -35,10 +35,6 @@ COLUMNS = ("id", "unit", "area", "start", "end", "kind", "status", "purpose", "v
 REQUIRED = ("unit", "area", "start", "end", "kind", "status", "purpose")
 
 
-class _Rollback(Exception):
-    """Raised inside the transaction to undo a dry run or a file with problems."""
-
-
 @dataclass
 class PresenceImportReport:
     """What a presence file import found and did: rows, created, updated and warnings."""
@@ -81,73 +77,65 @@ def import_presence_file(engine: Any, path: Path, *, who: str, area_codes: set[s
             )
     by_name = {name.casefold(): code for code, name in names.items()}
     report.rows = len(frame)
-    try:
-        with unit_of_work(engine) as work:
-            connection = work.connection
-            for line, row in frame.iterrows():
-                where = f"{path.name}, rad {line}"
-                text = {
-                    k: (None if pd.isna(v) or str(v).strip() == "" else str(v).strip())
-                    for k, v in row.items()
+    with unit_of_work(engine) as work:
+        connection = work.connection
+        for line, row in frame.iterrows():
+            where = f"{path.name}, rad {line}"
+            text = {
+                k: (None if pd.isna(v) or str(v).strip() == "" else str(v).strip())
+                for k, v in row.items()
+            }
+            for column in REQUIRED:
+                if text.get(column) is None:
+                    problems.append(Problem(where, f"kolumnen {column!r} är tom", "fyll i värdet"))
+            start, end = starts.get(line), ends.get(line)
+            if any(text.get(c) is None for c in REQUIRED) or pd.isna(start) or pd.isna(end):
+                continue
+            area = (
+                text["area"]
+                if text["area"] in area_codes
+                else by_name.get(str(text["area"]).casefold(), text["area"])
+            )
+            fields: dict[str, Any] = {"area_code": area, "unit": text["unit"], "kind": text["kind"], "status": text["status"],
+                                      "purpose": text["purpose"], "planned_start": pd.Timestamp(start).to_pydatetime(),
+                                      "planned_end": pd.Timestamp(end).to_pydatetime()}  # fmt: skip
+            if text["status"] == "genomförd":
+                fields |= {
+                    "actual_start": fields["planned_start"],
+                    "actual_end": fields["planned_end"],
                 }
-                for column in REQUIRED:
-                    if text.get(column) is None:
-                        problems.append(
-                            Problem(where, f"kolumnen {column!r} är tom", "fyll i värdet")
-                        )
-                start, end = starts.get(line), ends.get(line)
-                if any(text.get(c) is None for c in REQUIRED) or pd.isna(start) or pd.isna(end):
-                    continue
-                area = (
-                    text["area"]
-                    if text["area"] in area_codes
-                    else by_name.get(str(text["area"]).casefold(), text["area"])
+            refused = personnummer_problems(fields, None, where=where)
+            if refused:
+                problems += refused
+                continue
+            if text["status"] == "planerad" and fields["planned_end"] < moment:
+                report.warnings.append(Problem(where, "planerad men redan passerad",
+                                               "markera den som genomförd eller inställd"))  # fmt: skip
+            try:
+                if text.get("id") is None:
+                    entry = {**{k: None for k in ("x", "y", "route_wkt", "promise_activity", "actual_start",
+                                                  "actual_end", "tactics", "notes", "shift")}, **fields}  # fmt: skip
+                    create_entry_in(connection, entry, who=who, area_codes=area_codes, source="fil", synthetic=False,
+                                    now=moment, shapes=shapes)  # fmt: skip
+                    report.created += 1
+                else:
+                    if text.get("version") is None:
+                        problems.append(Problem(where, "en ändrad post saknar version",
+                                                "ange versionen du utgick från (kolumnen version)"))  # fmt: skip
+                        continue
+                    update_entry_in(connection, int(float(str(text["id"]))), expected_version=int(float(str(text["version"]))),
+                                    changes=fields, who=who, area_codes=area_codes, now=moment, shapes=shapes)  # fmt: skip
+                    report.updated += 1
+            except ConflictError as error:
+                problems.append(
+                    Problem(where, str(error), "läs ut loggen igen och gör om ändringen")
                 )
-                fields: dict[str, Any] = {"area_code": area, "unit": text["unit"], "kind": text["kind"], "status": text["status"],
-                                          "purpose": text["purpose"], "planned_start": pd.Timestamp(start).to_pydatetime(),
-                                          "planned_end": pd.Timestamp(end).to_pydatetime()}  # fmt: skip
-                if text["status"] == "genomförd":
-                    fields |= {
-                        "actual_start": fields["planned_start"],
-                        "actual_end": fields["planned_end"],
-                    }
-                refused = personnummer_problems(fields, None, where=where)
-                if refused:
-                    problems += refused
-                    continue
-                if text["status"] == "planerad" and fields["planned_end"] < moment:
-                    report.warnings.append(Problem(where, "planerad men redan passerad",
-                                                   "markera den som genomförd eller inställd"))  # fmt: skip
-                try:
-                    if text.get("id") is None:
-                        entry = {**{k: None for k in ("x", "y", "route_wkt", "promise_activity", "actual_start",
-                                                      "actual_end", "tactics", "notes", "shift")}, **fields}  # fmt: skip
-                        create_entry_in(connection, entry, who=who, area_codes=area_codes, source="fil", synthetic=False,
-                                        now=moment, shapes=shapes)  # fmt: skip
-                        report.created += 1
-                    else:
-                        if text.get("version") is None:
-                            problems.append(Problem(where, "en ändrad post saknar version",
-                                                    "ange versionen du utgick från (kolumnen version)"))  # fmt: skip
-                            continue
-                        update_entry_in(connection, int(float(str(text["id"]))), expected_version=int(float(str(text["version"]))),
-                                        changes=fields, who=who, area_codes=area_codes, now=moment, shapes=shapes)  # fmt: skip
-                        report.updated += 1
-                except ConflictError as error:
-                    problems.append(
-                        Problem(where, str(error), "läs ut loggen igen och gör om ändringen")
-                    )
-                except ImportRejected as error:
-                    problems += [Problem(where, p.message, p.fix) for p in error.problems]
-                except (GeoError, ValueError) as error:
-                    problems.append(Problem(where, str(error), "rätta raden"))
-            if problems:
-                raise _Rollback
-            if dry_run:
-                raise _Rollback
-    except _Rollback:
-        if problems:
-            raise ImportRejected(
-                f"{path.name}: närvarologgen avvisades; inget sparades.", problems
-            ) from None
+            except ImportRejected as error:
+                problems += [Problem(where, p.message, p.fix) for p in error.problems]
+            except (GeoError, ValueError) as error:
+                problems.append(Problem(where, str(error), "rätta raden"))
+        if problems or dry_run:
+            work.discard()  # nothing is written
+    if problems:
+        raise ImportRejected(f"{path.name}: närvarologgen avvisades; inget sparades.", problems)
     return report
