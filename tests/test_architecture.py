@@ -260,8 +260,8 @@ def test_only_the_store_opens_a_transaction() -> None:
 
 
 def _geo_writers() -> dict[str, set[str]]:
-    """Per geo module, its functions that write: they open a unit of work, record an import or
-    run an INSERT, UPDATE or DELETE (SQLAlchemy's ``insert``/``update``/``delete``)."""
+    """Per geo module, its functions that write: they open a unit of work (or an import's, with
+    ``geo.io.report.importing``), record an import or run an INSERT, UPDATE or DELETE (SQLAlchemy's ``insert``/``update``/``delete``)."""
     writers: dict[str, set[str]] = {}
     for path in _python_files("geo"):
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
@@ -274,7 +274,7 @@ def _geo_writers() -> dict[str, set[str]]:
                 for call in ast.walk(node)
                 if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
             }
-            if calls & {"unit_of_work", "insert", "update", "delete", "record_import"}:
+            if calls & {"unit_of_work", "importing", "insert", "update", "delete", "record_import"}:
                 writers.setdefault(module, set()).add(node.name)
     return writers
 
@@ -304,6 +304,46 @@ def test_views_never_write() -> None:
             if isinstance(node, ast.Name) and node.id == "unit_of_work":
                 offenders.append(f"{path.name}:{node.lineno} unit_of_work")
     assert offenders == []
+
+
+IMPORTERS = {
+    "geo/io/ingest.py": "import_incidents",
+    "geo/io/surveys.py": "import_survey",
+    "geo/io/partners.py": "import_indicators",
+    "geo/presence/log_import.py": "import_presence_file",
+}
+
+
+def test_the_four_importers_are_one_pipeline_with_one_report() -> None:
+    """Every file import returns geo.io.report.ImportReport and writes only through
+    geo.io.report.importing: none opens its own unit of work or writes its own import line."""
+    for where, entry in IMPORTERS.items():
+        tree = ast.parse((ROOT / where).read_text(encoding="utf-8"))
+        calls = {
+            call.func.id
+            for call in ast.walk(tree)
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+        }
+        assert "importing" in calls, where
+        assert not calls & {"unit_of_work", "record_import"}, (
+            where,
+            calls & {"unit_of_work", "record_import"},
+        )
+        function = next(
+            node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == entry
+        )
+        assert function.returns is not None and ast.unparse(function.returns) == "ImportReport", (
+            where
+        )
+    classes = [
+        f"{path.relative_to(ROOT)}:{node.name}"
+        for path in _python_files("geo")
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.ClassDef)
+        and node.name.endswith("Report")
+        and "import" in node.name.lower()
+    ]
+    assert classes == ["geo/io/report.py:ImportReport"]
 
 
 def test_module_level_imports_have_no_cycle() -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, sync_playwright
 
 from geo.demo import load_demo
@@ -133,15 +134,27 @@ def browser_page() -> Iterator[tuple[Page, list[str], list[str]]]:
 
 
 def _wait_for_map(page: Page) -> Frame:
-    iframe = page.wait_for_selector(
-        "iframe[title='streamlit_folium.st_folium']", state="attached", timeout=60_000
-    )
-    assert iframe is not None
-    frame = iframe.content_frame()
-    assert frame is not None
-    frame.wait_for_selector(".leaflet-container", timeout=30_000)
-    frame.wait_for_selector("path.leaflet-interactive", timeout=30_000)
-    return frame
+    """The map's frame once Leaflet has drawn in it.
+
+    A rerun (presentation mode, a filter) can replace the iframe element while we look at it:
+    the old handle then has no frame (CI saw `content_frame()` give None) or its frame is
+    detached mid-wait. So look the element up again until one holds a drawn map, within 90 s."""
+    deadline = time.monotonic() + 90
+    while True:
+        iframe = page.wait_for_selector(
+            "iframe[title='streamlit_folium.st_folium']", state="attached", timeout=60_000
+        )
+        frame = iframe.content_frame() if iframe is not None else None
+        try:
+            if frame is not None:
+                frame.wait_for_selector(".leaflet-container", timeout=30_000)
+                frame.wait_for_selector("path.leaflet-interactive", timeout=30_000)
+                return frame
+        except PlaywrightError:
+            if frame is not None and not frame.is_detached():
+                raise  # a live frame without a map: a real failure, not a replaced element
+        assert time.monotonic() < deadline, "no map's iframe held a drawn map"
+        page.wait_for_timeout(250)
 
 
 def _pick_role(page: Page, label: str) -> None:

@@ -173,3 +173,58 @@ def test_plan_a_week_for_two_units_mark_one_done_and_everything_follows(
     assert name in shown, shown  # the form to plan a visit there has the clicked area
     engine.dispose()
     assert errors == [] and set(hosts) == {"127.0.0.1"}
+
+
+def test_a_presence_file_is_refused_with_its_lines_then_a_clean_one_imports_once(
+    server: Server,
+    browser_page: tuple[Page, list[str], list[str]],
+    demo_data_dir: Path,
+    tmp_path: Path,
+) -> None:
+    """The presence file on *Planera* goes through the one import report: a broken line is named
+    (file, line, column) and nothing is stored; a clean file is checked, then imported on the
+    click, and the page says how many."""
+    page, errors, _hosts = browser_page
+    page.set_default_timeout(90_000)
+    open_as_police(page, f"{server.url}/")
+    page.get_by_role("link", name="Planera närvaro").click()
+    page.get_by_text("Importera en närvarologg", exact=False).wait_for(timeout=60_000)
+    page.locator("[data-testid=stSidebar]").get_by_role(
+        "textbox", name="Planerare (ditt namn)"
+    ).fill("Planerare Pia")
+    page.keyboard.press("Enter")
+    day = dt.date.today() + dt.timedelta(days=15)
+    header = "id;unit;area;start;end;kind;status;purpose;version"
+    rows = [
+        f";Patrull 1;Ullared-Inland;{day} 20:00;{day} 20:20;bilpatrull;planerad;Från fil;",
+        f";Patrull 2;1382R012;{day} 21:00;{day} 21:20;bilpatrull;planerad;Från fil;",
+    ]
+    broken = tmp_path / "närvaro_fel.csv"
+    broken.write_text(
+        "\n".join([header, rows[0], rows[1].replace(" 21:00", " 25:00")]) + "\n", "utf-8"
+    )
+    clean = tmp_path / "närvaro.csv"
+    clean.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    uploader = page.locator("[data-testid=stFileUploader]").filter(has_text="Närvarologg")
+    engine = make_engine(store_url(demo_data_dir, "lagesbild.db"))
+    before = len(list_entries(engine))
+
+    uploader.locator("input[type=file]").set_input_files(str(broken))
+    page.get_by_text("närvarologgen avvisades", exact=False).wait_for(timeout=60_000)
+    report = page.locator("[data-testid=stCode]").filter(has_text="närvaro_fel.csv").inner_text()
+    assert "närvaro_fel.csv, rad 3, kolumn 'start'" in report, report
+    assert "inget har importerats" in report
+    assert page.get_by_role("button", name="Importera närvarologgen").count() == 0
+    assert len(list_entries(engine)) == before
+
+    uploader.locator("input[type=file]").set_input_files(str(clean))
+    page.get_by_text("2 rader kontrollerade: 2 nya, 0 ändrade", exact=False).wait_for(
+        timeout=60_000
+    )
+    assert len(list_entries(engine)) == before  # checked, not stored
+    page.get_by_role("button", name="Importera närvarologgen").click()
+    page.get_by_text("2 rader importerade.", exact=False).wait_for(timeout=60_000)
+    stored = list_entries(engine)
+    mine = stored[(stored["source"] == "fil") & (stored["created_by"] == "Planerare Pia")]
+    assert len(stored) == before + 2 and set(mine["unit"]) == {"Patrull 1", "Patrull 2"}
+    assert errors == []

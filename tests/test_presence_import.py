@@ -11,7 +11,6 @@ from sqlalchemy import Engine
 
 from geo.commands.cli import main
 from geo.commands.presence import import_file
-from geo.errors import ImportRejected
 from geo.presence.log import audit_trail, list_entries
 from geo.presence.units import ensure_defaults
 from tests.conftest import new_store
@@ -42,13 +41,13 @@ def test_a_clean_file_creates_and_updates_with_versions(store: Engine, tmp_path:
     first = _write(tmp_path, [";Patrull 1;1382R011;2026-12-07 20:00;2026-12-07 20:15;bilpatrull;planerad;Kort stopp;",
                               ";Patrull 2;Ullared-Inland;2026-12-07 20:00;2026-12-07 20:15;bilpatrull;planerad;Kort stopp;"])  # fmt: skip
     report = _import(store, first)
-    assert (report.created, report.updated, report.rows) == (2, 0, 2)
+    assert (report.rows_new, report.rows_updated, report.rows_read) == (2, 0, 2) and report.imported
     entries = list_entries(store)
     assert set(entries["shift"]) == {"kväll"} and len(audit_trail(store)) == 2
     entry_id = int(entries["id"].iloc[0])
     second = _write(tmp_path, [f"{entry_id};Patrull 1;1382R011;2026-12-07 21:00;2026-12-07 21:15;bilpatrull;planerad;Flyttad;1"],
                     "andra.csv")  # fmt: skip
-    assert _import(store, second).updated == 1
+    assert _import(store, second).rows_updated == 1
     assert list_entries(store).set_index("id").at[entry_id, "purpose"] == "Flyttad"
 
 
@@ -74,14 +73,17 @@ def test_a_messy_file_is_refused_as_a_whole_naming_every_line(
         ";Patrull 99;1382R011;2026-12-09 20:00;2026-12-09 20:15;bilpatrull;planerad;Okänd enhet;",  # 8: unknown unit
         ";Patrull 4;1382R011;2026-10-25 02:30;2026-10-25 02:45;bilpatrull;planerad;Två gånger;",  # 9: occurs twice
     ], "rorig.csv")  # fmt: skip
-    with pytest.raises(ImportRejected) as refused:
-        _import(store, messy)
-    text = str(refused.value)
+    refused = _import(store, messy)
+    problems = refused.errors.examples()
+    text = refused.text()
+    assert not refused.accepted and not refused.imported and refused.rows_valid == 0
     for line, words in [(3, "har ändrats av anna (version 2)"), (4, "'start'"), (5, "redan planerad"),
                         (6, "slutar i framtiden"), (7, "personnummer"), (8, "okänd eller inaktiv enhet"), (9, "'start'")]:  # fmt: skip
         assert any(p.where.startswith(f"rorig.csv, rad {line}") and words in f"{p.where} {p.message}"
-                   for p in refused.value.problems), (line, words, text)  # fmt: skip
-    assert not any(p.where.startswith("rorig.csv, rad 2") for p in refused.value.problems)
+                   for p in problems), (line, words, text)  # fmt: skip
+        assert f"rorig.csv, rad {line}" in text  # the report the page and the CLI show names it
+    assert not any(p.where.startswith("rorig.csv, rad 2") for p in problems)
+    assert "inget har importerats, databasen är oförändrad" in text
     assert PNR not in text
     assert (list_entries(store).to_csv(), len(audit_trail(store))) == before  # nothing written
 
@@ -92,11 +94,13 @@ def test_a_past_planned_entry_is_flagged_and_a_dry_run_writes_nothing(
     path = _write(tmp_path, [";Patrull 1;1382R011;2026-11-30 20:00;2026-11-30 20:15;bilpatrull;planerad;Glömd;",
                              ";Patrull 2;1382R011;2026-11-30 20:00;2026-11-30 20:15;bilpatrull;genomförd;Gjord;"])  # fmt: skip
     report = _import(store, path, dry_run=True)
-    assert report.created == 2 and [w.where for w in report.warnings] == ["narvaro.csv, rad 2"]
-    assert "planerad men redan passerad" in report.warnings[0].message
+    flags = report.warnings.examples()
+    assert report.rows_new == 2 and [w.where for w in flags] == ["narvaro.csv, rad 2"]
+    assert "planerad men redan passerad" in flags[0].message and not report.imported
+    assert "Provkörning: 2 närvaroposter kan importeras" in report.text()
     assert list_entries(store).empty and audit_trail(store).empty
-    with pytest.raises(ImportRejected, match="vem som sparar"):
-        _import(store, path, who=f"Anna {PNR}")
+    refused = _import(store, path, who=f"Anna {PNR}")
+    assert not refused.accepted and "vem som sparar" in refused.text() and PNR not in refused.text()
     assert list_entries(store).empty
 
 
@@ -105,7 +109,7 @@ def test_an_excel_file_with_names_and_offsets(store: Engine, tmp_path: Path) -> 
     pd.DataFrame({"id": [None], "unit": ["Patrull 1"], "area": ["Ullared-Inland"], "start": ["2026-12-07T19:00:00Z"],
                   "end": ["2026-12-07T19:15:00Z"], "kind": ["fotpatrull"], "status": ["planerad"],
                   "purpose": ["Från Excel"], "version": [None]}).to_excel(path, index=False)  # fmt: skip
-    assert _import(store, path).created == 1
+    assert _import(store, path).rows_new == 1
     stored = list_entries(store).iloc[0]
     assert (
         stored["planned_start"] == pd.Timestamp("2026-12-07T19:00Z") and stored["source"] == "fil"
@@ -139,7 +143,7 @@ def test_commands_propose_import_and_export_the_same_week(
     assert (
         main(["presence", "import", str(log), "--by", "Pia"]) == 2
     )  # the same visits again: double booking
-    assert "redan planerad" in capsys.readouterr().err
+    assert "redan planerad" in capsys.readouterr().out
     exported = tmp_path / "vecka.csv"
     assert (
         main(
@@ -162,4 +166,4 @@ def test_import_file_helper_matches_the_page(database: Engine, tmp_path: Path) -
         tmp_path,
         [";Patrull 1;Ullared-Inland;2027-01-11 20:00;2027-01-11 20:15;bilpatrull;planerad;Kort;"],
     )
-    assert import_file(database, path, who="Pia").created == 1
+    assert import_file(database, path, who="Pia").rows_new == 1

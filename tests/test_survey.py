@@ -178,7 +178,7 @@ def test_good_survey_file_imports_with_names_codes_and_categories(
     assert rows["r6"].area_code == "1382R011"
     # The personnummer never reaches the database; the report names the line, not the number.
     assert "811228" not in (rows["r3"].comment or "") and "borttaget" in rows["r3"].comment
-    assert "811228" not in report.text() and "rader: 4" in report.text()
+    assert "811228" not in report.text() and "på 1 rad: 4" in report.text()
     # The unsafe place was given in WGS84 and is stored in SWEREF 99 TM, in the town centre.
     assert 345_000 < rows["r6"].unsafe_x < 350_000 and 6_305_000 < rows["r6"].unsafe_y < 6_312_000
     with store.connect() as connection:

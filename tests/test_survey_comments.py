@@ -129,7 +129,7 @@ def test_a_dry_run_names_the_flagged_line(store: Engine, tmp_path: Path) -> None
         in text
     )
     assert "rad 3, kolumn 'kommentar'" not in text and "rad 4, kolumn 'kommentar'" not in text
-    assert "Personnummer borttagna ur fritext på 1 rader: 5" in text
+    assert "Personnummer borttagna ur fritext på 1 rad: 5" in text
     # The report never repeats what it flagged.
     assert "Svensson" not in text and "Storgatan" not in text
 

@@ -9,7 +9,6 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -17,16 +16,13 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo.errors import log_unexpected, storage_error
 from geo.io.columns import MAPPABLE_FIELDS, save_user_profile, save_user_type_groups
-from geo.io.ingest import ImportOptions, ImportReport, import_incidents
+from geo.io.ingest import ImportOptions, import_incidents
 from geo.io.profiles import load_profile
-from geo.io.table_files import TableReport
+from geo.io.report import ImportReport
 from geo.io.uploads import SWEEP_EVERY, UploadArea
 from geo.periods import LOCAL_TZ
 from geo.taxonomy import load_taxonomy
 from ui import state, strings
-
-R = TypeVar("R", ImportReport, TableReport)
-"""Either import report: both have accepted, imported, preview and text()."""
 
 
 @st.cache_resource
@@ -123,7 +119,7 @@ def run(path: Path, options: ImportOptions, *, dry_run: bool) -> ImportReport:
         bar.empty()
 
 
-def run_table(kind: str, path: Path, options: object, *, dry_run: bool) -> TableReport:
+def run_table(kind: str, path: Path, options: object, *, dry_run: bool) -> ImportReport:
     """Check or import a survey or indicator file (small files: a spinner is enough)."""
     from geo.io.partners import IndicatorOptions, import_indicators
     from geo.io.surveys import SurveyOptions, import_survey
@@ -141,11 +137,11 @@ def check_then_import(
     slot: str,
     uploaded: UploadedFile,
     options: object,
-    run_check: Callable[[Path, bool], R],
+    run_check: Callable[[Path, bool], ImportReport],
     *,
-    preview: Callable[[R], pd.DataFrame],
-    done: Callable[[R], str],
-    after_check: Callable[[R], None] | None = None,
+    preview: Callable[[ImportReport], pd.DataFrame],
+    done: Callable[[ImportReport], str],
+    after_check: Callable[[ImportReport], None] | None = None,
 ) -> None:
     """The Import page's flow for any kind of file: save the upload once, check it (dry run) once
     per file + options, show the preview and the report, and import on confirmation.
@@ -166,7 +162,7 @@ def check_then_import(
             st.session_state.pop(f"{slot}_checked_key", None)  # try again on the next run
             return
         st.session_state[f"{slot}_check"] = checked
-    check: R = st.session_state[f"{slot}_check"]
+    check: ImportReport = st.session_state[f"{slot}_check"]
     if after_check is not None:
         after_check(check)
     shown = preview(check)
@@ -178,7 +174,7 @@ def check_then_import(
     if not check.accepted:
         st.error(strings.IMPORT_REJECTED)
         return
-    result: R | None = st.session_state.get(f"{slot}_result")
+    result: ImportReport | None = st.session_state.get(f"{slot}_result")
     if result is None and st.button(strings.IMPORT_CONFIRM, type="primary", key=f"{slot}_confirm"):
         saved = upload_path(slot, uploaded)
         result = guarded(uploaded.name, lambda: run_check(saved, False))
@@ -196,7 +192,7 @@ def check_then_import(
         st.code(result.text(), language=None, wrap_lines=True)
 
 
-def guarded(file_name: str, work: Callable[[], R]) -> R | None:
+def guarded(file_name: str, work: Callable[[], ImportReport]) -> ImportReport | None:
     """Run a check or an import; an unexpected exception is logged on the server (never shown)
     and the user reads a Swedish sentence saying nothing was changed. ``GeoError`` passes on."""
     from geo.errors import GeoError
@@ -317,7 +313,7 @@ def table_import(kind: str, uploaded: UploadedFile, options: object) -> None:
         lambda path, dry_run: run_table(kind, path, options, dry_run=dry_run),
         preview=lambda report: report.preview.drop(columns=["comment"], errors="ignore"),
         done=lambda report: strings.TABLE_IMPORT_DONE.format(
-            n=report.rows_valid if report.stored is None else report.stored,
+            n=report.count,
             what=report.what,
             import_id=report.import_id,
         ),

@@ -278,19 +278,23 @@ def import_section(log: PresenceLog, who: str) -> None:
         return
     upload = importing.save_upload(uploaded.name, uploaded.getvalue())
     try:
-        checked, flags = views.import_report_lines(log.check_file(upload, who=who))
-    except GeoError as error:
+        checked = views.checked_file(log.check_file(upload, who=who))
+    except GeoError as error:  # not readable at all: missing, too large, not CSV or Excel
         show_problems(error)
         return
-    st.info(checked)
-    for flag in flags:
+    if not checked.accepted:
+        st.error(checked.headline)
+        st.code(checked.report, language=None, wrap_lines=True)
+        return
+    st.info(checked.headline)
+    for flag in checked.flags:
         st.warning(flag)
     if st.button(strings.PLAN_IMPORT_CONFIRM, key="presence_import_confirm"):
 
         def write() -> int:
             report = log.import_file(upload, who=who)
             importing.discard_upload(upload)
-            return report.rows
+            return report.rows_read
 
         save(write, lambda rows: strings.PLAN_IMPORT_DONE.format(n=rows))
 

@@ -22,7 +22,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from geo.errors import ConflictError, GeoError
+from geo.errors import ConflictError, GeoError, ImportRejected
+from geo.io.report import ImportReport
 from geo.presence.log import (
     cancel_entry,
     create_entry,
@@ -33,7 +34,7 @@ from geo.presence.log import (
     record_dwell,
     update_entry,
 )
-from geo.presence.log_import import PresenceImportReport, import_presence_file
+from geo.presence.log_import import import_presence_file
 from geo.presence.units import ensure_defaults, save_shift, save_unit
 from ui import strings
 
@@ -155,15 +156,26 @@ class PresenceLog:
 
     # --- Files ------------------------------------------------------------------------------------
 
-    def check_file(self, path: Path, *, who: str) -> PresenceImportReport:
+    def check_file(self, path: Path, *, who: str) -> ImportReport:
         """Check a presence file (CSV/Excel) as if importing it; nothing is stored."""
         return import_presence_file(self.engine, path, who=who, area_codes=self.area_codes,
                                     shapes=self.shapes, names=self.names, dry_run=True)  # fmt: skip
 
-    def import_file(self, path: Path, *, who: str) -> PresenceImportReport:
-        """Import a presence file, all or nothing."""
-        return import_presence_file(self.engine, path, who=who, area_codes=self.area_codes,
-                                    shapes=self.shapes, names=self.names)  # fmt: skip
+    def import_file(self, path: Path, *, who: str) -> ImportReport:
+        """Import a presence file, all or nothing.
+
+        Raises
+        ------
+        ImportRejected
+            When the file is refused (it was checked, but the log has changed since): the report's
+            problems, for the page's refusal; nothing is written.
+        """
+        report = import_presence_file(self.engine, path, who=who, area_codes=self.area_codes,
+                                      shapes=self.shapes, names=self.names)  # fmt: skip
+        if not report.accepted:
+            raise ImportRejected(strings.PLAN_IMPORT_REFUSED.format(file=path.name),
+                                 report.errors.examples())  # fmt: skip
+        return report
 
     def record_gps(self, stays: pd.DataFrame, *, who: str) -> int:
         """Store GPS stays (``ui.views.presence.gps``) as performed presence; returns how many."""

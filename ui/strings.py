@@ -145,6 +145,9 @@ PLAN_IMPORT = "Importera en närvarologg (CSV eller Excel)"
 PLAN_IMPORT_EXPLAIN = "Kolumner: id (tom för ny post), unit, area, start, end, kind, status, purpose, version. Tider i svensk tid (ÅÅÅÅ-MM-DD TT:MM). Allt eller inget: en enda felaktig rad stoppar hela filen och rapporten namnger raderna."
 PLAN_IMPORT_FILE = "Närvarologg"
 PLAN_IMPORT_CHECKED = "{n} rader kontrollerade: {new} nya, {changed} ändrade. Inget är sparat än."
+PLAN_IMPORT_REFUSED = (
+    "{file}: närvarologgen avvisades; inget sparades. Rätta raderna nedan och ladda upp filen igen."
+)
 PLAN_IMPORT_CONFIRM = "Importera närvarologgen"
 PLAN_IMPORT_DONE = "{n} rader importerade."
 PLAN_IMPORT_WARNING = "Flaggat: {where} – {message}"

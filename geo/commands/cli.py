@@ -318,11 +318,13 @@ def _cmd_presence_import(args: argparse.Namespace, engine: Engine) -> int:
     from geo.commands.presence import import_file
 
     report = import_file(engine, Path(args.path), who=args.by, dry_run=args.dry_run)
-    for flag in report.warnings:
-        _say(f"  Flaggat: {flag}")
-    verb = "kan importeras (provkörning, inget sparat)" if args.dry_run else "importerade"
-    _say(f"{report.rows} rader {verb}: {report.created} nya, {report.updated} ändrade.")
-    return 0
+    _say(report.text())
+    if report.accepted:
+        verb = "kan importeras (provkörning, inget sparat)" if args.dry_run else "importerade"
+        _say(
+            f"{report.rows_read} rader {verb}: {report.rows_new} nya, {report.rows_updated} ändrade."
+        )
+    return 0 if report.accepted else 2
 
 
 def _cmd_presence_export(args: argparse.Namespace, engine: Engine) -> int:

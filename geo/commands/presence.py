@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from geo.errors import GeoError
+from geo.io.report import ImportReport
 from geo.periods import LOCAL_TZ
 from geo.presence.log import (
     list_entries,
@@ -117,7 +118,7 @@ def area_names(engine: Engine) -> dict[str, str]:
     return dict(zip(layer["area_code"], layer["name"], strict=True))
 
 
-def import_file(engine: Engine, path: Path, *, who: str, dry_run: bool = False):  # type: ignore[no-untyped-def]
+def import_file(engine: Engine, path: Path, *, who: str, dry_run: bool = False) -> ImportReport:
     """Import a presence file against the active layer (all or nothing); return the report."""
     from geo.presence.log_import import import_presence_file
 

@@ -55,10 +55,11 @@ from geo.crs import (
 )
 from geo.errors import GeoError, Problem, log_unexpected
 from geo.forked import ChildProducer, fork_available
-from geo.io.columns import column_list, combine_date_and_clock, plan_columns, user_type_groups
+from geo.io.columns import combine_date_and_clock, plan_columns, user_type_groups
 from geo.io.polisen import parse_events, read_events_file
 from geo.io.profiles import ImportProfile, load_profile
 from geo.io.readers import SourceFile, detect_format, open_csv, open_geo, open_xlsx
+from geo.io.report import EXAMPLES_PER_KIND, ImportReport, importing, line_ranges, units
 from geo.io.screening import screen_column
 from geo.periods import LOCAL_TZ, LOCAL_TZ_NAME
 from geo.store.database import (
@@ -67,9 +68,7 @@ from geo.store.database import (
     defer_secondary_indexes,
     insert_incidents,
     now_utc,
-    record_import,
     restore_indexes,
-    unit_of_work,
 )
 from geo.store.schema import imports, incidents
 from geo.taxonomy import Taxonomy, fold, load_taxonomy, normalise_text
@@ -84,198 +83,6 @@ BYTES_PER_ROW_ESTIMATE = 100
 PARALLEL_MIN_BYTES = 20_000_000
 """Files at least this large (about 200,000 rows) are validated in a child process while this one
 writes (:mod:`geo.forked`); below it the fork costs more than the overlap gains."""
-EXAMPLES_PER_KIND = 20
-"""How many problems of one kind the report lists; the rest are counted."""
-
-
-# --- The report ---------------------------------------------------------------------------------
-
-
-@dataclass
-class ProblemLog:
-    """Problems grouped by kind: the first few of each listed, all counted."""
-
-    listed: dict[str, list[Problem]] = field(default_factory=dict)
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def add(self, kind: str, problem: Problem) -> None:
-        """Count a problem of ``kind`` and keep it if fewer than the examples per kind are kept."""
-        self.counts[kind] += 1
-        bucket = self.listed.setdefault(kind, [])
-        if len(bucket) < EXAMPLES_PER_KIND:
-            bucket.append(problem)
-
-    @property
-    def total(self) -> int:
-        """The number of problems of every kind, listed or not."""
-        return sum(self.counts.values())
-
-    def lines(self) -> list[str]:
-        """Return the listed problems as report lines, with a count of those left out per kind."""
-        out = []
-        for kind, problems in self.listed.items():
-            out += [f"  - {p}" for p in problems]
-            hidden = self.counts[kind] - len(problems)
-            if hidden > 0:
-                out.append(f"    … och {hidden} till av samma slag")
-        return out
-
-
-@dataclass
-class ImportReport:
-    """What an import found and did; ``text()`` is the Swedish report for the terminal and the page."""
-
-    file_name: str
-    format: str = ""
-    source: str = ""
-    encoding: str | None = None
-    separator: str | None = None
-    profile: str | None = None
-    columns: dict[str, str] = field(default_factory=dict)
-    rows_read: int = 0
-    rows_valid: int = 0
-    rows_new: int = 0
-    rows_updated: int = 0
-    rows_unchanged: int = 0
-    excluded_lines: list[int] = field(default_factory=list)
-    left_out: dict[str, int] = field(default_factory=dict)
-    redacted_lines: list[int] = field(default_factory=list)
-    near_miss_lines: list[int] = field(default_factory=list)
-    errors: ProblemLog = field(default_factory=ProblemLog)
-    warnings: ProblemLog = field(default_factory=ProblemLog)
-    notes: list[str] = field(default_factory=list)
-    preview: pd.DataFrame = field(default_factory=pd.DataFrame)
-    dry_run: bool = False
-    imported: bool = False
-    import_id: int | None = None
-    unit: str = "rad"
-    surface: str = "cli"
-    headers: list[str] = field(default_factory=list)
-    """The file's headers as read (for choosing columns by hand)."""
-    raw_preview: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """The first rows exactly as read, before any interpretation."""
-    columns_missing: bool = False
-    """A required field has no column: the page offers to choose columns by hand."""
-    unknown_types: dict[str, list[int]] = field(default_factory=dict)
-    """Type values the taxonomy does not know → the lines they stand on."""
-    left_out_lines: list[tuple[int, str]] = field(default_factory=list)
-    """Lines left out by a rule the user chose (not typed exclusions), with the reason."""
-
-    @property
-    def accepted(self) -> bool:
-        """Whether the file has no errors (it can be imported)."""
-        return self.errors.total == 0
-
-    def text(self) -> str:
-        """Return the Swedish report for the terminal and the page."""
-        head = f"Import av {self.file_name} ({self.format}"
-        if self.encoding:
-            head += f", {self.encoding}, avgränsare {separator_name(self.separator)}"
-        head += f", källa {self.source})"
-        lines = [head]
-        lines += [f"  {note}" for note in self.notes]
-        if self.columns:
-            lines.append("  Kolumner: " + column_list(self.columns))
-            unused = [h for h in self.headers if h not in self.columns.values()]
-            if unused:
-                shown = ", ".join(repr(h) for h in unused[:30]) + (
-                    f" … och {len(unused) - 30} till" if len(unused) > 30 else ""
-                )
-                lines.append(f"  Kolumner som inte används: {shown}")
-        lines.append(
-            f"  Lästa {_units(self.unit, 2)}: {self.rows_read}; giltiga: {self.rows_valid}"
-        )
-        if self.excluded_lines:
-            lines.append(
-                f"  Undantagna av användaren: {len(self.excluded_lines)} ({line_ranges(self.excluded_lines)})"
-            )
-        for reason, count in self.left_out.items():
-            lines.append(f"  Utelämnade, {reason}: {count}")
-        by_reason: dict[str, list[int]] = {}
-        for line, reason in self.left_out_lines:
-            by_reason.setdefault(reason, []).append(line)
-        for reason, numbers in by_reason.items():
-            lines.append(f"  Utelämnade, {reason}: {len(numbers)} ({line_ranges(numbers)})")
-        hint = (
-            f'  Rätta filen, eller skriv numren på {_units(self.unit, 2)} som ska undantas i fältet "Undanta rader" och kontrollera igen.'
-            if self.surface == "sida"
-            else f"  Rätta filen, eller undanta {_units(self.unit, 2)} uttryckligen med --exclude (t.ex. --exclude 12,15-18)."
-        )
-        lines += findings_lines(
-            self.unit, self.redacted_lines, self.near_miss_lines, self.errors, self.warnings,
-            error_hint=hint,
-        )  # fmt: skip
-        if self.accepted:
-            if self.dry_run:
-                lines.append(
-                    f"Provkörning: {self.rows_new} nya, {self.rows_updated} uppdaterade, {self.rows_unchanged} redan importerade. Inget sparat."
-                )
-            elif self.imported:
-                lines.append(
-                    f"Importerat (import {self.import_id}): {self.rows_new} nya, {self.rows_updated} uppdaterade, {self.rows_unchanged} redan importerade."
-                )
-        return "\n".join(lines)
-
-
-def findings_lines(
-    unit: str,
-    redacted: list[int],
-    near_misses: list[int],
-    errors: ProblemLog,
-    warnings: ProblemLog,
-    *,
-    error_hint: str | None = None,
-) -> list[str]:
-    """Return what every import report shares: screened lines, errors and warnings."""
-    lines = []
-    if redacted:
-        lines.append(
-            f"  Personnummer borttagna ur fritext på {len(redacted)} {_units(unit, len(redacted))}: {line_ranges(redacted)}"
-        )
-    if near_misses:
-        lines.append(
-            f"  Möjliga personnummer (fel kontrollsiffra) borttagna på {len(near_misses)} {_units(unit, len(near_misses))}: {line_ranges(near_misses)}"
-        )
-    if errors.total:
-        lines.append(f"FEL ({errors.total}) – inget har importerats, databasen är oförändrad:")
-        lines += errors.lines()
-        if error_hint:
-            lines.append(error_hint)
-    if warnings.total:
-        lines.append(f"Varningar ({warnings.total}):")
-        lines += warnings.lines()
-    return lines  # fmt: skip
-
-
-def _units(unit: str, count: int) -> str:
-    """``rad``/``rader``, ``objekt``/``objekt`` by count."""
-    if unit == "rad":
-        return "rad" if count == 1 else "rader"
-    return unit
-
-
-def separator_name(separator: str | None) -> str:
-    """Return the Swedish name of a CSV separator for a report (``;`` → ``semikolon``)."""
-    return {";": "semikolon", ",": "komma", "\t": "tabb"}.get(separator or "", "–")
-
-
-def line_ranges(numbers: list[int]) -> str:
-    """Return line numbers as ranges for a report: ``[1, 2, 3, 7]`` → ``"1–3, 7"`` (30 at most)."""
-    shown = sorted(numbers)[:30]
-    parts: list[str] = []
-    start = prev = None
-    for n in shown:
-        if start is None:
-            start = prev = n
-        elif prev is not None and n == prev + 1:
-            prev = n
-        else:
-            parts.append(f"{start}–{prev}" if start != prev else f"{start}")
-            start = prev = n
-    if start is not None:
-        parts.append(f"{start}–{prev}" if start != prev else f"{start}")
-    more = f" … (+{len(numbers) - 30})" if len(numbers) > 30 else ""
-    return ", ".join(parts) + more
 
 
 def parse_line_list(text: str) -> frozenset[int]:
@@ -396,9 +203,8 @@ def import_incidents(
         ``report.accepted`` is False when anything was wrong; nothing was written then.
     """
     say = progress or (lambda _fraction, _message: None)
-    report = ImportReport(
-        file_name=path.name, source=options.source, dry_run=dry_run, surface=options.surface
-    )
+    report = ImportReport(file_name=path.name, source=options.source, dry_run=dry_run,
+                          surface=options.surface, updates=True, excludable=True)  # fmt: skip
     if options.outside not in OUTSIDE_CHOICES:
         raise GeoError(
             f"Okänt val {options.outside!r} för punkter utanför områdena; använd {', '.join(OUTSIDE_CHOICES)}."
@@ -445,18 +251,11 @@ def import_incidents(
     report.unit = context.unit
     sha256 = file_sha256(path)
 
-    with unit_of_work(engine) as work:
+    record = ImportRecord(kind="incidents", source=source_name, imported_by=options.imported_by,
+                          file_name=path.name, file_sha256=sha256)  # fmt: skip
+    with importing(engine, report, record) as (work, import_id):
+        assert import_id is not None
         connection = work.connection
-        import_id = record_import(
-            connection,
-            ImportRecord(
-                kind="incidents",
-                source=source_name,
-                imported_by=options.imported_by,
-                file_name=path.name,
-                file_sha256=sha256,
-            ),
-        )
         # A dry run writes no rows (the checks need none), so it defers nothing either.
         expected_rows = 0 if dry_run else size // BYTES_PER_ROW_ESTIMATE
         deferred = defer_secondary_indexes(connection, expected_rows=expected_rows)
@@ -473,15 +272,13 @@ def import_incidents(
         else:
             for canonical in _validated(path, fmt, options, context, say):
                 _write(connection, canonical, import_id, context)
-        if report.errors.total or dry_run:
-            work.discard()  # nothing is written: not the rows, not the import's line
-            return report
-        _finish_import_log(connection, import_id, report, options)
-        restore_indexes(connection, deferred)  # a rollback above restores them by itself
-        if bool(deferred) and _checkpoint_after_commit(connection):
-            work.after_commit(lambda: _start_checkpoint(connection, engine))
-        report.imported, report.import_id = True, import_id
-    say(1.0, "Klart.")
+        if report.will_store:  # otherwise the unit is discarded: no rows, no import line
+            _finish_import_log(connection, import_id, report, options)
+            restore_indexes(connection, deferred)  # a rollback restores them by itself
+            if bool(deferred) and _checkpoint_after_commit(connection):
+                work.after_commit(lambda: _start_checkpoint(connection, engine))
+    if report.imported:
+        say(1.0, "Klart.")
     return report
 
 
@@ -609,13 +406,13 @@ def _canonical_chunks(
             yield canonical
         say(
             source.progress[0],
-            f"Läst {report.rows_read:,} {_units(context.unit, 2)}".replace(",", " "),
+            f"Läst {report.rows_read:,} {units(context.unit, 2)}".replace(",", " "),
         )
     for problem in source.problems:
         report.errors.add("struktur", problem)
     missing_exclusions = sorted(set(options.exclude) - set(report.excluded_lines))
     if missing_exclusions:
-        report.errors.add("undantag", Problem(path.name, f"{_units(context.unit, 2)} {line_ranges(missing_exclusions)} som ska undantas finns inte i filen",
+        report.errors.add("undantag", Problem(path.name, f"{units(context.unit, 2)} {line_ranges(missing_exclusions)} som ska undantas finns inte i filen",
                                               "kontrollera numren mot rapporten"))  # fmt: skip
 
 
@@ -1349,7 +1146,7 @@ def _report_file_level(context: _Context) -> None:
     for value, lines in sorted(context.unknown_types.items(), key=lambda kv: -len(kv[1])):
         shown = line_ranges(lines)
         context.report.errors.add("typ_okänd", Problem(
-            f"{context.file_name}, {_units(context.unit, len(lines))} {shown}", f"okänd händelsetyp {value!r} ({len(lines)} st)",
+            f"{context.file_name}, {units(context.unit, len(lines))} {shown}", f"okänd händelsetyp {value!r} ({len(lines)} st)",
             "välj en kategorigrupp för typen under \"Okända händelsetyper\" nedan, eller rätta värdet" if context.report.surface == "sida"
             else f"rätta värdet, eller lägg typen i en grupp: --group {value!r}=GRUPP (grupper: {', '.join(g.key for g in context.taxonomy.groups)})"))  # fmt: skip
     if context.axes["norr"] and context.axes["öst"]:

@@ -21,8 +21,9 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select
 
 from geo.io.profiles import header_key
-from geo.io.table_files import TableReport, read_table
-from geo.store.database import ImportRecord, active_layer, record_import, unit_of_work
+from geo.io.report import ImportReport, importing
+from geo.io.table_files import read_table
+from geo.store.database import ImportRecord, active_layer
 from geo.store.schema import partner_indicators
 
 COLUMNS = {
@@ -66,10 +67,10 @@ class IndicatorOptions:
 
 def import_indicators(
     engine: Engine, path: Path, options: IndicatorOptions | None = None, *, dry_run: bool = False
-) -> TableReport:
+) -> ImportReport:
     """Validate an indicator file and store it when nothing is wrong (and not a dry run)."""
     options = options or IndicatorOptions()
-    report = TableReport(what="indikatorvärden", file_name=path.name, dry_run=dry_run)
+    report = ImportReport(path.name, what="indikatorvärden", dry_run=dry_run)
     frame = read_table(path, report)
     by_key = {header_key(h): h for h in frame.columns}
     mapping = {
@@ -144,26 +145,15 @@ def import_indicators(
         rows.append({**text_of, "value": number})
     report.rows_valid = len(rows) if report.errors.total == 0 else 0
     report.preview = pd.DataFrame(rows[:20])
-    if report.errors.total or dry_run:
-        return report
-    with unit_of_work(engine) as work:
-        connection = work.connection
-        import_id = record_import(
-            connection,
-            ImportRecord(
-                kind="indikatorer",
-                source="partner",
-                imported_by=options.imported_by,
-                file_name=path.name,
-                rows_read=report.rows_read,
-                rows_imported=len(rows),
-            ),
-        )
-        connection.execute(
+    if not report.will_store:
+        return report  # refused, or a dry run: no write transaction at all
+    record = ImportRecord(kind="indikatorer", source="partner", imported_by=options.imported_by,
+                          file_name=path.name, rows_read=report.rows_read, rows_imported=len(rows))  # fmt: skip
+    with importing(engine, report, record) as (work, import_id):
+        work.connection.execute(
             insert(partner_indicators),
             [{**r, "import_id": import_id, "synthetic": False} for r in rows],
         )
-    report.imported, report.import_id = True, import_id
     return report
 
 

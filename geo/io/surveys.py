@@ -47,11 +47,11 @@ from geo.areas.join import area_codes_for_points
 from geo.config import REFERENCE_DIR
 from geo.crs import CRS_NAMES, WORK_CRS, classify_points, transformer
 from geo.errors import GeoError, Problem, SchemaError
-from geo.io.ingest import line_ranges
 from geo.io.profiles import header_key
+from geo.io.report import ImportReport, importing, line_ranges
 from geo.io.screening import screen_column
-from geo.io.table_files import TableReport, read_table
-from geo.store.database import ImportRecord, active_layer, record_import, unit_of_work
+from geo.io.table_files import read_table
+from geo.store.database import ImportRecord, active_layer
 from geo.store.schema import survey_items, survey_responses
 from geo.taxonomy import fold
 
@@ -386,7 +386,7 @@ class _Responses:
 
 def import_survey(
     engine: Engine, path: Path, options: SurveyOptions | None = None, *, dry_run: bool = False
-) -> TableReport:
+) -> ImportReport:
     """Validate a survey file and, when nothing is wrong and this is not a dry run, store it.
 
     All or nothing: one problem and nothing is written. Returns the report either way.
@@ -405,7 +405,7 @@ def import_survey(
         )
     if options.wave and not _WAVE.match(options.wave):
         raise GeoError(f"Omgången {options.wave!r} ska vara ett årtal, t.ex. 2025.")
-    report = TableReport(what="enkätsvar", file_name=path.name, dry_run=dry_run)
+    report = ImportReport(path.name, what="enkätsvar", source=options.source, dry_run=dry_run)
     codebook = load_codebook(options.codebook)
     frame = read_table(path, report)
     _info, layer = active_layer(engine)
@@ -453,21 +453,11 @@ def import_survey(
         f"svar på problemfrågor: {stored_items}"
     )
     report.preview = out.head(20)
-    if report.errors.total or dry_run:
-        return report
-    with unit_of_work(engine) as work:
-        connection = work.connection
-        import_id = record_import(
-            connection,
-            ImportRecord(
-                kind="survey",
-                source=options.source,
-                imported_by=options.imported_by,
-                file_name=path.name,
-                rows_read=report.rows_read,
-                rows_imported=len(out),
-            ),
-        )
+    if not report.will_store:
+        return report  # refused, or a dry run: no write transaction at all
+    record = ImportRecord(kind="survey", source=options.source, imported_by=options.imported_by,
+                          file_name=path.name, rows_read=report.rows_read, rows_imported=len(out))  # fmt: skip
+    with importing(engine, report, record) as (work, import_id):
         rows = [
             {k: (None if v is None or (isinstance(v, float) and math.isnan(v)) else v)
              for k, v in row.items()} | {"source": options.source, "import_id": import_id, "synthetic": False}
@@ -481,8 +471,8 @@ def import_survey(
             )
             if answer is not None
         ]
-        insert_responses(connection, rows, item_rows, import_id)
-    report.imported, report.import_id = True, import_id
+        assert import_id is not None
+        insert_responses(work.connection, rows, item_rows, import_id)
     return report
 
 
@@ -528,7 +518,7 @@ def _layout(
     fields: dict[str, str],
     item_columns: dict[str, str],
     options: SurveyOptions,
-    report: TableReport,
+    report: ImportReport,
 ) -> str:
     """Return the file's layout, ``long`` or ``wide``.
 
@@ -554,7 +544,7 @@ def _check_columns(
     item_columns: dict[str, str],
     layout: str,
     options: SurveyOptions,
-    report: TableReport,
+    report: ImportReport,
     *,
     long_shaped: bool = False,
 ) -> None:
@@ -585,7 +575,7 @@ def _check_columns(
 
 
 def _wide_responses(
-    frame: pd.DataFrame, fields: dict[str, str], item_columns: dict[str, str], report: TableReport
+    frame: pd.DataFrame, fields: dict[str, str], item_columns: dict[str, str], report: ImportReport
 ) -> _Responses:
     """Return a wide file's responses: one per line already; only comments and blanks are read."""
     table = _Responses(frame.copy(), dict(fields), dict(item_columns), "wide")
@@ -607,7 +597,7 @@ def _long_responses(
     fields: dict[str, str],
     codebook: Codebook,
     options: SurveyOptions,
-    report: TableReport,
+    report: ImportReport,
 ) -> _Responses:
     """Fold a long file (one row per respondent and question) into one row per response.
 
@@ -731,7 +721,7 @@ def _long_comments(
     texts: dict[int, str],
     columns: dict[int, str],
     owner: dict[int, int],
-    report: TableReport,
+    report: ImportReport,
 ) -> None:
     """Screen each comment by its own line, then join a respondent's distinct comments."""
     table.fields["comment"] = _LONG_COMMENT
@@ -780,7 +770,7 @@ def _number(text: str) -> float:
 
 
 def _screen_comments(
-    texts: pd.Series, column: str, report: TableReport
+    texts: pd.Series, column: str, report: ImportReport
 ) -> tuple[pd.Series, dict[int, tuple[str, ...]]]:
     """Personnummer redacted, and lines whose comment may name a person or an address (by line)."""
     screened = screen_column(texts)
@@ -821,7 +811,7 @@ RESPONDENT_ID_LENGTH = 100
 """The longest respondent id the store keeps (``geo.store.schema.survey_responses``)."""
 
 
-def _waves(table: _Responses, options: SurveyOptions, report: TableReport) -> pd.Series:
+def _waves(table: _Responses, options: SurveyOptions, report: ImportReport) -> pd.Series:
     column = table.fields.get("wave")
     if column is None:
         return pd.Series(options.wave, index=table.frame.index, dtype=object)
@@ -840,7 +830,7 @@ def _respondents(
     table: _Responses,
     waves: pd.Series,
     options: SurveyOptions,
-    report: TableReport,
+    report: ImportReport,
 ) -> pd.Series:
     column = table.fields["respondent_id"]
     values = table.frame[column]
@@ -878,7 +868,7 @@ def _respondents(
     return values
 
 
-def _dates(table: _Responses, waves: pd.Series, report: TableReport) -> pd.Series:
+def _dates(table: _Responses, waves: pd.Series, report: ImportReport) -> pd.Series:
     column = table.fields.get("answered_on")
     out = _nothing(table.frame.index)
     if column is None:
@@ -904,7 +894,7 @@ def _dates(table: _Responses, waves: pd.Series, report: TableReport) -> pd.Serie
 
 
 def _answers(
-    table: _Responses, column: str | None, codes: dict[str, str], report: TableReport
+    table: _Responses, column: str | None, codes: dict[str, str], report: ImportReport
 ) -> pd.Series:
     out = _nothing(table.frame.index)
     if column is None:
@@ -933,7 +923,7 @@ def _answers(
 
 
 def _place(
-    table: _Responses, layer: gpd.GeoDataFrame, options: SurveyOptions, report: TableReport
+    table: _Responses, layer: gpd.GeoDataFrame, options: SurveyOptions, report: ImportReport
 ) -> pd.Series:
     """Area code per response: by code, else by name (alias table), else by coordinates."""
     frame, fields = table.frame, table.fields
@@ -999,7 +989,7 @@ def _display_name(key: str, names: dict[str, str], layer: gpd.GeoDataFrame) -> s
 
 
 def _points(
-    table: _Responses, x_col: str, y_col: str, crs: str | None, report: TableReport
+    table: _Responses, x_col: str, y_col: str, crs: str | None, report: ImportReport
 ) -> pd.DataFrame:
     """Return the valid points of two coordinate columns, in EPSG:3006 (``e``, ``n``), by response.
 
@@ -1075,7 +1065,7 @@ def _comments(table: _Responses) -> pd.Series:
 
 
 def _unsafe_places(
-    table: _Responses, layer: gpd.GeoDataFrame, options: SurveyOptions, report: TableReport
+    table: _Responses, layer: gpd.GeoDataFrame, options: SurveyOptions, report: ImportReport
 ) -> tuple[pd.Series, pd.Series]:
     x_col, y_col = table.fields.get("unsafe_x"), table.fields.get("unsafe_y")
     xs = pd.Series(np.nan, index=table.frame.index)
@@ -1095,7 +1085,7 @@ def _unsafe_places(
 
 
 def _report_blanks(
-    table: _Responses, out: pd.DataFrame, items: dict[str, pd.Series], report: TableReport
+    table: _Responses, out: pd.DataFrame, items: dict[str, pd.Series], report: ImportReport
 ) -> None:
     """Blank answers are "ej svar": counted per question with their lines, never an error.
 

@@ -1,95 +1,27 @@
-"""Small table files (surveys, partner indicators): read whole, validate, report like incident imports.
+"""Small table files (surveys, partner indicators, presence logs): read whole into the one import report.
 
 Survey and indicator files are a few thousand rows at most, so they are read completely (CSV through
 the same strict reader as incidents, or Excel) and validated as one frame indexed by file line.
-The report has the shape of the incident import report: every problem with file, line and column,
-nothing written unless there are none.
+Problems go to the one report of every import (:class:`geo.io.report.ImportReport`): every
+problem with file, line and column, nothing written unless there are none.
 """
 
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from geo.errors import GeoError, Problem
-from geo.io.ingest import ProblemLog, findings_lines, separator_name
 from geo.io.readers import detect_format, open_csv, open_xlsx
+from geo.io.report import ImportReport
 
 MAX_TABLE_BYTES = 50 * 1024 * 1024
 """Survey and indicator files larger than this are refused (they are small by nature)."""
 
 
-@dataclass
-class TableReport:
-    """What a survey or indicator import found and did; ``text()`` is the Swedish report."""
-
-    what: str
-    """What is imported, in Swedish: ``enkätsvar`` or ``indikatorvärden``."""
-    file_name: str
-    format: str = ""
-    encoding: str | None = None
-    separator: str | None = None
-    columns: dict[str, str] = field(default_factory=dict)
-    rows_read: int = 0
-    rows_valid: int = 0
-    stored: int | None = None
-    """Records to store when that is not one per row (a long survey file: one per respondent)."""
-    redacted_lines: list[int] = field(default_factory=list)
-    near_miss_lines: list[int] = field(default_factory=list)
-    errors: ProblemLog = field(default_factory=ProblemLog)
-    warnings: ProblemLog = field(default_factory=ProblemLog)
-    notes: list[str] = field(default_factory=list)
-    summary: list[str] = field(default_factory=list)
-    preview: pd.DataFrame = field(default_factory=pd.DataFrame)
-    dry_run: bool = False
-    imported: bool = False
-    import_id: int | None = None
-
-    @property
-    def accepted(self) -> bool:
-        """Whether the file has no errors (it can be imported)."""
-        return self.errors.total == 0
-
-    def where(self, line: int | None, column: str | None = None) -> str:
-        """``fil.csv, rad 12, kolumn 'område'`` (line 1 is the header)."""
-        text = self.file_name if line is None else f"{self.file_name}, rad {line}"
-        return f"{text}, kolumn {column!r}" if column else text
-
-    def error(
-        self, kind: str, line: int | None, column: str | None, message: str, fix: str = ""
-    ) -> None:
-        """Record an error at a file line and column."""
-        self.errors.add(kind, Problem(self.where(line, column), message, fix))
-
-    def text(self) -> str:
-        """Return the Swedish report, shaped like the incident import's."""
-        head = f"Import av {self.what} från {self.file_name} ({self.format}"
-        if self.encoding:
-            head += f", {self.encoding}, avgränsare {separator_name(self.separator)}"
-        lines = [head + ")"]
-        lines += [f"  {note}" for note in self.notes]
-        if self.columns:
-            lines.append(
-                "  Kolumner: " + ", ".join(f"{k} ← {v!r}" for k, v in self.columns.items())
-            )
-        lines.append(f"  Lästa rader: {self.rows_read}; giltiga: {self.rows_valid}")
-        lines += [f"  {line}" for line in self.summary]
-        # "rader" whatever the count, as survey and indicator reports have always said.
-        lines += findings_lines(
-            "rader", self.redacted_lines, self.near_miss_lines, self.errors, self.warnings
-        )
-        count = self.rows_valid if self.stored is None else self.stored
-        if self.accepted and self.dry_run:
-            lines.append(f"Provkörning: {count} {self.what} kan importeras. Inget sparat.")
-        elif self.accepted and self.imported:
-            lines.append(f"Importerat (import {self.import_id}): {count} {self.what}.")
-        return "\n".join(lines)
-
-
-def read_table(path: Path, report: TableReport) -> pd.DataFrame:
+def read_table(path: Path, report: ImportReport) -> pd.DataFrame:
     """Read the whole file as text columns indexed by file line (header = line 1).
 
     Structural problems (ragged rows, bad quotes, empty file) go to ``report.errors``.
@@ -165,7 +97,9 @@ def _unreadable(error: Exception) -> bool:
     ).__module__.startswith("openpyxl")
 
 
-def _unique_headers(headers: list[str], file_name: str, fmt: str, report: TableReport) -> list[str]:
+def _unique_headers(
+    headers: list[str], file_name: str, fmt: str, report: ImportReport
+) -> list[str]:
     """Return the headers made unique (``namn (2)``) so the frame can be built.
 
     A repeated header is an error (the CSV reader reports it already, an Excel sheet is reported

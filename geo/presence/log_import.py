@@ -3,8 +3,9 @@
 Columns: ``id`` (empty for a new entry), ``unit``, ``area`` (code or name), ``start``, ``end``
 (Swedish local time ``YYYY-MM-DD HH:MM`` or ISO with an offset), ``kind``, ``status``,
 ``purpose``, ``version`` (the version a changed row was based on). All or nothing: every row is
-written inside one write transaction and any problem rolls the whole file back; the report names
-the lines. A row for an existing entry is refused when the entry has been saved since ``version``
+written inside one unit of work (:func:`geo.io.report.importing`) and any problem discards the
+whole file; the report (:class:`geo.io.report.ImportReport`, as for every import) names the
+lines. A row for an existing entry is refused when the entry has been saved since ``version``
 (no lost update); a unit in two places at once, a time that does not exist or occurs twice at the
 daylight-saving change, a "genomförd" that ends in the future and a personnummer in any field
 (or in the importer's name) are errors. A past "planerad" is accepted but flagged: it was
@@ -15,79 +16,78 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from geo.errors import ConflictError, GeoError, ImportRejected, Problem
-from geo.io.table_files import TableReport, read_table
+from geo.io.report import ImportReport, importing
+from geo.io.table_files import read_table
 from geo.io.times import parse_local_times
 from geo.presence.log import (
     create_entry_in,
     personnummer_problems,
     update_entry_in,
 )
-from geo.store.database import now_utc, unit_of_work
+from geo.store.database import now_utc
 
 COLUMNS = ("id", "unit", "area", "start", "end", "kind", "status", "purpose", "version")
 REQUIRED = ("unit", "area", "start", "end", "kind", "status", "purpose")
 
 
-@dataclass
-class PresenceImportReport:
-    """What a presence file import found and did: rows, created, updated and warnings."""
-
-    file_name: str
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    warnings: list[Problem] = field(default_factory=list)
-    dry_run: bool = False
-
-
 def import_presence_file(engine: Any, path: Path, *, who: str, area_codes: set[str], names: Mapping[str, str],
                          shapes: Mapping[str, Any] | None = None, dry_run: bool = False,
-                         now: dt.datetime | None = None) -> PresenceImportReport:  # fmt: skip
+                         now: dt.datetime | None = None) -> ImportReport:  # fmt: skip
     """Check (and unless ``dry_run`` store) a presence file; all or nothing.
+
+    Returns
+    -------
+    ImportReport
+        ``rows_new``/``rows_updated`` count the entries created and changed; every problem is in
+        ``errors`` with its line, and then nothing is written. No import-log line is kept: the
+        presence audit records every entry, and an import line would make every cached incident
+        figure stale (``store.database.data_version``).
 
     Raises
     ------
-    ImportRejected
-        With every problem, each naming its line; nothing is written.
+    GeoError
+        When the file cannot be read at all (missing, too large, not CSV or Excel).
     """
     moment = now or now_utc()
-    table_report = TableReport("närvaroposter", path.name)
-    frame = read_table(path, table_report)
-    report = PresenceImportReport(path.name, dry_run=dry_run)
-    problems: list[Problem] = [p for listed in table_report.errors.listed.values() for p in listed]
+    report = ImportReport(
+        path.name, what="närvaroposter", source="fil", dry_run=dry_run, updates=True
+    )
+    frame = read_table(path, report)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
+    report.columns = {c: c for c in COLUMNS if c in frame.columns}
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise ImportRejected(f"{path.name}: närvarologgen avvisades.", [
-            Problem(path.name, f"saknar kolumnerna {missing}", f"använd kolumnerna {', '.join(COLUMNS)}")])  # fmt: skip
-    problems += personnummer_problems({}, who, where=path.name)
+        report.error("kolumner", None, None, f"saknar kolumnerna {missing}",
+                     f"använd kolumnerna {', '.join(COLUMNS)}")  # fmt: skip
+        return report
+    for problem in personnummer_problems({}, who, where=path.name):
+        report.errors.add("personnummer", problem)
     starts, start_problems = parse_local_times(frame["start"])
     ends, end_problems = parse_local_times(frame["end"])
     for column, found in (("start", start_problems), ("end", end_problems)):
         for item in found:
-            problems.append(
-                Problem(f"{path.name}, rad {item.label}, kolumn {column!r}", item.message, item.fix)
-            )
+            report.error("tid", int(item.label), column, item.message, item.fix)
     by_name = {name.casefold(): code for code, name in names.items()}
-    report.rows = len(frame)
-    with unit_of_work(engine) as work:
-        connection = work.connection
+    valid = 0
+    with importing(engine, report, None) as (work, _import_id):
         for line, row in frame.iterrows():
-            where = f"{path.name}, rad {line}"
+            number = int(line)
+            where = report.where(number)
             text = {
                 k: (None if pd.isna(v) or str(v).strip() == "" else str(v).strip())
                 for k, v in row.items()
             }
             for column in REQUIRED:
                 if text.get(column) is None:
-                    problems.append(Problem(where, f"kolumnen {column!r} är tom", "fyll i värdet"))
+                    report.error(
+                        "tom", number, column, f"kolumnen {column!r} är tom", "fyll i värdet"
+                    )
             start, end = starts.get(line), ends.get(line)
             if any(text.get(c) is None for c in REQUIRED) or pd.isna(start) or pd.isna(end):
                 continue
@@ -106,36 +106,36 @@ def import_presence_file(engine: Any, path: Path, *, who: str, area_codes: set[s
                 }
             refused = personnummer_problems(fields, None, where=where)
             if refused:
-                problems += refused
+                for problem in refused:
+                    report.errors.add("personnummer", problem)
                 continue
             if text["status"] == "planerad" and fields["planned_end"] < moment:
-                report.warnings.append(Problem(where, "planerad men redan passerad",
-                                               "markera den som genomförd eller inställd"))  # fmt: skip
+                report.warn("passerad", number, None, "planerad men redan passerad",
+                            "markera den som genomförd eller inställd")  # fmt: skip
             try:
                 if text.get("id") is None:
                     entry = {**{k: None for k in ("x", "y", "route_wkt", "promise_activity", "actual_start",
                                                   "actual_end", "tactics", "notes", "shift")}, **fields}  # fmt: skip
-                    create_entry_in(connection, entry, who=who, area_codes=area_codes, source="fil", synthetic=False,
+                    create_entry_in(work.connection, entry, who=who, area_codes=area_codes, source="fil", synthetic=False,
                                     now=moment, shapes=shapes)  # fmt: skip
-                    report.created += 1
+                    report.rows_new += 1
                 else:
                     if text.get("version") is None:
-                        problems.append(Problem(where, "en ändrad post saknar version",
-                                                "ange versionen du utgick från (kolumnen version)"))  # fmt: skip
+                        report.error("version", number, "version", "en ändrad post saknar version",
+                                     "ange versionen du utgick från (kolumnen version)")  # fmt: skip
                         continue
-                    update_entry_in(connection, int(float(str(text["id"]))), expected_version=int(float(str(text["version"]))),
+                    update_entry_in(work.connection, int(float(str(text["id"]))), expected_version=int(float(str(text["version"]))),
                                     changes=fields, who=who, area_codes=area_codes, now=moment, shapes=shapes)  # fmt: skip
-                    report.updated += 1
+                    report.rows_updated += 1
+                valid += 1
             except ConflictError as error:
-                problems.append(
-                    Problem(where, str(error), "läs ut loggen igen och gör om ändringen")
+                report.error(
+                    "konflikt", number, None, str(error), "läs ut loggen igen och gör om ändringen"
                 )
             except ImportRejected as error:
-                problems += [Problem(where, p.message, p.fix) for p in error.problems]
+                for problem in error.problems:
+                    report.errors.add("post", Problem(where, problem.message, problem.fix))
             except (GeoError, ValueError) as error:
-                problems.append(Problem(where, str(error), "rätta raden"))
-        if problems or dry_run:
-            work.discard()  # nothing is written
-    if problems:
-        raise ImportRejected(f"{path.name}: närvarologgen avvisades; inget sparades.", problems)
+                report.error("post", number, None, str(error), "rätta raden")
+        report.rows_valid = valid if report.accepted else 0
     return report

@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import formats
+from geo.io.report import ImportReport
 from geo.periods import LOCAL_TZ, Filters, Period
 from geo.presence.log import (
     STATUSES,
@@ -41,7 +42,6 @@ from geo.presence.log import (
     week_plan_html,
     week_plan_ics,
 )
-from geo.presence.log_import import PresenceImportReport
 from geo.presence.proposal import WeekProposal, proposal_table, propose_week
 from geo.presence.rounds import (
     ESTIMATE,
@@ -495,14 +495,28 @@ def bases() -> list[str]:
     return [loc.name for loc in LOCALITIES_2020]
 
 
-def import_report_lines(report: PresenceImportReport) -> tuple[str, tuple[str, ...]]:
-    """A checked presence file: what it would do, and each flag it raised."""
-    checked = strings.PLAN_IMPORT_CHECKED.format(
-        n=report.rows, new=report.created, changed=report.updated
+@dataclass(frozen=True)
+class CheckedFile:
+    """A checked presence file as the page shows it: refused (with the report) or what it would do."""
+
+    accepted: bool
+    headline: str
+    flags: tuple[str, ...]
+    report: str
+    """The import report's Swedish text, as every import shows it."""
+
+
+def checked_file(report: ImportReport) -> CheckedFile:
+    """A checked presence file: whether it can be imported, what it would do, each flag it raised."""
+    if not report.accepted:
+        headline = strings.PLAN_IMPORT_REFUSED.format(file=report.file_name)
+        return CheckedFile(False, headline, (), report.text())
+    headline = strings.PLAN_IMPORT_CHECKED.format(
+        n=report.rows_read, new=report.rows_new, changed=report.rows_updated
     )
     flags = tuple(strings.md(strings.PLAN_IMPORT_WARNING.format(where=f.where, message=f.message))
-                  for f in report.warnings)  # fmt: skip
-    return checked, flags
+                  for f in report.warnings.examples())  # fmt: skip
+    return CheckedFile(True, headline, flags, report.text())
 
 
 @dataclass(frozen=True)
