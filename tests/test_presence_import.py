@@ -76,7 +76,7 @@ def test_a_messy_file_is_refused_as_a_whole_naming_every_line(
     refused = _import(store, messy)
     problems = refused.errors.examples()
     text = refused.text()
-    assert not refused.accepted and not refused.imported and refused.rows_valid == 0
+    assert not refused.accepted and not refused.imported and refused.rows_valid == 1  # line 2
     for line, words in [(3, "har ändrats av anna (version 2)"), (4, "'start'"), (5, "redan planerad"),
                         (6, "slutar i framtiden"), (7, "personnummer"), (8, "okänd eller inaktiv enhet"), (9, "'start'")]:  # fmt: skip
         assert any(p.where.startswith(f"rorig.csv, rad {line}") and words in f"{p.where} {p.message}"
@@ -139,7 +139,10 @@ def test_commands_propose_import_and_export_the_same_week(
             f"bilpatrull;planerad;Förslag;" for r in table.itertuples()]  # fmt: skip
     log.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     assert main(["presence", "import", str(log), "--by", "Pia"]) == 0
-    assert f"{len(table)} rader importerade" in capsys.readouterr().out
+    assert (
+        f"Importerat: {len(table)} närvaroposter ({len(table)} nya, 0 uppdaterade"
+        in capsys.readouterr().out
+    )
     assert (
         main(["presence", "import", str(log), "--by", "Pia"]) == 2
     )  # the same visits again: double booking
@@ -167,3 +170,50 @@ def test_import_file_helper_matches_the_page(database: Engine, tmp_path: Path) -
         [";Patrull 1;Ullared-Inland;2027-01-11 20:00;2027-01-11 20:15;bilpatrull;planerad;Kort;"],
     )
     assert import_file(database, path, who="Pia").rows_new == 1
+
+
+def test_a_file_names_its_own_rows_by_line_and_reads_swedish_dates_when_asked(
+    store: Engine, tmp_path: Path
+) -> None:
+    # Two visits of Patrull 1 at once in one file: the second is refused naming line 2 of the file
+    # (the first is not stored, so its id would mean nothing to the reader).
+    twice = _write(tmp_path, [";Patrull 1;1382R011;2026-12-07 20:00;2026-12-07 20:30;bilpatrull;planerad;Första;",
+                              ";Patrull 1;1382R001;2026-12-07 20:15;2026-12-07 20:45;bilpatrull;planerad;Andra;"],
+                   "dubbel.csv")  # fmt: skip
+    report = _import(store, twice, dry_run=True)
+    text = report.text()
+    assert (
+        not report.accepted and "dubbel.csv, rad 3" in text and "posten på rad 2 i filen" in text
+    ), text
+    assert "i närvaropost" not in text  # no id of an entry that was never stored
+    assert report.rows_valid == 1  # line 2 alone is fine
+    # An id that does not exist is named as a clause of the line, not as a sentence.
+    missing = _write(tmp_path, ["99;Patrull 1;1382R011;2026-12-07 20:00;2026-12-07 20:30;bilpatrull;planerad;X;1"],
+                     "saknas.csv")  # fmt: skip
+    assert (
+        "saknas.csv, rad 2: närvaropost 99 finns inte — rätta raden"
+        in _import(store, missing).text()
+    )
+    # Day-first dates: refused with a hint unless asked for, then read as Swedish.
+    slashed = _write(tmp_path, [";Patrull 1;1382R011;07/12/2026 20:00;07/12/2026 20:30;bilpatrull;planerad;Snedstreck;"],
+                     "snedstreck.csv")  # fmt: skip
+    refused = _import(store, slashed)
+    assert not refused.accepted and "--svenska-datum" in refused.text()
+    accepted = _import(store, slashed, swedish_dates=True)
+    assert accepted.imported and accepted.rows_new == 1, accepted.text()
+    stored = list_entries(store).iloc[0]
+    assert stored["planned_start"] == pd.Timestamp("2026-12-07 19:00", tz="UTC")  # 20:00 CET
+
+
+def test_the_cli_takes_swedish_dates_and_prints_one_report(
+    database: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(
+        tmp_path,
+        [";Patrull 1;Ullared-Inland;11/01/2027 20:00;11/01/2027 20:15;bilpatrull;planerad;Kort;"],
+    )
+    assert main(["presence", "import", str(path), "--by", "Pia", "--dry-run"]) == 2
+    assert "--svenska-datum" in capsys.readouterr().out
+    assert main(["presence", "import", str(path), "--by", "Pia", "--svenska-datum"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Importerat") == 1 and "Import av närvaroposter från narvaro.csv" in out, out

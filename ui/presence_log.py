@@ -156,12 +156,12 @@ class PresenceLog:
 
     # --- Files ------------------------------------------------------------------------------------
 
-    def check_file(self, path: Path, *, who: str) -> ImportReport:
+    def check_file(self, path: Path, *, who: str, swedish_dates: bool = False) -> ImportReport:
         """Check a presence file (CSV/Excel) as if importing it; nothing is stored."""
-        return import_presence_file(self.engine, path, who=who, area_codes=self.area_codes,
-                                    shapes=self.shapes, names=self.names, dry_run=True)  # fmt: skip
+        return import_presence_file(self.engine, path, who=who, area_codes=self.area_codes, shapes=self.shapes,
+                                    names=self.names, dry_run=True, swedish_dates=swedish_dates)  # fmt: skip
 
-    def import_file(self, path: Path, *, who: str) -> ImportReport:
+    def import_file(self, path: Path, *, who: str, swedish_dates: bool = False) -> ImportReport:
         """Import a presence file, all or nothing.
 
         Raises
@@ -170,8 +170,8 @@ class PresenceLog:
             When the file is refused (it was checked, but the log has changed since): the report's
             problems, for the page's refusal; nothing is written.
         """
-        report = import_presence_file(self.engine, path, who=who, area_codes=self.area_codes,
-                                      shapes=self.shapes, names=self.names)  # fmt: skip
+        report = import_presence_file(self.engine, path, who=who, area_codes=self.area_codes, shapes=self.shapes,
+                                      names=self.names, swedish_dates=swedish_dates)  # fmt: skip
         if not report.accepted:
             raise ImportRejected(strings.PLAN_IMPORT_REFUSED.format(file=path.name),
                                  report.errors.examples())  # fmt: skip

@@ -317,13 +317,9 @@ def _cmd_presence_propose(args: argparse.Namespace, engine: Engine) -> int:
 def _cmd_presence_import(args: argparse.Namespace, engine: Engine) -> int:
     from geo.commands.presence import import_file
 
-    report = import_file(engine, Path(args.path), who=args.by, dry_run=args.dry_run)
+    report = import_file(engine, Path(args.path), who=args.by, dry_run=args.dry_run,
+                         swedish_dates=args.svenska_datum)  # fmt: skip
     _say(report.text())
-    if report.accepted:
-        verb = "kan importeras (provkörning, inget sparat)" if args.dry_run else "importerade"
-        _say(
-            f"{report.rows_read} rader {verb}: {report.rows_new} nya, {report.rows_updated} ändrade."
-        )
     return 0 if report.accepted else 2
 
 
@@ -585,6 +581,11 @@ def build_parser() -> argparse.ArgumentParser:
     presence_import.add_argument("path")
     presence_import.add_argument("--dry-run", action="store_true", help="kontrollera bara")
     presence_import.add_argument("--by", default=getpass.getuser(), help="vem som importerar")
+    presence_import.add_argument(
+        "--svenska-datum",
+        action="store_true",
+        help="datum med snedstreck eller punkter är dag/månad/år (t.ex. 28/12/2026 20:00)",
+    )
     presence_import.set_defaults(handler=_cmd_presence_import)
     export = presence.add_parser("export", help="exportera veckans plan")
     export.add_argument("--week", required=True, help="ISO-vecka, t.ex. 2026-W50")

@@ -118,7 +118,8 @@ def area_names(engine: Engine) -> dict[str, str]:
     return dict(zip(layer["area_code"], layer["name"], strict=True))
 
 
-def import_file(engine: Engine, path: Path, *, who: str, dry_run: bool = False) -> ImportReport:
+def import_file(engine: Engine, path: Path, *, who: str, dry_run: bool = False,
+                swedish_dates: bool = False) -> ImportReport:  # fmt: skip
     """Import a presence file against the active layer (all or nothing); return the report."""
     from geo.presence.log_import import import_presence_file
 
@@ -127,4 +128,4 @@ def import_file(engine: Engine, path: Path, *, who: str, dry_run: bool = False) 
     shapes = dict(zip(layer["area_code"], layer.geometry, strict=True))
     ensure_defaults(engine)
     return import_presence_file(engine, path, who=who, area_codes=set(names), names=names, shapes=shapes,
-                                dry_run=dry_run)  # fmt: skip
+                                dry_run=dry_run, swedish_dates=swedish_dates)  # fmt: skip

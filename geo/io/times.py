@@ -146,7 +146,7 @@ def _explain(label: int, value: str, swedish_forms: bool) -> TimeProblem:
     if re.match(_SLASHED, value) and not swedish_forms:
         return TimeProblem(label, "tid_tvetydig", f"{value!r}: ordningen på dag och månad är tvetydig (dag/månad eller månad/dag)",
                            "skriv ÅÅÅÅ-MM-DD TT:MM, eller ange att datumen är svenska (dag/månad/år): --svenska-datum, "
-                           "rutan \"Svenska datum\" på sidan Importera, eller date_formats: [\"svensk\"] i importprofilen")  # fmt: skip
+                           "rutan \"Svenska datum\" på sidan, eller date_formats: [\"svensk\"] i importprofilen")  # fmt: skip
     if re.match(_DATE_ONLY, value[:10]) and re.search(r"\d{1,2}[:.]\d{2}", value[10:]):
         return TimeProblem(label, "tid_okänt_format", f"{value!r}: klockslaget kan inte tolkas",
                            "skriv ÅÅÅÅ-MM-DD TT:MM, t.ex. 2026-10-10 14:30")  # fmt: skip

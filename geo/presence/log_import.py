@@ -15,6 +15,7 @@ probably done or cancelled and not marked.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,11 @@ REQUIRED = ("unit", "area", "start", "end", "kind", "status", "purpose")
 
 def import_presence_file(engine: Any, path: Path, *, who: str, area_codes: set[str], names: Mapping[str, str],
                          shapes: Mapping[str, Any] | None = None, dry_run: bool = False,
-                         now: dt.datetime | None = None) -> ImportReport:  # fmt: skip
+                         now: dt.datetime | None = None, swedish_dates: bool = False) -> ImportReport:  # fmt: skip
     """Check (and unless ``dry_run`` store) a presence file; all or nothing.
+
+    ``swedish_dates`` reads slashed and dotted dates day first (``28/12/2026 20:00``), as the
+    incident import's ``--svenska-datum`` does.
 
     Returns
     -------
@@ -63,18 +67,19 @@ def import_presence_file(engine: Any, path: Path, *, who: str, area_codes: set[s
     report.columns = {c: c for c in COLUMNS if c in frame.columns}
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        report.error("kolumner", None, None, f"saknar kolumnerna {missing}",
-                     f"använd kolumnerna {', '.join(COLUMNS)}")  # fmt: skip
+        report.error("kolumner", None, None, f"saknar kolumnerna {', '.join(missing)}",
+                     f"använd rubrikerna {';'.join(COLUMNS)} (id och version får vara tomma)")  # fmt: skip
         return report
     for problem in personnummer_problems({}, who, where=path.name):
         report.errors.add("personnummer", problem)
-    starts, start_problems = parse_local_times(frame["start"])
-    ends, end_problems = parse_local_times(frame["end"])
+    starts, start_problems = parse_local_times(frame["start"], swedish_forms=swedish_dates)
+    ends, end_problems = parse_local_times(frame["end"], swedish_forms=swedish_dates)
     for column, found in (("start", start_problems), ("end", end_problems)):
         for item in found:
             report.error("tid", int(item.label), column, item.message, item.fix)
     by_name = {name.casefold(): code for code, name in names.items()}
     valid = 0
+    line_of: dict[int, int] = {}  # entries this file created (inside the unit) → their file line
     with importing(engine, report, None) as (work, _import_id):
         for line, row in frame.iterrows():
             number = int(line)
@@ -116,8 +121,9 @@ def import_presence_file(engine: Any, path: Path, *, who: str, area_codes: set[s
                 if text.get("id") is None:
                     entry = {**{k: None for k in ("x", "y", "route_wkt", "promise_activity", "actual_start",
                                                   "actual_end", "tactics", "notes", "shift")}, **fields}  # fmt: skip
-                    create_entry_in(work.connection, entry, who=who, area_codes=area_codes, source="fil", synthetic=False,
-                                    now=moment, shapes=shapes)  # fmt: skip
+                    created = create_entry_in(work.connection, entry, who=who, area_codes=area_codes, source="fil",
+                                              synthetic=False, now=moment, shapes=shapes)  # fmt: skip
+                    line_of[created] = number
                     report.rows_new += 1
                 else:
                     if text.get("version") is None:
@@ -129,13 +135,30 @@ def import_presence_file(engine: Any, path: Path, *, who: str, area_codes: set[s
                     report.rows_updated += 1
                 valid += 1
             except ConflictError as error:
-                report.error(
-                    "konflikt", number, None, str(error), "läs ut loggen igen och gör om ändringen"
-                )
+                report.error("konflikt", number, None, _clause(str(error)),
+                             "läs ut loggen igen och gör om ändringen")  # fmt: skip
             except ImportRejected as error:
                 for problem in error.problems:
-                    report.errors.add("post", Problem(where, problem.message, problem.fix))
+                    message = _in_this_file(problem.message, line_of)
+                    report.errors.add("post", Problem(where, message, problem.fix))
             except (GeoError, ValueError) as error:
-                report.error("post", number, None, str(error), "rätta raden")
-        report.rows_valid = valid if report.accepted else 0
+                report.error("post", number, None, _clause(str(error)), "rätta raden")
+        report.rows_valid = valid
     return report
+
+
+_ENTRY = re.compile(r"närvaropost (\d+)")
+
+
+def _in_this_file(message: str, line_of: Mapping[int, int]) -> str:
+    """Name an entry this file created by its line (``rad 3 i filen``): it is not stored yet."""
+    return _ENTRY.sub(
+        lambda m: f"posten på rad {line_of[int(m[1])]} i filen" if int(m[1]) in line_of else m[0],
+        message,
+    )
+
+
+def _clause(message: str) -> str:
+    """Return a refusal written as a sentence (``Närvaropost 99 finns inte.``) as a report clause."""
+    message = message.strip().rstrip(".")
+    return message[:1].lower() + message[1:] if message[1:2].islower() else message
