@@ -366,7 +366,7 @@ def _validated_frames(path: Path, database: Path) -> list[pd.DataFrame]:
 def _strategy_runs() -> dict[str, Callable[[Any, list[pd.DataFrame], int], None]]:
     from sqlalchemy import insert
 
-    from geo.store.database import database as store
+    from geo.store import database as store
     from geo.store.schema import incidents
 
     def driver(connection: Any, frames: list[pd.DataFrame], import_id: int) -> None:

@@ -35,6 +35,8 @@ period_text = left.text_input(strings.REPORT_PERIOD, value=str(year), key="repor
 audience = str(right.selectbox(strings.REPORT_AUDIENCE, views.audiences(polis=is_polis),
                                format_func=lambda a: strings.REPORT_AUDIENCES[a], key="report_audience"))  # fmt: skip
 report = views.report(data, period_text, audience)
+if report.period is not None:
+    followup.start_year(data.settings, report.period.start.year)  # the activities it reads
 if report.error:
     st.error(report.error)
 else:

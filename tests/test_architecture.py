@@ -259,24 +259,63 @@ def test_only_the_store_opens_a_transaction() -> None:
     )
 
 
+WRITES = {"unit_of_work", "importing", "insert", "update", "delete", "record_import"}
+"""Bare calls that write: a unit of work (or an import's), an import line, SQLAlchemy's
+``insert``/``update``/``delete`` (bare names only: ``values.update(…)`` is a dict's)."""
+
+
 def _geo_writers() -> dict[str, set[str]]:
-    """Per geo module, its functions that write: they open a unit of work (or an import's, with
-    ``geo.io.report.importing``), record an import or run an INSERT, UPDATE or DELETE (SQLAlchemy's ``insert``/``update``/``delete``)."""
-    writers: dict[str, set[str]] = {}
+    """Per geo module, its functions that write, directly or through any geo function they call.
+
+    Direct: they call one of :data:`WRITES`. Through a call: a bare call of a function of the same
+    module, or of a name imported from a geo module (at module level or inside the function),
+    that writes; repeated until nothing changes (a report that seeds a year is a writer too)."""
+    calls: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    writers_found: set[tuple[str, str]] = set()
     for path in _python_files("geo"):
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if not isinstance(node, ast.FunctionDef):
-                continue
-            # Bare names only: ``update(table)`` is SQLAlchemy's, ``values.update(…)`` a dict's.
-            calls = {
-                call.func.id
-                for call in ast.walk(node)
-                if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-            }
-            if calls & {"unit_of_work", "importing", "insert", "update", "delete", "record_import"}:
-                writers.setdefault(module, set()).add(node.name)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            alias.asname or alias.name: (node.module, alias.name)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("geo")
+            for alias in node.names
+        }
+        for node in tree.body:
+            functions = [node] if isinstance(node, ast.FunctionDef) else []
+            if isinstance(node, ast.ClassDef):  # methods count as their class's module functions
+                functions = [n for n in node.body if isinstance(n, ast.FunctionDef)]
+            for function in functions:
+                names = {
+                    call.func.id
+                    for call in ast.walk(function)
+                    if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                }
+                key = (module, function.name)
+                if names & WRITES:
+                    writers_found.add(key)
+                calls.setdefault(key, set()).update(
+                    imported.get(name, (module, name)) for name in names - WRITES
+                )
+    changed = True
+    while changed:
+        changed = False
+        for key, callees in calls.items():
+            if key not in writers_found and callees & writers_found:
+                writers_found.add(key)
+                changed = True
+    writers: dict[str, set[str]] = {}
+    for module, name in writers_found:
+        writers.setdefault(module, set()).add(name)
     return writers
+
+
+def test_the_writer_scan_follows_calls() -> None:
+    """A function that only calls a writer is a writer (the scan is transitive)."""
+    writers = _geo_writers()
+    assert "ensure_year" in writers["geo.analysis.followup"]  # direct: a unit of work
+    assert "import_file" in writers["geo.commands.presence"]  # through import_presence_file
+    assert "import_presence_file" in writers["geo.presence.log_import"]  # through importing
 
 
 def test_views_never_write() -> None:
@@ -376,3 +415,29 @@ def test_module_level_imports_have_no_cycle() -> None:
             visit(module, [module])
     assert "geo.store.database" in graph and graph["geo.areas.layers"]
     assert cycles == []
+
+
+def test_benches_and_scripts_import_names_that_exist() -> None:
+    """bench/ and scripts/ are outside mypy: every geo/ui name they import must exist (a moved
+    module broke two benches once, unnoticed until they were run)."""
+    import importlib
+
+    missing = []
+    for folder in ("bench", "scripts"):
+        for path in sorted((ROOT / folder).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (isinstance(node, ast.ImportFrom) and node.module):
+                    continue
+                if node.module.split(".")[0] not in ("geo", "ui"):
+                    continue
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    if hasattr(module, alias.name):
+                        continue
+                    try:
+                        importlib.import_module(f"{node.module}.{alias.name}")
+                    except ImportError:
+                        missing.append(
+                            f"{path.relative_to(ROOT)}:{node.lineno} {node.module}.{alias.name}"
+                        )
+    assert missing == []

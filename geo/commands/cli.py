@@ -285,6 +285,11 @@ def _cmd_report(args: argparse.Namespace, engine: Engine) -> int:
     period = parse_period(args.period) if args.period else last_closed_months(dt.date.today())
     name = args.period or f"{period.start:%Y-%m}..{period.end - dt.timedelta(days=1):%Y-%m}"
     _say(f"Skriver mötesunderlaget för {period.label} ({args.audience}) …")
+    from geo.analysis.followup import ensure_year
+    from geo.analysis.joint import load_promise
+
+    # The report reads the year's activities; a year nobody has started gets the promise's own.
+    ensure_year(engine, load_promise(args.settings.promise_path), period.start.year)
     pdf = build_report(engine, period, args.audience, promise_path=args.settings.promise_path)
     out = Path(args.out or f"lagesbild_{name.replace('..', '_')}_{args.audience}.pdf")
     out.write_bytes(pdf)

@@ -79,7 +79,7 @@ NEAR_AREA_M = 500.0
 """A point this close to an area, but in none, is probably that area's (a harbour, a shore)."""
 DEFAULT_MAX_BYTES = 1_000 * 1024 * 1024
 BYTES_PER_ROW_ESTIMATE = 100
-"""File bytes per row, to guess a file's row count for ``store.defer_secondary_indexes``."""
+"""File bytes per row, to guess a file's row count for ``store.database.defer_secondary_indexes``."""
 PARALLEL_MIN_BYTES = 20_000_000
 """Files at least this large (about 200,000 rows) are validated in a child process while this one
 writes (:mod:`geo.forked`); below it the fork costs more than the overlap gains."""

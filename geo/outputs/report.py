@@ -196,10 +196,14 @@ def report_pages(
     today: dt.date | None = None,
     promise_path: Path | None = None,
 ) -> list[Figure]:
-    """Draw the meeting report's pages as figures, each with its frame and page number."""
+    """Draw the meeting report's pages as figures, each with its frame and page number.
+
+    Reads only: the promise's follow-up page shows the activities stored for the period's first
+    year, so the caller starts that year first (``geo.analysis.followup.ensure_year``, as the
+    command line and the *Uppföljning* page do).
+    """
     from geo.analysis.followup import (
         INDICATORS,
-        ensure_year,
         focus_incidents,
         inland_presence,
         load_activities,
@@ -393,7 +397,6 @@ def report_pages(
     # 5. The promise's follow-up.
     promise = load_promise(promise_path)
     year = period.start.year
-    ensure_year(engine, promise, year)
     activities = load_activities(engine, year)
     focus_labels = {f.key: f.label for f in promise.focus_areas}
     entries = list_entries(
