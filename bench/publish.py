@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore")
 
-from geo.public import privacy  # noqa: E402
 from geo.areas.layers import activate_builtin_layer  # noqa: E402
 from geo.demo import load_demo  # noqa: E402
+from geo.public import privacy  # noqa: E402
 from geo.public.publish import build, forbidden_texts, record_release  # noqa: E402
 from geo.store.database import make_engine, migrate  # noqa: E402
 
