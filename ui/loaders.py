@@ -12,7 +12,7 @@ import streamlit as st
 
 from geo.analysis.indicators import counts_per_area
 from geo.config import Settings
-from geo.periods import LOCAL_TZ, Filters, Period
+from geo.periods import LOCAL_TZ, Filters, Period, local_midnight
 from geo.store.database import (
     LayerInfo,
     active_layer,
@@ -277,8 +277,7 @@ def indicators(database_url: str, version: str, filters: Filters) -> pd.DataFram
 
 def data_end(last_incident: dt.datetime) -> dt.datetime:
     """The end of the data: the local midnight after the last incident's day (UTC)."""
-    day = last_incident.astimezone(LOCAL_TZ).date() + dt.timedelta(days=1)
-    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.UTC)
+    return local_midnight(last_incident.astimezone(LOCAL_TZ).date() + dt.timedelta(days=1))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

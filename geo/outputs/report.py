@@ -33,7 +33,7 @@ from geo.outputs.slides import (
     scale_bar,
     wrap_for,
 )
-from geo.periods import LOCAL_TZ, Period, shift_months
+from geo.periods import LOCAL_TZ, Period, local_midnight, shift_months
 
 if TYPE_CHECKING:  # matplotlib is imported when a report is drawn
     from matplotlib.figure import Figure
@@ -53,12 +53,14 @@ class ReportPeriod:
     end: dt.date
     label: str
 
+    def as_period(self) -> Period:
+        """Return the report period as a :class:`geo.periods.Period` of whole local days (UTC)."""
+        return Period.whole_days(self.start, self.end - dt.timedelta(days=1))
+
     def utc(self) -> tuple[dt.datetime, dt.datetime]:
         """Return the period's bounds in UTC (local midnight of ``start`` and of ``end``)."""
-        return (
-            dt.datetime.combine(self.start, dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.UTC),
-            dt.datetime.combine(self.end, dt.time(), tzinfo=LOCAL_TZ).astimezone(dt.UTC),
-        )
+        period = self.as_period()
+        return period.start, period.end
 
 
 def parse_period(text: str) -> ReportPeriod:
@@ -118,9 +120,7 @@ def comparison_periods(
     """
     start, end = period.utc()
     last_day = last_incident.astimezone(LOCAL_TZ).date() + dt.timedelta(days=1)
-    covered = dt.datetime.combine(last_day.replace(day=1), dt.time(), tzinfo=LOCAL_TZ).astimezone(
-        dt.UTC
-    )
+    covered = local_midnight(last_day.replace(day=1))
     observed = Period(start, end).clipped(max(covered, shift_months(start, 1)))
     months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month
     return observed, observed.months_back(months), observed.months_back(12)
