@@ -35,14 +35,13 @@ period_text = left.text_input(strings.REPORT_PERIOD, value=str(year), key="repor
 audience = str(right.selectbox(strings.REPORT_AUDIENCE, views.audiences(polis=is_polis),
                                format_func=lambda a: strings.REPORT_AUDIENCES[a], key="report_audience"))  # fmt: skip
 report = views.report(data, period_text, audience)
-if report.period is not None:
-    followup.start_year(data.settings, report.period.start.year)  # the activities it reads
-if report.error:
+if report.error or report.period is None:
     st.error(report.error)
-else:
+else:  # the click starts the period's year (its activities) before drawing: ui.followup.seeded
+    pdf = followup.seeded(data.settings, report.period.start.year, report.build)
     st.download_button(
         strings.REPORT_DOWNLOAD,
-        data=access.logged_download(report.file_name, report.build),
+        data=access.logged_download(report.file_name, pdf),
         file_name=report.file_name,
         mime="application/pdf",
         on_click="ignore",

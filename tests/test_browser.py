@@ -144,8 +144,9 @@ def _wait_for_map(page: Page) -> Frame:
         iframe = page.wait_for_selector(
             "iframe[title='streamlit_folium.st_folium']", state="attached", timeout=60_000
         )
-        frame = iframe.content_frame() if iframe is not None else None
+        frame = None
         try:
+            frame = iframe.content_frame() if iframe is not None else None
             if frame is not None:
                 frame.wait_for_selector(".leaflet-container", timeout=30_000)
                 frame.wait_for_selector("path.leaflet-interactive", timeout=30_000)
@@ -270,7 +271,7 @@ def test_hotspot_filters_update_the_map_and_keep_the_zoom(
         arg=before,
         timeout=60_000,
     )
-    frame = page.wait_for_selector("iframe[title='streamlit_folium.st_folium']").content_frame()
+    frame = _wait_for_map(page)
     after = len(frame.query_selector_all("path.leaflet-interactive"))
     assert after > before
     assert frame.evaluate("map_div.getZoom()") == zoom, "the map must keep the user's zoom"

@@ -223,7 +223,7 @@ def test_a_presence_file_is_refused_with_its_lines_then_a_clean_one_imports_once
     )
     assert len(list_entries(engine)) == before  # checked, not stored
     page.get_by_role("button", name="Importera närvarologgen").click()
-    page.get_by_text("2 rader importerade.", exact=False).wait_for(timeout=60_000)
+    page.get_by_text("Närvarologgen är importerad: 2 rader.", exact=False).wait_for(timeout=60_000)
     stored = list_entries(engine)
     mine = stored[(stored["source"] == "fil") & (stored["created_by"] == "Planerare Pia")]
     assert len(stored) == before + 2 and set(mine["unit"]) == {"Patrull 1", "Patrull 2"}

@@ -23,12 +23,12 @@ from geo.errors import GeoError
 from geo.io import readers
 from geo.io.ingest import (
     ImportOptions,
-    ImportReport,
     id_key,
     id_keys,
     import_incidents,
     parse_line_list,
 )
+from geo.io.report import ImportReport
 from geo.store.database import import_log, load_incidents
 from tests.conftest import store_fingerprint
 from tests.test_screening import PNR

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import replace
+from pathlib import Path
 
+import pytest
+from sqlalchemy import Engine
+
+from geo.analysis.followup import load_activities
+from geo.config import load_settings
+from tests.conftest import new_store
 from tests.test_pages import _page, app_env  # noqa: F401 - app_env is a fixture
+from ui import followup
 
 
 @pytest.mark.usefixtures("app_env")
@@ -58,3 +66,23 @@ def test_evaluation_states_the_baseline_rule_and_refuses_incomparable_areas() ->
     result = " ".join(m.value for m in page.markdown)
     assert "Ingen slutsats: utgångslägena går inte att jämföra" in result
     assert "Välj jämförelseområden med" in result and "säkerställt" not in result
+
+
+@pytest.mark.usefixtures("app_env")
+def test_typing_a_report_period_writes_nothing(demo_store: Engine) -> None:
+    """The report's year is started on the download click, never by drawing the page."""
+    page = _page("uppfoljning", "polis")
+    page.text_input(key="report_period").set_value("2031").run()
+    assert not page.exception, page.exception
+    assert load_activities(demo_store, 2031).empty
+
+
+def test_the_download_starts_the_reports_year_once(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    settings = replace(load_settings({}), database_url=str(store.url))
+    pdf = followup.seeded(settings, 2031, lambda: b"%PDF-1.7")
+    assert load_activities(store, 2031).empty  # nothing until the click
+    assert pdf() == b"%PDF-1.7"
+    started = load_activities(store, 2031)
+    assert len(started) >= 4 and set(started["status"]) == {"planerad"}
+    assert pdf() == b"%PDF-1.7" and len(load_activities(store, 2031)) == len(started)  # once

@@ -4,6 +4,7 @@ indicator table and the evaluation form."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
@@ -26,6 +27,22 @@ def start_year(settings: Settings, year: int) -> None:
     if seeded not in st.session_state:
         ensure_year(state.engine(settings.database_url), load_promise(settings.promise_path), year)
         st.session_state[seeded] = True
+
+
+def seeded(settings: Settings, year: int, build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """The meeting report's PDF on the download click: ``year`` is started first if nobody has
+    (a write, this module's), then the report is drawn (a read). Runs outside the script, so it
+    holds the engine, not the session."""
+    from geo.analysis.followup import ensure_year
+    from geo.analysis.joint import load_promise
+
+    engine, promise_path = state.engine(settings.database_url), settings.promise_path
+
+    def pdf() -> bytes:
+        ensure_year(engine, load_promise(promise_path), year)
+        return build()
+
+    return pdf
 
 
 def activity_editor(

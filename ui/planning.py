@@ -277,32 +277,25 @@ def import_section(log: PresenceLog, who: str) -> None:
     if uploaded is None:
         return
     swedish_dates = st.checkbox(strings.IMPORT_SWEDISH_DATES, key="presence_swedish_dates")
-    upload = importing.save_upload(uploaded.name, uploaded.getvalue())
-    try:  # saved for this run only: the check and, on the click, the import read it
-        checked = views.checked_file(log.check_file(upload, who=who, swedish_dates=swedish_dates))
-    except GeoError as error:  # not readable at all: missing, too large, not CSV or Excel
-        importing.discard_upload(upload)
-        show_problems(error)
-        return
-    if not checked.accepted:
-        importing.discard_upload(upload)
-        st.error(checked.headline)
-        st.code(checked.report, language=None, wrap_lines=True)
-        return
-    st.info(checked.headline)
-    for flag in checked.flags:
-        st.warning(flag)
-    if not st.button(strings.PLAN_IMPORT_CONFIRM, key="presence_import_confirm"):
-        importing.discard_upload(upload)
-        return
-
-    def write() -> int:
+    # Saved for this run only (the check and, on the click, the import read it), deleted after.
+    with saved_upload(uploaded) as upload:
         try:
-            return log.import_file(upload, who=who, swedish_dates=swedish_dates).rows_read
-        finally:
-            importing.discard_upload(upload)
-
-    save(write, lambda rows: strings.PLAN_IMPORT_DONE.format(n=rows))
+            checked = views.checked_file(
+                log.check_file(upload, who=who, swedish_dates=swedish_dates)
+            )
+        except GeoError as error:  # not readable at all: missing, too large, not CSV or Excel
+            show_problems(error)
+            return
+        if not checked.accepted:
+            st.error(checked.headline)
+            st.code(checked.report, language=None, wrap_lines=True)
+            return
+        st.info(checked.headline)
+        for flag in checked.flags:
+            st.warning(flag)
+        if st.button(strings.PLAN_IMPORT_CONFIRM, key="presence_import_confirm"):
+            save(lambda: log.import_file(upload, who=who, swedish_dates=swedish_dates).rows_read,
+                 lambda rows: strings.PLAN_IMPORT_DONE.format(n=rows, rows=views.rows_word(rows)))  # fmt: skip
 
 
 # --- Units and shifts -------------------------------------------------------------------------------

@@ -204,7 +204,8 @@ def import_incidents(
     """
     say = progress or (lambda _fraction, _message: None)
     report = ImportReport(file_name=path.name, source=options.source, dry_run=dry_run,
-                          surface=options.surface, updates=True, excludable=True)  # fmt: skip
+                          surface=options.surface, updates=True, skips_unchanged=True,
+                          excludable=True)  # fmt: skip
     if options.outside not in OUTSIDE_CHOICES:
         raise GeoError(
             f"Okänt val {options.outside!r} för punkter utanför områdena; använd {', '.join(OUTSIDE_CHOICES)}."

@@ -91,6 +91,9 @@ class ImportReport:
     updates: bool = False
     """Whether this import can change stored records (incidents, presence entries): the report
     then counts new, updated and unchanged; otherwise every stored record is new."""
+    skips_unchanged: bool = False
+    """Whether records already stored unchanged are skipped and counted ("redan importerade": an
+    incident file imported twice); a presence row always saves a new version instead."""
     stored: int | None = None
     """Records stored when that is not one per valid row (a long survey file: one per respondent)."""
     errors: ProblemLog = field(default_factory=ProblemLog)
@@ -190,9 +193,9 @@ class ImportReport:
             lines.append(f"  Utelämnade, {reason}: {len(numbers)} ({line_ranges(numbers)})")
         lines += self._findings()
         if self.accepted and (self.dry_run or self.imported):
+            unchanged = f", {self.rows_unchanged} redan importerade" if self.skips_unchanged else ""
             counts = (
-                f" ({self.rows_new} nya, {self.rows_updated} uppdaterade, "
-                f"{self.rows_unchanged} redan importerade)"
+                f" ({self.rows_new} nya, {self.rows_updated} uppdaterade{unchanged})"
                 if self.updates
                 else ""
             )

@@ -509,14 +509,23 @@ class CheckedFile:
 def checked_file(report: ImportReport) -> CheckedFile:
     """A checked presence file: whether it can be imported, what it would do, each flag it raised."""
     if not report.accepted:
-        headline = strings.PLAN_IMPORT_REFUSED.format(file=report.file_name)
+        headline = strings.md_lines(strings.PLAN_IMPORT_REFUSED.format(file=report.file_name))
         return CheckedFile(False, headline, (), report.text())
     headline = strings.PLAN_IMPORT_CHECKED.format(
-        n=report.rows_read, new=report.rows_new, changed=report.rows_updated
-    )
-    flags = tuple(strings.md(strings.PLAN_IMPORT_WARNING.format(where=f.where, message=f.message))
-                  for f in report.warnings.examples())  # fmt: skip
-    return CheckedFile(True, headline, flags, report.text())
+        n=report.rows_read, rows=rows_word(report.rows_read), new=report.rows_new,
+        changed=report.rows_updated,
+    )  # fmt: skip
+    flags = [strings.md(strings.PLAN_IMPORT_WARNING.format(where=f.where, message=f.message))
+             for f in report.warnings.examples()]  # fmt: skip
+    hidden = report.warnings.total - len(flags)
+    if hidden:
+        flags.append(strings.PLAN_IMPORT_MORE.format(n=hidden))
+    return CheckedFile(True, headline, tuple(flags), report.text())
+
+
+def rows_word(n: int) -> str:
+    """``rad`` or ``rader`` for a count of file lines."""
+    return "rad" if n == 1 else "rader"
 
 
 @dataclass(frozen=True)
