@@ -523,3 +523,15 @@ def test_vectorised_id_keys_equal_the_one_id_rule(ids: list[str], ascii_only: bo
     if ascii_only:
         ids = [i.encode("ascii", "ignore").decode() for i in ids]
     assert id_keys(pd.Series(ids, dtype=object)).tolist() == [id_key(i) for i in ids]
+
+
+def test_lines_with_unreadable_times_are_not_called_duplicates(
+    store: Engine, tmp_path: Path
+) -> None:
+    """Two times that cannot be read are errors, not "the same time": only readable repeats warn."""
+    body = "tidpunkt;typ;x;y\n20.00;Stöld;{c}\nkl 21:00;Stöld;{c}\n2025-03-01 22:15;Stöld;{c}\n2025-03-01 22:15;Stöld;{c}\n"
+    report = run(store, write(tmp_path, body.format(c=CENTRUM)), dry_run=True)
+    text = report.text()
+    assert report.errors.total == 2 and "rad 2" in text and "rad 3" in text
+    duplicates = report.warnings.listed.get("möjlig_dubblett", [])
+    assert [p.where for p in duplicates] == ["händelser.csv, rad 5"], text

@@ -443,7 +443,7 @@ def _map_columns(
     context.report.columns = {k: v for k, v in mapping.items() if not v.startswith("_")}
     if plan.complete and "source_id" not in mapping:
         context.report.notes.append(
-            "Filen har ingen id-kolumn: id räknas fram ur källa, tid, typ och plats, så samma fil känns igen igen. "
+            "Filen har ingen id-kolumn: id räknas fram ur källa, tid, typ och plats, så samma fil känns igen nästa gång. "
             "En rättad tid eller plats blir då en ny händelse; importera rättelser med id (t.ex. ärendenummer)."
         )
     for problem in plan.problems:
@@ -481,7 +481,7 @@ def _validate_chunk(
     bad |= _types(chunk, mapping, context, out)
     bad |= _places(chunk, mapping, context, out)
     _descriptions(chunk, mapping, context, out)
-    bad |= _ids(chunk, mapping, context, out)
+    bad |= _ids(chunk, mapping, context, out, bad)
     out["source"] = context.source
     out["synthetic"] = False
     return out[~bad]
@@ -1085,9 +1085,17 @@ def content_ids(source: str, out: pd.DataFrame) -> pd.Series:
 
 
 def _ids(
-    chunk: pd.DataFrame, mapping: dict[str, str], context: _Context, out: pd.DataFrame
+    chunk: pd.DataFrame,
+    mapping: dict[str, str],
+    context: _Context,
+    out: pd.DataFrame,
+    refused: pd.Series,
 ) -> pd.Series:
-    """Ids from the file (trimmed, compared case-folded) or from the content; repeats reported."""
+    """Ids from the file (trimmed, compared case-folded) or from the content; repeats reported.
+
+    A line already ``refused`` (its time, type or place has an error) is not called a possible
+    duplicate of another: two unreadable times are not the same time.
+    """
     bad = pd.Series(False, index=chunk.index)
     given = _column(chunk, mapping, "source_id")
     column = mapping.get("source_id")
@@ -1100,7 +1108,7 @@ def _ids(
         for line, base in ids.items():
             repeats = counts.get(base, 0)
             counts[base] = repeats + 1
-            if repeats:
+            if repeats and not refused.get(line, False):
                 first = context.seen_ids.get(base, line)
                 context.report.warnings.add("möjlig_dubblett", Problem(context.where(int(line)),
                                             f"samma tid, typ och plats som {context.unit} {first}: möjlig dubblett",
