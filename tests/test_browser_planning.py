@@ -42,6 +42,17 @@ def _download(page: Page, label: str, tmp_path: Path) -> bytes:
     return target.read_bytes()
 
 
+def _open_planning_as(page: Page, server: Server, ready_text: str) -> None:
+    """Open *Planera närvaro* as the police, wait for ``ready_text``, sign as Planerare Pia."""
+    open_as_police(page, f"{server.url}/")
+    page.get_by_role("link", name="Planera närvaro").click()
+    page.get_by_text(ready_text, exact=False).wait_for(timeout=60_000)
+    page.locator("[data-testid=stSidebar]").get_by_role(
+        "textbox", name="Planerare (ditt namn)"
+    ).fill("Planerare Pia")
+    page.keyboard.press("Enter")
+
+
 def _coloured_areas(page: Page, more_than: int = -1) -> int:
     """Areas the plan map colours (not the grey of "nothing"); waits while the map is redrawn."""
     deadline = time.monotonic() + 60
@@ -71,13 +82,7 @@ def test_plan_a_week_for_two_units_mark_one_done_and_everything_follows(
     page.set_default_timeout(
         90_000
     )  # every click waits for the page's rerun, slow on a loaded machine
-    open_as_police(page, f"{server.url}/")
-    page.get_by_role("link", name="Planera närvaro").click()
-    page.get_by_text("Enheter × dagar", exact=False).wait_for(timeout=60_000)
-    page.locator("[data-testid=stSidebar]").get_by_role(
-        "textbox", name="Planerare (ditt namn)"
-    ).fill("Planerare Pia")
-    page.keyboard.press("Enter")
+    _open_planning_as(page, server, "Enheter × dagar")
     # The proposal for the selected (this) week: two hours over the two default car units.
     hours = page.get_by_role("spinbutton", name="Patrulltimmar vecka")
     hours.fill("2")
@@ -186,13 +191,7 @@ def test_a_presence_file_is_refused_with_its_lines_then_a_clean_one_imports_once
     click, and the page says how many."""
     page, errors, _hosts = browser_page
     page.set_default_timeout(90_000)
-    open_as_police(page, f"{server.url}/")
-    page.get_by_role("link", name="Planera närvaro").click()
-    page.get_by_text("Importera en närvarologg", exact=False).wait_for(timeout=60_000)
-    page.locator("[data-testid=stSidebar]").get_by_role(
-        "textbox", name="Planerare (ditt namn)"
-    ).fill("Planerare Pia")
-    page.keyboard.press("Enter")
+    _open_planning_as(page, server, "Importera en närvarologg")
     day = dt.date.today() + dt.timedelta(days=15)
     header = "id;unit;area;start;end;kind;status;purpose;version"
     rows = [
